@@ -1,0 +1,744 @@
+package dev.pacer.quota;
+
+import dev.pacer.CapacityExceeded;
+import dev.pacer.QuotaWaitExceeded;
+import dev.pacer.concurrency.ConcurrencyLimit;
+import dev.pacer.concurrency.ConcurrencySignal;
+import dev.pacer.time.PacerClock;
+import dev.pacer.time.PacerScheduler;
+import dev.pacer.time.ScheduledTask;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The local model of one quota key's provider buckets, and the line of calls waiting for them.
+ *
+ * <h2>Model</h2>
+ * One continuously refilling token bucket per limited dimension: {@code level} rises at the
+ * limit's rate up to its capacity. A reservation takes its cost from every dimension at once
+ * (all or nothing, under this object's lock). Settling gives back (or takes more than) the
+ * difference between the estimate and the real cost at once; a level may go negative (debt),
+ * which later admissions pay by waiting. Dimensions without a known limit are not tracked:
+ * an unknown limit admits at once until it is configured or learned from the provider.
+ *
+ * <h2>Admission</h2>
+ * Waiting calls form one FIFO line per {@link Priority}; the head of the highest non-empty class
+ * is the only candidate (strict head-of-line), so a large request is never overtaken forever by
+ * small ones, at the price of idling capacity the head cannot use yet. A new call goes straight
+ * through only when nobody of its class or a higher one is waiting. When the head does not fit,
+ * a single wake-up is scheduled at the instant it will (computed from the deficits and rates, or
+ * the end of a pause); settlements, refunds, calibrations and limit changes re-run the line and
+ * move that wake-up earlier when capacity appears sooner. No thread waits.
+ *
+ * <h2>Calibration</h2>
+ * A provider snapshot says what was {@code remaining} when it answered. Requests this process
+ * admitted that the provider could not have counted yet are pending: those sent after the
+ * request whose response carried the snapshot, those not sent at all, and, for output tokens,
+ * every call still generating (output is counted as it is produced). The provider-equivalent of
+ * the local level is therefore {@code remaining - pending}. A lower figure is believed at once
+ * (over-admission costs 429s); a higher one only moves the level half-way (the provider may
+ * simply not have counted something yet). Differences within the provider's rounding (1,000
+ * tokens for Anthropic) are ignored, so its rounding cannot make the level oscillate.
+ *
+ * <h2>Invariants</h2>
+ * Under the lock: for each limited dimension, capacity-conservation holds —
+ * {@code level + reserved-in-flight} only changes by refill (capped at capacity), by settlement
+ * differences, and by calibration; a permit gives back exactly what it took, once.
+ * Futures are completed and listeners called outside the lock.
+ */
+public final class QuotaBucket {
+
+    private static final double NANOS_PER_SECOND = 1e9;
+    private static final long MIN_WAKE_NANOS = 1_000;
+    private static final long FAR_FUTURE = Long.MAX_VALUE / 4;
+
+    private final QuotaKey key;
+    private final PacerClock clock;
+    private final PacerScheduler scheduler;
+    private final QuotaListener listener;
+    private final double learnedBurstRatio;
+    private final ConcurrencyLimit.State concurrency;
+
+    // All state below is guarded by "this".
+    private int width;
+    private boolean[] limited;
+    private Limit[] limits;
+    private double[] level;
+    private double[] ratePerNano;
+    private long[] reserved;
+    private long[] pausedUntil;
+    private long pausedAllUntil = Long.MIN_VALUE;
+    private long lastRefill;
+    private int inFlight;
+    private long sendSequence;
+    private Instant lastSnapshotAt = Instant.MIN;
+    private PermitImpl inFlightHead;
+    private final ArrayDeque<Waiter>[] lines;
+    private final long[][] queuedCost;
+    private int queued;
+    private ScheduledTask wakeTask;
+    private long wakeAt;
+
+    @SuppressWarnings("unchecked")
+    QuotaBucket(QuotaKey key, PacerClock clock, PacerScheduler scheduler, QuotaListener listener,
+                double learnedBurstRatio, ConcurrencyLimit concurrency) {
+        this.key = key;
+        this.clock = clock;
+        this.scheduler = scheduler;
+        this.listener = listener;
+        this.learnedBurstRatio = learnedBurstRatio;
+        this.concurrency = concurrency.newState();
+        int n = Math.max(3, Dimension.count());
+        this.limited = new boolean[n];
+        this.limits = new Limit[n];
+        this.level = new double[n];
+        this.ratePerNano = new double[n];
+        this.reserved = new long[n];
+        this.pausedUntil = new long[n];
+        Arrays.fill(pausedUntil, Long.MIN_VALUE);
+        this.width = n;
+        this.lines = new ArrayDeque[Priority.values().length];
+        this.queuedCost = new long[lines.length][n];
+        for (int i = 0; i < lines.length; i++) {
+            lines[i] = new ArrayDeque<>();
+        }
+        this.lastRefill = clock.nanoTime();
+    }
+
+    /** The key. */
+    public QuotaKey key() {
+        return key;
+    }
+
+    // ---------------------------------------------------------------- admission
+
+    /**
+     * Admits a call now if nobody of its class or higher is waiting and every dimension and a
+     * concurrency slot can take it; otherwise returns null without queuing.
+     *
+     * @throws CapacityExceeded when the cost can never fit
+     */
+    public Permit tryAcquire(Cost cost) {
+        PermitImpl permit;
+        synchronized (this) {
+            long now = clock.nanoTime();
+            refill(now);
+            CapacityExceeded tooLarge = capacityCheck(cost);
+            if (tooLarge != null) {
+                throw tooLarge;
+            }
+            if (queued > 0 || !canAdmit(cost, now)) {
+                return null;
+            }
+            permit = admit(cost, 0);
+        }
+        if (listener != QuotaListener.NONE) {
+            notifyAdmitted(cost, Duration.ZERO);
+        }
+        return permit;
+    }
+
+    /**
+     * Admits a call when every dimension and a concurrency slot can take it, in line behind
+     * earlier calls of its class and every call of a higher class.
+     *
+     * @param deadline null for none; when the estimated wait passes it, the future fails at once
+     *                 with {@link QuotaWaitExceeded}, and it fails at the deadline if still waiting
+     * @return a future completed with the permit; cancelling it gives up the place in line
+     */
+    public CompletableFuture<Permit> acquire(Cost cost, Priority priority, Instant deadline) {
+        Waiter waiter;
+        Duration estimate;
+        int lineLength;
+        PermitImpl admittedAtOnce = null;
+        synchronized (this) {
+            long now = clock.nanoTime();
+            refill(now);
+            CapacityExceeded tooLarge = capacityCheck(cost);
+            if (tooLarge != null) {
+                return CompletableFuture.failedFuture(tooLarge);
+            }
+            if (!waitingAtOrAbove(priority) && canAdmit(cost, now)) {
+                admittedAtOnce = admit(cost, 0);
+                waiter = null;
+                estimate = null;
+                lineLength = 0;
+            } else {
+            long deadlineNanos = deadline == null ? FAR_FUTURE : clock.toNanoTime(deadline);
+            Blocker blocker = waitFor(cost, priority, now);
+            if (now + blocker.nanos > deadlineNanos) {
+                return CompletableFuture.failedFuture(new QuotaWaitExceeded(key, blocker.dimension,
+                        Duration.ofNanos(Math.min(blocker.nanos, FAR_FUTURE)), deadline));
+            }
+            waiter = new Waiter(cost, priority, now, deadline, deadlineNanos);
+            lines[priority.ordinal()].addLast(waiter);
+            addQueued(priority, cost, 1);
+            estimate = Duration.ofNanos(Math.min(blocker.nanos, FAR_FUTURE));
+            lineLength = queued;
+            }
+        }
+        if (admittedAtOnce != null) {
+            if (listener != QuotaListener.NONE) {
+                notifyAdmitted(cost, Duration.ZERO);
+            }
+            return CompletableFuture.completedFuture(admittedAtOnce);
+        }
+        waiter.future.whenComplete((permit, error) -> {
+            if (waiter.future.isCancelled()) {
+                withdraw(waiter);
+            }
+        });
+        if (deadline != null) {
+            waiter.deadlineTask = scheduler.schedule(() -> expire(waiter),
+                    Duration.ofNanos(Math.max(0, waiter.deadlineNanos - clock.nanoTime())));
+        }
+        notifySafely(() -> listener.onQueued(key, cost, priority, lineLength, estimate));
+        drainAndComplete();
+        return waiter.future;
+    }
+
+    // ---------------------------------------------------------------- provider feedback
+
+    /** Pauses admission of one dimension, or of the whole key when {@code dimension} is null. */
+    public void pause(Dimension dimension, Instant until) {
+        synchronized (this) {
+            long untilNanos = clock.toNanoTime(until);
+            if (dimension == null) {
+                pausedAllUntil = Math.max(pausedAllUntil, untilNanos);
+            } else {
+                ensureWidth(dimension.index() + 1);
+                pausedUntil[dimension.index()] = Math.max(pausedUntil[dimension.index()], untilNanos);
+            }
+        }
+        notifySafely(() -> listener.onPaused(key, dimension, until));
+        drainAndComplete();
+    }
+
+    /** Sets (or changes) the limit of one dimension. */
+    public void setLimit(Dimension dimension, Limit limit) {
+        synchronized (this) {
+            refill(clock.nanoTime());
+            applyLimit(dimension, limit);
+        }
+        notifySafely(() -> listener.onLimitChanged(key, dimension, limit));
+        drainAndComplete();
+    }
+
+    /** Corrects the model from a provider snapshot not tied to a particular call. */
+    public void calibrate(RateLimitSnapshot snapshot) {
+        calibrate(snapshot, null);
+    }
+
+    private void calibrate(RateLimitSnapshot snapshot, PermitImpl source) {
+        List<Runnable> events = new ArrayList<>(2);
+        synchronized (this) {
+            if (snapshot.observedAt().isBefore(lastSnapshotAt)) {
+                return;
+            }
+            lastSnapshotAt = snapshot.observedAt();
+            refill(clock.nanoTime());
+            for (Map.Entry<Dimension, RateLimitSnapshot.Entry> e : snapshot.entries().entrySet()) {
+                calibrateDimension(e.getKey(), e.getValue(), source, events);
+            }
+        }
+        for (Runnable event : events) {
+            notifySafely(event);
+        }
+        drainAndComplete();
+    }
+
+    private void calibrateDimension(Dimension dimension, RateLimitSnapshot.Entry entry, PermitImpl source,
+                                    List<Runnable> events) {
+        int d = dimension.index();
+        ensureWidth(d + 1);
+        boolean learnedNow = false;
+        if (entry.limit() > 0) {
+            Limit learned = Limit.perMinute(entry.limit());
+            if (learnedBurstRatio < 1) {
+                learned = learned.withBurstRatio(learnedBurstRatio);
+            }
+            if (!limited[d] || limits[d].capacity() != learned.capacity()
+                    || Math.abs(limits[d].refillPerSecond() - learned.refillPerSecond()) > 1e-9) {
+                learnedNow = !limited[d];
+                applyLimit(dimension, learned);
+                Limit applied = learned;
+                events.add(() -> listener.onLimitChanged(key, dimension, applied));
+            }
+        }
+        if (entry.remaining() < 0 || !limited[d]) {
+            return;
+        }
+        double target = Math.min(entry.remaining(), limits[d].capacity()) - pending(d, source, dimension == Dimension.OUTPUT_TOKENS);
+        double before = level[d];
+        double diff = target - before;
+        double precision = entry.remainingPrecision();
+        if (learnedNow) {
+            level[d] = target;
+        } else if (diff < -precision) {
+            level[d] = target;
+        } else if (diff > precision) {
+            level[d] = Math.min(limits[d].capacity(), before + diff / 2);
+        }
+        if (level[d] != before) {
+            double after = level[d];
+            events.add(() -> listener.onCalibrated(key, dimension, before, after));
+        }
+    }
+
+    /** What this process holds that the provider could not have counted when it answered {@code source}. */
+    private long pending(int d, PermitImpl source, boolean countedAsGenerated) {
+        long sum = 0;
+        for (PermitImpl p = inFlightHead; p != null; p = p.next) {
+            if (p == source) {
+                if (countedAsGenerated) {
+                    sum += p.cost.at(d);
+                }
+                continue;
+            }
+            boolean unseen = p.sentSeq == 0 || source == null || source.sentSeq == 0 || p.sentSeq > source.sentSeq;
+            if (unseen || countedAsGenerated) {
+                sum += p.cost.at(d);
+            }
+        }
+        return sum;
+    }
+
+    // ---------------------------------------------------------------- view
+
+    /** A consistent view of the key now. */
+    public QuotaView view() {
+        synchronized (this) {
+            long now = clock.nanoTime();
+            refill(now);
+            Map<Dimension, QuotaView.DimensionView> dims = new LinkedHashMap<>();
+            Instant wallNow = clock.instant();
+            for (int d = 0; d < width; d++) {
+                if (limited[d]) {
+                    dims.put(Dimension.byIndex(d), new QuotaView.DimensionView(limits[d], level[d], reserved[d],
+                            pausedUntil[d] > now ? wallNow.plusNanos(pausedUntil[d] - now) : null));
+                }
+            }
+            return new QuotaView(key, dims, inFlight, concurrency.limit(), queued,
+                    pausedAllUntil > now ? wallNow.plusNanos(pausedAllUntil - now) : null);
+        }
+    }
+
+    // ---------------------------------------------------------------- internals (lock held)
+
+    private void refill(long now) {
+        long elapsed = now - lastRefill;
+        if (elapsed <= 0) {
+            return;
+        }
+        lastRefill = now;
+        for (int d = 0; d < width; d++) {
+            if (limited[d]) {
+                double cap = limits[d].capacity();
+                double l = level[d];
+                if (l < cap) {
+                    l += ratePerNano[d] * elapsed;
+                    level[d] = l > cap ? cap : l;
+                }
+            }
+        }
+    }
+
+    private CapacityExceeded capacityCheck(Cost cost) {
+        int n = Math.min(cost.width(), width);
+        for (int d = 0; d < n; d++) {
+            if (limited[d] && cost.at(d) > limits[d].capacity()) {
+                return new CapacityExceeded(key, Dimension.byIndex(d), cost.at(d), limits[d].capacity());
+            }
+        }
+        return null;
+    }
+
+    private boolean canAdmit(Cost cost, long now) {
+        if (inFlight >= concurrency.limit() || pausedAllUntil > now) {
+            return false;
+        }
+        int n = cost.width();
+        if (n > width) {
+            ensureWidth(n);
+        }
+        for (int d = 0; d < n; d++) {
+            if (pausedUntil[d] > now || (limited[d] && level[d] < cost.at(d))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private PermitImpl admit(Cost cost, long waitedNanos) {
+        int n = cost.width();
+        for (int d = 0; d < n; d++) {
+            long amount = cost.at(d);
+            if (amount != 0) {
+                if (limited[d]) {
+                    level[d] -= amount;
+                }
+                reserved[d] += amount;
+            }
+        }
+        inFlight++;
+        PermitImpl permit = new PermitImpl(this, cost, waitedNanos);
+        permit.next = inFlightHead;
+        if (inFlightHead != null) {
+            inFlightHead.prev = permit;
+        }
+        inFlightHead = permit;
+        return permit;
+    }
+
+    /** Ends a permit; returns false if it had already ended. */
+    private boolean finish(PermitImpl permit, Cost actual) {
+        if (permit.done) {
+            return false;
+        }
+        permit.done = true;
+        Cost cost = permit.cost;
+        int n = Math.max(cost.width(), actual.width());
+        if (n > width) {
+            ensureWidth(n);
+        }
+        for (int d = 0; d < n; d++) {
+            long took = cost.at(d);
+            long diff = took - actual.at(d);
+            reserved[d] -= took;
+            if (limited[d] && diff != 0) {
+                double l = level[d] + diff;
+                double cap = limits[d].capacity();
+                level[d] = l > cap ? cap : l;
+            }
+        }
+        inFlight--;
+        concurrency.onSignal(permit.signal, inFlight + 1);
+        if (permit.prev != null) {
+            permit.prev.next = permit.next;
+        } else {
+            inFlightHead = permit.next;
+        }
+        if (permit.next != null) {
+            permit.next.prev = permit.prev;
+        }
+        permit.prev = permit.next = null;
+        return true;
+    }
+
+    private boolean waitingAtOrAbove(Priority priority) {
+        for (int p = 0; p <= priority.ordinal(); p++) {
+            if (!lines[p].isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** How long until everything queued at or above {@code priority} plus {@code cost} fits, and what decides it. */
+    private Blocker waitFor(Cost cost, Priority priority, long now) {
+        long worst = 0;
+        Dimension worstDimension = null;
+        if (pausedAllUntil > now) {
+            worst = pausedAllUntil - now;
+        }
+        int n = Math.max(cost.width(), width);
+        for (int d = 0; d < n; d++) {
+            long need = cost.at(d);
+            for (int p = 0; p <= priority.ordinal(); p++) {
+                need += queuedCost[p][d];
+            }
+            if (pausedUntil[d] > now && pausedUntil[d] - now > worst) {
+                worst = pausedUntil[d] - now;
+                worstDimension = Dimension.byIndex(d);
+            }
+            if (limited[d] && need > level[d]) {
+                double nanos = (need - level[d]) / ratePerNano[d];
+                long wait = nanos >= FAR_FUTURE ? FAR_FUTURE : (long) Math.ceil(nanos);
+                if (wait > worst) {
+                    worst = wait;
+                    worstDimension = Dimension.byIndex(d);
+                }
+            }
+        }
+        return new Blocker(worst, worstDimension);
+    }
+
+    /** Nanoseconds until the head fits by quota alone (0 when only a concurrency slot is missing). */
+    private long headWait(Cost cost, long now) {
+        long worst = pausedAllUntil > now ? pausedAllUntil - now : 0;
+        int n = cost.width();
+        for (int d = 0; d < n; d++) {
+            if (pausedUntil[d] > now) {
+                worst = Math.max(worst, pausedUntil[d] - now);
+            }
+            if (limited[d] && cost.at(d) > level[d]) {
+                double nanos = (cost.at(d) - level[d]) / ratePerNano[d];
+                worst = Math.max(worst, nanos >= FAR_FUTURE ? FAR_FUTURE : (long) Math.ceil(nanos));
+            }
+        }
+        return worst;
+    }
+
+    private Waiter head() {
+        for (ArrayDeque<Waiter> line : lines) {
+            Waiter w = line.peekFirst();
+            if (w != null) {
+                return w;
+            }
+        }
+        return null;
+    }
+
+    private void addQueued(Priority priority, Cost cost, int sign) {
+        long[] sums = queuedCost[priority.ordinal()];
+        int n = cost.width();
+        if (n > sums.length) {
+            ensureWidth(n);
+            sums = queuedCost[priority.ordinal()];
+        }
+        for (int d = 0; d < n; d++) {
+            sums[d] += sign * cost.at(d);
+        }
+        queued += sign;
+    }
+
+    private void removeWaiter(Waiter waiter) {
+        if (lines[waiter.priority.ordinal()].remove(waiter)) {
+            addQueued(waiter.priority, waiter.cost, -1);
+        }
+    }
+
+    private void applyLimit(Dimension dimension, Limit limit) {
+        int d = dimension.index();
+        ensureWidth(d + 1);
+        if (!limited[d]) {
+            // Calls admitted while the limit was unknown still hold their share.
+            level[d] = limit.capacity() - reserved[d];
+        } else if (level[d] > limit.capacity()) {
+            level[d] = limit.capacity();
+        }
+        limited[d] = true;
+        limits[d] = limit;
+        ratePerNano[d] = limit.refillPerSecond() / NANOS_PER_SECOND;
+    }
+
+    private void ensureWidth(int n) {
+        if (n <= width) {
+            return;
+        }
+        limited = Arrays.copyOf(limited, n);
+        limits = Arrays.copyOf(limits, n);
+        level = Arrays.copyOf(level, n);
+        ratePerNano = Arrays.copyOf(ratePerNano, n);
+        reserved = Arrays.copyOf(reserved, n);
+        long[] paused = Arrays.copyOf(pausedUntil, n);
+        Arrays.fill(paused, width, n, Long.MIN_VALUE);
+        pausedUntil = paused;
+        for (int p = 0; p < queuedCost.length; p++) {
+            queuedCost[p] = Arrays.copyOf(queuedCost[p], n);
+        }
+        width = n;
+    }
+
+    // ---------------------------------------------------------------- the line
+
+    /**
+     * Admits every head that fits, fails a head whose deadline can no longer be met, and
+     * schedules one wake-up for when the new head will fit. Completes futures outside the lock.
+     */
+    private void drainAndComplete() {
+        List<Object> done = null;
+        synchronized (this) {
+            long now = clock.nanoTime();
+            refill(now);
+            Waiter head;
+            while ((head = head()) != null) {
+                if (head.future.isDone()) {
+                    removeWaiter(head);
+                    continue;
+                }
+                if (canAdmit(head.cost, now)) {
+                    removeWaiter(head);
+                    PermitImpl permit = admit(head.cost, now - head.enqueuedAt);
+                    done = add(done, head, permit);
+                    continue;
+                }
+                long wait = headWait(head.cost, now);
+                if (head.deadline != null && now + wait > head.deadlineNanos) {
+                    removeWaiter(head);
+                    done = add(done, head, new QuotaWaitExceeded(key, blockingDimension(head.cost, now),
+                            Duration.ofNanos(Math.min(wait, FAR_FUTURE)), head.deadline));
+                    continue;
+                }
+                if (wait > 0) {
+                    scheduleWake(now, Math.max(MIN_WAKE_NANOS, wait));
+                }
+                break;
+            }
+        }
+        if (done != null) {
+            complete(done);
+        }
+    }
+
+    private Dimension blockingDimension(Cost cost, long now) {
+        Dimension worst = null;
+        double worstWait = 0;
+        for (int d = 0; d < cost.width(); d++) {
+            if (limited[d] && cost.at(d) > level[d]) {
+                double wait = (cost.at(d) - level[d]) / ratePerNano[d];
+                if (wait > worstWait) {
+                    worstWait = wait;
+                    worst = Dimension.byIndex(d);
+                }
+            }
+        }
+        return worst;
+    }
+
+    private static List<Object> add(List<Object> done, Waiter waiter, Object result) {
+        if (done == null) {
+            done = new ArrayList<>(4);
+        }
+        done.add(waiter);
+        done.add(result);
+        return done;
+    }
+
+    private void complete(List<Object> done) {
+        for (int i = 0; i < done.size(); i += 2) {
+            Waiter waiter = (Waiter) done.get(i);
+            Object result = done.get(i + 1);
+            if (waiter.deadlineTask != null) {
+                waiter.deadlineTask.cancel();
+            }
+            if (result instanceof PermitImpl permit) {
+                if (!waiter.future.complete(permit)) {
+                    permit.release(); // cancelled in the meantime: give everything back
+                } else if (listener != QuotaListener.NONE) {
+                    notifyAdmitted(permit.cost, permit.waited());
+                }
+            } else {
+                waiter.future.completeExceptionally((Throwable) result);
+            }
+        }
+    }
+
+    private void scheduleWake(long now, long delay) {
+        long at = now + delay;
+        if (wakeTask != null && wakeAt <= at) {
+            return;
+        }
+        if (wakeTask != null) {
+            wakeTask.cancel();
+        }
+        wakeAt = at;
+        ScheduledTask[] holder = new ScheduledTask[1];
+        holder[0] = scheduler.schedule(() -> {
+            synchronized (this) {
+                if (wakeTask == holder[0]) {
+                    wakeTask = null;
+                }
+            }
+            drainAndComplete();
+        }, Duration.ofNanos(delay));
+        wakeTask = holder[0];
+    }
+
+    private void withdraw(Waiter waiter) {
+        synchronized (this) {
+            removeWaiter(waiter);
+        }
+        if (waiter.deadlineTask != null) {
+            waiter.deadlineTask.cancel();
+        }
+        drainAndComplete();
+    }
+
+    private void expire(Waiter waiter) {
+        boolean removed;
+        Dimension dimension;
+        long now;
+        synchronized (this) {
+            now = clock.nanoTime();
+            refill(now);
+            removed = lines[waiter.priority.ordinal()].contains(waiter);
+            dimension = removed ? blockingDimension(waiter.cost, now) : null;
+            if (removed) {
+                removeWaiter(waiter);
+            }
+        }
+        if (removed) {
+            waiter.future.completeExceptionally(new QuotaWaitExceeded(key, dimension,
+                    Duration.ofNanos(now - waiter.enqueuedAt), waiter.deadline));
+            drainAndComplete();
+        }
+    }
+
+    // ---------------------------------------------------------------- permits
+
+    void settle(PermitImpl permit, Cost actual) {
+        boolean drain;
+        synchronized (this) {
+            refill(clock.nanoTime());
+            drain = finish(permit, actual) && queued > 0;
+        }
+        if (drain) {
+            drainAndComplete();
+        }
+    }
+
+    synchronized void markSent(PermitImpl permit) {
+        if (permit.sentSeq == 0 && !permit.done) {
+            permit.sentSeq = ++sendSequence;
+        }
+    }
+
+    void calibrateFrom(PermitImpl permit, RateLimitSnapshot snapshot) {
+        calibrate(snapshot, permit);
+    }
+
+    synchronized void signal(PermitImpl permit, ConcurrencySignal signal) {
+        permit.signal = signal;
+    }
+
+    private void notifyAdmitted(Cost cost, Duration waited) {
+        notifySafely(() -> listener.onAdmitted(key, cost, waited));
+    }
+
+    private static void notifySafely(Runnable event) {
+        try {
+            event.run();
+        } catch (RuntimeException ignored) {
+            // A listener must never break admission.
+        }
+    }
+
+    private record Blocker(long nanos, Dimension dimension) {
+    }
+
+    private static final class Waiter {
+        final Cost cost;
+        final Priority priority;
+        final long enqueuedAt;
+        final Instant deadline;
+        final long deadlineNanos;
+        final CompletableFuture<Permit> future = new CompletableFuture<>();
+        volatile ScheduledTask deadlineTask;
+
+        Waiter(Cost cost, Priority priority, long enqueuedAt, Instant deadline, long deadlineNanos) {
+            this.cost = cost;
+            this.priority = priority;
+            this.enqueuedAt = enqueuedAt;
+            this.deadline = deadline;
+            this.deadlineNanos = deadlineNanos;
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package dev.pacer.quota;
+
+import dev.pacer.CapacityExceeded;
+import dev.pacer.QuotaWaitExceeded;
+import dev.pacer.concurrency.ConcurrencyLimit;
+import dev.pacer.time.PacerClock;
+import dev.pacer.time.PacerScheduler;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Admission over many quota keys: for each key a {@link QuotaBucket} (multi-dimension token
+ * buckets, a concurrency limit and a line of waiting calls). Thread-safe.
+ *
+ * <pre>{@code
+ * Quotas quotas = Quotas.builder()
+ *     .limit(key, Dimension.REQUESTS, Limit.perMinute(50))
+ *     .limit(key, Dimension.INPUT_TOKENS, Limit.perMinute(30_000))
+ *     .build();
+ * quotas.acquire(key, Cost.requests(1, 1_200, 800), Priority.BULK, null)
+ *       .thenAccept(permit -> { ... permit.settle(actual); });
+ * }</pre>
+ *
+ * A key with no configured limits admits at once until limits are learned from the provider
+ * ({@link #calibrate}) or set ({@link #setLimit}).
+ */
+public final class Quotas {
+
+    private final PacerClock clock;
+    private final PacerScheduler scheduler;
+    private final QuotaListener listener;
+    private final double learnedBurstRatio;
+    private final ConcurrencyLimit defaultConcurrency;
+    private final Map<QuotaKey, ConcurrencyLimit> concurrencyByKey;
+    private final Map<QuotaKey, Map<Dimension, Limit>> configured;
+    private final ConcurrentHashMap<QuotaKey, QuotaBucket> buckets = new ConcurrentHashMap<>();
+
+    private Quotas(Builder b) {
+        this.clock = b.clock;
+        this.scheduler = b.scheduler;
+        this.listener = b.listener;
+        this.learnedBurstRatio = b.learnedBurstRatio;
+        this.defaultConcurrency = b.defaultConcurrency;
+        this.concurrencyByKey = Map.copyOf(b.concurrencyByKey);
+        this.configured = Map.copyOf(b.limits);
+    }
+
+    /** A builder with the system clock and scheduler, no limits and no concurrency limit. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The bucket set of {@code key}, created on first use; holding it skips one map lookup per call. */
+    public QuotaBucket bucket(QuotaKey key) {
+        QuotaBucket bucket = buckets.get(key);
+        return bucket != null ? bucket : buckets.computeIfAbsent(key, this::create);
+    }
+
+    private QuotaBucket create(QuotaKey key) {
+        QuotaBucket bucket = new QuotaBucket(key, clock, scheduler, listener, learnedBurstRatio,
+                concurrencyByKey.getOrDefault(key, defaultConcurrency));
+        Map<Dimension, Limit> limits = configured.get(key);
+        if (limits != null) {
+            limits.forEach(bucket::setLimit);
+        }
+        return bucket;
+    }
+
+    /** See {@link QuotaBucket#acquire}. Fails with {@link QuotaWaitExceeded} or {@link CapacityExceeded}. */
+    public CompletableFuture<Permit> acquire(QuotaKey key, Cost cost, Priority priority, Instant deadline) {
+        return bucket(key).acquire(cost, priority, deadline);
+    }
+
+    /**
+     * Waits on the calling thread for a permit: a convenience for code that is blocking anyway.
+     *
+     * @throws QuotaWaitExceeded   when the deadline cannot be met
+     * @throws CapacityExceeded    when the cost can never fit
+     * @throws InterruptedException when interrupted; the place in line is given up
+     */
+    public Permit acquireBlocking(QuotaKey key, Cost cost, Priority priority, Instant deadline) throws InterruptedException {
+        CompletableFuture<Permit> future = acquire(key, cost, priority, deadline);
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            future.cancel(false);
+            throw e;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** See {@link QuotaBucket#tryAcquire}: admits now or returns null, never queues. */
+    public Permit tryAcquire(QuotaKey key, Cost cost) {
+        return bucket(key).tryAcquire(cost);
+    }
+
+    /** Corrects {@code key}'s model from a provider snapshot. */
+    public void calibrate(QuotaKey key, RateLimitSnapshot snapshot) {
+        bucket(key).calibrate(snapshot);
+    }
+
+    /** Pauses admission on {@code key} (one dimension, or all when null) until {@code until}. */
+    public void pause(QuotaKey key, Dimension dimension, Instant until) {
+        bucket(key).pause(dimension, until);
+    }
+
+    /** Sets or changes a limit at run time. */
+    public void setLimit(QuotaKey key, Dimension dimension, Limit limit) {
+        bucket(key).setLimit(dimension, limit);
+    }
+
+    /** The state of {@code key} now. */
+    public QuotaView view(QuotaKey key) {
+        return bucket(key).view();
+    }
+
+    /** The clock these quotas run on. */
+    public PacerClock clock() {
+        return clock;
+    }
+
+    /** The scheduler these quotas wake waiters with. */
+    public PacerScheduler scheduler() {
+        return scheduler;
+    }
+
+    /** Builds {@link Quotas}; every setting is validated when set. */
+    public static final class Builder {
+        private PacerClock clock = PacerClock.system();
+        private PacerScheduler scheduler = PacerScheduler.system();
+        private QuotaListener listener = QuotaListener.NONE;
+        private double learnedBurstRatio = 1.0;
+        private ConcurrencyLimit defaultConcurrency = ConcurrencyLimit.unlimited();
+        private final Map<QuotaKey, ConcurrencyLimit> concurrencyByKey = new HashMap<>();
+        private final Map<QuotaKey, Map<Dimension, Limit>> limits = new HashMap<>();
+
+        private Builder() {
+        }
+
+        /** The clock (default: the system clock). */
+        public Builder clock(PacerClock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** The scheduler that wakes waiting calls (default: the shared system scheduler). */
+        public Builder scheduler(PacerScheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /** Both, from one object (e.g. {@code VirtualTime}). */
+        public <T extends PacerClock & PacerScheduler> Builder time(T time) {
+            return clock(time).scheduler(time);
+        }
+
+        /** A known limit. Setting the same key and dimension twice is refused. */
+        public Builder limit(QuotaKey key, Dimension dimension, Limit limit) {
+            Map<Dimension, Limit> forKey = limits.computeIfAbsent(key, k -> new HashMap<>());
+            if (forKey.containsKey(dimension)) {
+                throw new IllegalArgumentException("The limit of " + dimension + " on '" + key + "' is set twice; set it once.");
+            }
+            forKey.put(dimension, Objects.requireNonNull(limit, "limit"));
+            return this;
+        }
+
+        /** The concurrency limit of keys without their own (default: unlimited). */
+        public Builder concurrency(ConcurrencyLimit limit) {
+            this.defaultConcurrency = Objects.requireNonNull(limit, "concurrency limit");
+            return this;
+        }
+
+        /** The concurrency limit of one key. */
+        public Builder concurrency(QuotaKey key, ConcurrencyLimit limit) {
+            concurrencyByKey.put(key, Objects.requireNonNull(limit, "concurrency limit"));
+            return this;
+        }
+
+        /**
+         * The burst capacity of limits learned from the provider, as a share of the per-minute
+         * figure, for providers that enforce limits over windows shorter than a minute (default 1).
+         */
+        public Builder learnedBurstRatio(double ratio) {
+            if (!(ratio > 0 && ratio <= 1)) {
+                throw new IllegalArgumentException("learnedBurstRatio must be in (0, 1], not " + ratio + ".");
+            }
+            this.learnedBurstRatio = ratio;
+            return this;
+        }
+
+        /** Receives admission decisions. */
+        public Builder listener(QuotaListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** The quotas. */
+        public Quotas build() {
+            return new Quotas(this);
+        }
+    }
+}

@@ -1,0 +1,379 @@
+package dev.pacer;
+
+import dev.pacer.breaker.CircuitBreaker;
+import dev.pacer.concurrency.ConcurrencySignal;
+import dev.pacer.event.PacerEvent;
+import dev.pacer.outcome.Outcome;
+import dev.pacer.outcome.OutcomeFamily;
+import dev.pacer.quota.Cost;
+import dev.pacer.quota.Permit;
+import dev.pacer.route.Route;
+import dev.pacer.route.Skip;
+import dev.pacer.route.SkipReason;
+import dev.pacer.route.Target;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The path of one call, top to bottom: for each target of the route, in order —
+ * <ol>
+ *   <li><b>breaker</b>: skip the target while its breaker is open;</li>
+ *   <li><b>admit</b>: wait for the target's quota (fail over when the wait would pass the deadline);</li>
+ *   <li><b>attempt</b>: run the provider's attempt on the executor;</li>
+ *   <li><b>classify and settle</b>: settle the reservation with the real usage (or refund it),
+ *       feed the provider's snapshot to calibration, tell the breaker and the concurrency limit;</li>
+ *   <li><b>retry or fall back</b>: request and auth errors fail the call at once; a 429 pauses the
+ *       key until the provider's reset and re-enters admission; other retryable outcomes wait a
+ *       jittered backoff (or the server's delay) within the retry budget; when the target's
+ *       attempts, budget or deadline are spent, move to the next target.</li>
+ * </ol>
+ * Only one step of a call runs at a time; each hands over to the next through a future or a
+ * scheduled task, so no thread is held while a call waits.
+ */
+final class CallExecution<T> {
+
+    private static final int MAX_BREAKER_RESTARTS = 1000;
+
+    private final Pacer pacer;
+    private final CallSpec spec;
+    private final Attempt<T> attempt;
+    private final Route route;
+    private final CompletableFuture<CallResult<T>> result = new CompletableFuture<>();
+    private final List<Skip> skips = new ArrayList<>();
+    private int attempts;
+    private long queuedNanos;
+    private Outcome lastOutcome;
+    private PacerException lastAdmissionError;
+    private int restarts;
+    private volatile CompletableFuture<Permit> admission;
+
+    CallExecution(Pacer pacer, CallSpec spec, Attempt<T> attempt) {
+        this.pacer = pacer;
+        this.spec = spec;
+        this.attempt = attempt;
+        this.route = spec.route();
+    }
+
+    CompletableFuture<CallResult<T>> result() {
+        return result;
+    }
+
+    void start() {
+        result.whenComplete((r, e) -> {
+            CompletableFuture<Permit> waiting = admission;
+            if (result.isCancelled() && waiting != null) {
+                waiting.cancel(false);
+            }
+        });
+        tryTarget(0);
+    }
+
+    // ---------------------------------------------------------------- 1. breaker
+
+    private void tryTarget(int index) {
+        if (result.isDone()) {
+            return;
+        }
+        if (index >= route.size()) {
+            exhausted();
+            return;
+        }
+        Target target = route.get(index);
+        CircuitBreaker.Permission permission = pacer.breaker(target).tryAcquire();
+        if (permission == CircuitBreaker.Permission.REFUSED) {
+            skip(index, SkipReason.BREAKER_OPEN, null);
+            return;
+        }
+        admit(index, 1, permission == CircuitBreaker.Permission.PROBE, Duration.ZERO);
+    }
+
+    // ---------------------------------------------------------------- 2. admit
+
+    private void admit(int index, int onTarget, boolean probe, Duration previousDelay) {
+        Target target = route.get(index);
+        if (result.isDone()) {
+            cancelProbe(target, probe);
+            return;
+        }
+        Cost cost;
+        try {
+            cost = spec.cost().apply(target);
+        } catch (RuntimeException e) {
+            cancelProbe(target, probe);
+            fail(new PacerException("The cost estimate for " + target + " failed: " + e.getMessage(), e));
+            return;
+        }
+        CompletableFuture<Permit> waiting = pacer.quotas.acquire(target.quotaKey(), cost, spec.priority(), spec.deadline());
+        admission = waiting;
+        waiting.whenComplete((permit, error) -> {
+            if (error != null) {
+                cancelProbe(target, probe);
+                Throwable cause = unwrap(error);
+                if (cause instanceof CancellationException) {
+                    return;
+                }
+                if (cause instanceof QuotaWaitExceeded wait) {
+                    lastAdmissionError = wait;
+                    skip(index, SkipReason.QUOTA_WAIT, null);
+                } else if (cause instanceof CapacityExceeded capacity) {
+                    lastAdmissionError = capacity;
+                    skip(index, SkipReason.CAPACITY, null);
+                } else {
+                    fail(cause);
+                }
+                return;
+            }
+            if (result.isDone()) {
+                permit.release();
+                cancelProbe(target, probe);
+                return;
+            }
+            queuedNanos += permit.waited().toNanos();
+            try {
+                pacer.executor.execute(() -> send(index, onTarget, probe, previousDelay, permit, cost));
+            } catch (RuntimeException rejected) {
+                permit.release();
+                cancelProbe(target, probe);
+                fail(new PacerException("The executor refused the attempt: " + rejected.getMessage(), rejected));
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- 3. attempt
+
+    private void send(int index, int onTarget, boolean probe, Duration previousDelay, Permit permit, Cost cost) {
+        Target target = route.get(index);
+        int number = ++attempts;
+        if (onTarget == 1) {
+            pacer.budget(target).recordFirstAttempt();
+        }
+        pacer.emit(new PacerEvent.AttemptStarted(pacer.clock.instant(), target, number));
+        long started = pacer.clock.nanoTime();
+        permit.sent();
+        CompletionStage<AttemptResult<T>> stage;
+        try {
+            stage = attempt.run(new AttemptContext(target, number, onTarget, cost, spec.deadline()));
+            if (stage == null) {
+                stage = CompletableFuture.failedFuture(new NullPointerException("The attempt returned no stage"));
+            }
+        } catch (Throwable t) {
+            stage = CompletableFuture.failedFuture(t);
+        }
+        stage.whenComplete((res, err) -> {
+            try {
+                ended(index, onTarget, probe, previousDelay, permit, cost, number, started, res, err);
+            } catch (RuntimeException bug) {
+                permit.release();
+                fail(bug);
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- 4. classify and settle
+
+    private void ended(int index, int onTarget, boolean probe, Duration previousDelay, Permit permit, Cost cost,
+                       int number, long started, AttemptResult<T> res, Throwable error) {
+        Target target = route.get(index);
+        if (error != null || res == null) {
+            Throwable cause = error == null ? new NullPointerException("The attempt completed with no result") : unwrap(error);
+            OutcomeFamily family = classify(cause);
+            if (family == null) {
+                permit.release();
+                cancelProbe(target, probe);
+                fail(cause instanceof PacerException p ? p
+                        : new PacerException("The attempt on " + target + " failed: " + cause, cause));
+                return;
+            }
+            res = AttemptResult.failure(Outcome.failure(family, String.valueOf(cause.getMessage())), null);
+        }
+        Outcome outcome = res.outcome();
+        lastOutcome = outcome;
+        pacer.emit(new PacerEvent.AttemptFinished(pacer.clock.instant(), target, number, outcome,
+                Duration.ofNanos(pacer.clock.nanoTime() - started)));
+        pacer.breaker(target).onOutcome(outcome.family(), probe);
+
+        if (outcome.isSuccess()) {
+            succeeded(target, permit, cost, res);
+            return;
+        }
+        OutcomeFamily family = outcome.family();
+        permit.signal(family == OutcomeFamily.OVERLOADED || family == OutcomeFamily.TIMEOUT
+                ? ConcurrencySignal.DROPPED : ConcurrencySignal.IGNORE);
+        if (res.usage() != null) {
+            permit.settle(res.usage());
+        } else {
+            permit.release();
+        }
+        if (outcome.snapshot() != null) {
+            permit.calibrate(outcome.snapshot());
+        }
+        retryOrFallBack(index, onTarget, previousDelay, outcome);
+    }
+
+    private void succeeded(Target target, Permit permit, Cost estimate, AttemptResult<T> res) {
+        permit.signal(ConcurrencySignal.SUCCESS);
+        if (res.completion() != null) {
+            // A committed stream: the reservation and the slot are held until it ends.
+            if (res.outcome().snapshot() != null) {
+                permit.calibrate(res.outcome().snapshot());
+            }
+            res.completion().whenComplete((usage, streamError) -> {
+                Cost actual = usage != null ? usage : estimate;
+                permit.settle(actual);
+                pacer.emit(new PacerEvent.Settled(pacer.clock.instant(), target, estimate, actual));
+            });
+        } else {
+            Cost actual = res.usage() != null ? res.usage() : estimate;
+            permit.settle(actual);
+            if (res.outcome().snapshot() != null) {
+                permit.calibrate(res.outcome().snapshot());
+            }
+            pacer.emit(new PacerEvent.Settled(pacer.clock.instant(), target, estimate, actual));
+        }
+        result.complete(new CallResult<>(res.value(), target, res.outcome(), attempts, skips, Duration.ofNanos(queuedNanos)));
+    }
+
+    // ---------------------------------------------------------------- 5. retry or fall back
+
+    private void retryOrFallBack(int index, int onTarget, Duration previousDelay, Outcome outcome) {
+        Target target = route.get(index);
+        switch (outcome.family()) {
+            case REQUEST_ERROR, AUTH_ERROR -> {
+                fail(new CallFailed(target + " refused the request (" + outcome.describe()
+                        + "); it was not retried because retrying cannot change the answer.", outcome, attempts, skips, null));
+                return;
+            }
+            case SPEND_CAP -> {
+                if (outcome.hints().resumeAt() != null) {
+                    pacer.quotas.pause(target.quotaKey(), null, outcome.hints().resumeAt());
+                }
+                skip(index, SkipReason.SPEND_CAP, outcome);
+                return;
+            }
+            default -> {
+            }
+        }
+        if (!pacer.retryPolicy.shouldRetry(outcome, onTarget)) {
+            skip(index, SkipReason.RETRIES_EXHAUSTED, outcome);
+            return;
+        }
+        Duration delay = pacer.retryPolicy.delay(outcome, onTarget, previousDelay);
+        if (delay == null) {
+            skip(index, SkipReason.SERVER_DELAY_TOO_LONG, outcome);
+            return;
+        }
+        if (outcome.family() == OutcomeFamily.RATE_LIMITED) {
+            // The quota is the wall, not the target: pause the key so every caller waits, and wait in admission.
+            Duration pause = delay.isZero() ? pacer.retryPolicy.backoff(onTarget, previousDelay) : delay;
+            pacer.quotas.pause(target.quotaKey(), outcome.dimension(), pacer.clock.instant().plus(pause));
+            delay = Duration.ZERO;
+        }
+        Instant deadline = spec.deadline();
+        if (deadline != null && pacer.clock.instant().plus(delay).isAfter(deadline)) {
+            skip(index, SkipReason.DEADLINE, outcome);
+            return;
+        }
+        if (!pacer.budget(target).tryRetry()) {
+            pacer.emit(new PacerEvent.RetryBudgetExhausted(pacer.clock.instant(), target));
+            skip(index, SkipReason.BUDGET_EXHAUSTED, outcome);
+            return;
+        }
+        pacer.emit(new PacerEvent.RetryScheduled(pacer.clock.instant(), target, attempts + 1, delay, outcome.describe()));
+        Duration waited = delay;
+        Runnable retry = () -> {
+            CircuitBreaker.Permission permission = pacer.breaker(target).tryAcquire();
+            if (permission == CircuitBreaker.Permission.REFUSED) {
+                skip(index, SkipReason.BREAKER_OPEN, outcome);
+            } else {
+                admit(index, onTarget + 1, permission == CircuitBreaker.Permission.PROBE, waited);
+            }
+        };
+        if (delay.isZero()) {
+            retry.run();
+        } else {
+            pacer.scheduler.schedule(retry, delay);
+        }
+    }
+
+    private void skip(int index, SkipReason reason, Outcome outcome) {
+        Target target = route.get(index);
+        skips.add(new Skip(target, reason, outcome));
+        Target next = index + 1 < route.size() ? route.get(index + 1) : null;
+        pacer.emit(new PacerEvent.FallbackTaken(pacer.clock.instant(), target, next, reason));
+        tryTarget(index + 1);
+    }
+
+    /** Every target was passed over. Wait for a breaker if that is all that stands in the way; else fail. */
+    private void exhausted() {
+        boolean onlyBreakers = !skips.isEmpty() && skips.stream().allMatch(s -> s.reason() == SkipReason.BREAKER_OPEN);
+        if (onlyBreakers && restarts < MAX_BREAKER_RESTARTS) {
+            Duration wait = route.targets().stream().map(t -> pacer.breaker(t).remainingOpen())
+                    .min(Duration::compareTo).orElse(Duration.ZERO);
+            Instant deadline = spec.deadline();
+            if (deadline == null || !pacer.clock.instant().plus(wait).isAfter(deadline)) {
+                restarts++;
+                skips.clear();
+                pacer.scheduler.schedule(() -> tryTarget(0), wait.isZero() ? Duration.ofMillis(1) : wait);
+                return;
+            }
+        }
+        if (lastOutcome == null && lastAdmissionError != null) {
+            fail(lastAdmissionError);
+            return;
+        }
+        fail(new CallFailed(failureMessage(), lastOutcome, attempts, skips, null));
+    }
+
+    private String failureMessage() {
+        StringBuilder sb = new StringBuilder("The call failed on every target after ").append(attempts)
+                .append(attempts == 1 ? " attempt" : " attempts").append(": ");
+        for (int i = 0; i < skips.size(); i++) {
+            Skip s = skips.get(i);
+            if (i > 0) {
+                sb.append("; ");
+            }
+            sb.append(s.target()).append(' ').append(s.reason().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+            if (s.outcome() != null) {
+                sb.append(" (").append(s.outcome().describe()).append(')');
+            }
+        }
+        return sb.append('.').toString();
+    }
+
+    private void fail(Throwable error) {
+        result.completeExceptionally(error);
+    }
+
+    private void cancelProbe(Target target, boolean probe) {
+        if (probe) {
+            pacer.breaker(target).cancelProbe();
+        }
+    }
+
+    private static OutcomeFamily classify(Throwable cause) {
+        if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
+            return OutcomeFamily.TIMEOUT;
+        }
+        if (cause instanceof IOException) {
+            return OutcomeFamily.CONNECTION_FAILURE;
+        }
+        return null;
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable t = error;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+}

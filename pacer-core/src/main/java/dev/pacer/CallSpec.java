@@ -1,0 +1,85 @@
+package dev.pacer;
+
+import dev.pacer.quota.Cost;
+import dev.pacer.quota.Priority;
+import dev.pacer.route.Route;
+import dev.pacer.route.Target;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * What to call and how: the route (fallback chain), the estimated cost on each target, the
+ * priority class and an optional deadline covering admission and every attempt.
+ *
+ * @param route    the targets, in order
+ * @param cost     the estimated cost on a target (estimates differ by model)
+ * @param priority the admission class
+ * @param deadline when the call must be done by, or null
+ */
+public record CallSpec(Route route, Function<Target, Cost> cost, Priority priority, Instant deadline) {
+
+    public CallSpec {
+        Objects.requireNonNull(route, "route");
+        Objects.requireNonNull(cost, "cost");
+        priority = priority == null ? Priority.NORMAL : priority;
+    }
+
+    /** A builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link CallSpec}. */
+    public static final class Builder {
+        private Route route;
+        private Function<Target, Cost> cost;
+        private Priority priority = Priority.NORMAL;
+        private Instant deadline;
+
+        private Builder() {
+        }
+
+        /** The route (required). */
+        public Builder route(Route route) {
+            this.route = route;
+            return this;
+        }
+
+        /** One estimated cost for every target. */
+        public Builder cost(Cost cost) {
+            Objects.requireNonNull(cost, "cost");
+            this.cost = target -> cost;
+            return this;
+        }
+
+        /** The estimated cost per target. */
+        public Builder cost(Function<Target, Cost> cost) {
+            this.cost = cost;
+            return this;
+        }
+
+        /** The admission class (default NORMAL). */
+        public Builder priority(Priority priority) {
+            this.priority = priority;
+            return this;
+        }
+
+        /** The deadline (default none). */
+        public Builder deadline(Instant deadline) {
+            this.deadline = deadline;
+            return this;
+        }
+
+        /** The spec. */
+        public CallSpec build() {
+            if (route == null) {
+                throw new IllegalArgumentException("A call needs a route: set CallSpec.builder().route(Route.of(target)).");
+            }
+            if (cost == null) {
+                throw new IllegalArgumentException("A call needs a cost estimate: set CallSpec.builder().cost(...).");
+            }
+            return new CallSpec(route, cost, priority, deadline);
+        }
+    }
+}

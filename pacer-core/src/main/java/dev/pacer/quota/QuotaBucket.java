@@ -47,10 +47,18 @@ import java.util.concurrent.CompletableFuture;
  * simply not have counted something yet). Differences within the provider's rounding (1,000
  * tokens for Anthropic) are ignored, so its rounding cannot make the level oscillate.
  *
+ * <h2>Reservations occupy the bucket</h2>
+ * Refill stops at {@code capacity - reserved} (what calls in flight hold), not at capacity. If it
+ * went up to capacity while a call holds an over-estimate, the refund of that over-estimate at
+ * settlement would be capped away at one moment and let a burst through at another: a provider
+ * that only counts real usage would then see more than capacity + rate x window in some window
+ * (a property test found exactly this). With the rule, every window admits at most
+ * capacity + rate x window of real usage, whatever the estimates were.
+ *
  * <h2>Invariants</h2>
- * Under the lock: for each limited dimension, capacity-conservation holds —
- * {@code level + reserved-in-flight} only changes by refill (capped at capacity), by settlement
- * differences, and by calibration; a permit gives back exactly what it took, once.
+ * Under the lock, for each limited dimension: {@code level + reserved <= capacity} (except
+ * transiently after a calibration or a limit change lowers the capacity); a permit gives back
+ * exactly what it took, once; {@code level} only rises by refill and refunds.
  * Futures are completed and listeners called outside the lock.
  */
 public final class QuotaBucket {
@@ -340,11 +348,12 @@ public final class QuotaBucket {
         lastRefill = now;
         for (int d = 0; d < width; d++) {
             if (limited[d]) {
-                double cap = limits[d].capacity();
+                // Reservations in flight occupy the bucket: see the class comment.
+                double ceiling = limits[d].capacity() - reserved[d];
                 double l = level[d];
-                if (l < cap) {
+                if (l < ceiling) {
                     l += ratePerNano[d] * elapsed;
-                    level[d] = l > cap ? cap : l;
+                    level[d] = l > ceiling ? ceiling : l;
                 }
             }
         }
@@ -414,8 +423,8 @@ public final class QuotaBucket {
             reserved[d] -= took;
             if (limited[d] && diff != 0) {
                 double l = level[d] + diff;
-                double cap = limits[d].capacity();
-                level[d] = l > cap ? cap : l;
+                double ceiling = limits[d].capacity() - reserved[d];
+                level[d] = l > ceiling ? Math.max(level[d], ceiling) : l;
             }
         }
         inFlight--;

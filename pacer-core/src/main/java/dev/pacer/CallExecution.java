@@ -208,11 +208,7 @@ final class CallExecution<T> {
         OutcomeFamily family = outcome.family();
         permit.signal(family == OutcomeFamily.OVERLOADED || family == OutcomeFamily.TIMEOUT
                 ? ConcurrencySignal.DROPPED : ConcurrencySignal.IGNORE);
-        if (res.usage() != null) {
-            permit.settle(res.usage());
-        } else {
-            permit.release();
-        }
+        permit.settle(chargedFor(outcome, res.usage(), cost));
         if (outcome.snapshot() != null) {
             permit.calibrate(outcome.snapshot());
         }
@@ -347,6 +343,23 @@ final class CallExecution<T> {
             }
         }
         return sb.append('.').toString();
+    }
+
+    /**
+     * What a failed attempt cost when the provider did not say: a 429 and a spend cap were refused
+     * before counting anything, and a connection that failed without a status may never have
+     * reached the provider; any other answer counts as one request (tokens are not charged).
+     */
+    private static Cost chargedFor(Outcome outcome, Cost usage, Cost reserved) {
+        if (usage != null) {
+            return usage;
+        }
+        OutcomeFamily family = outcome.family();
+        if (family == OutcomeFamily.RATE_LIMITED || family == OutcomeFamily.SPEND_CAP
+                || (family == OutcomeFamily.CONNECTION_FAILURE && outcome.status() == 0)) {
+            return Cost.ZERO;
+        }
+        return Cost.of(dev.pacer.quota.Dimension.REQUESTS, reserved.get(dev.pacer.quota.Dimension.REQUESTS));
     }
 
     private void fail(Throwable error) {

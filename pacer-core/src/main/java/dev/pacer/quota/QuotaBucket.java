@@ -479,13 +479,20 @@ public final class QuotaBucket {
         return new Blocker(worst, worstDimension);
     }
 
-    /** Nanoseconds until the head fits by quota alone (0 when only a concurrency slot is missing). */
+    /**
+     * Nanoseconds until the head fits by refill alone; 0 when it waits for something only a
+     * settlement can bring (a concurrency slot, or capacity held by calls in flight), since every
+     * settlement re-runs the line anyway.
+     */
     private long headWait(Cost cost, long now) {
         long worst = pausedAllUntil > now ? pausedAllUntil - now : 0;
         int n = cost.width();
         for (int d = 0; d < n; d++) {
             if (pausedUntil[d] > now) {
                 worst = Math.max(worst, pausedUntil[d] - now);
+            }
+            if (limited[d] && cost.at(d) > limits[d].capacity() - reserved[d]) {
+                return worst > 0 ? worst : 0;
             }
             if (limited[d] && cost.at(d) > level[d]) {
                 double nanos = (cost.at(d) - level[d]) / ratePerNano[d];

@@ -8,6 +8,8 @@ final class PermitImpl implements Permit {
 
     final QuotaBucket bucket;
     final Cost cost;
+    /** When it was admitted, on the bucket's clock (read under the lock). */
+    final long admittedNanos;
     private final long waitedNanos;
     boolean done;
     long sentSeq;
@@ -15,9 +17,10 @@ final class PermitImpl implements Permit {
     PermitImpl prev;
     PermitImpl next;
 
-    PermitImpl(QuotaBucket bucket, Cost cost, long waitedNanos) {
+    PermitImpl(QuotaBucket bucket, Cost cost, long admittedNanos, long waitedNanos) {
         this.bucket = bucket;
         this.cost = cost;
+        this.admittedNanos = admittedNanos;
         this.waitedNanos = waitedNanos;
     }
 

@@ -397,7 +397,7 @@ public final class QuotaBucket {
             }
         }
         inFlight++;
-        PermitImpl permit = new PermitImpl(this, cost, waitedNanos);
+        PermitImpl permit = new PermitImpl(this, cost, lastRefill, waitedNanos);
         permit.next = inFlightHead;
         if (inFlightHead != null) {
             inFlightHead.prev = permit;

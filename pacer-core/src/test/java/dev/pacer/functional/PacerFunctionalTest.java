@@ -33,7 +33,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -69,13 +68,21 @@ class PacerFunctionalTest {
         if (mode == Mode.ASYNC) {
             result = pacer.execute(spec, provider);
         } else {
-            result = CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<CallResult<String>> blocking = new CompletableFuture<>();
+            Thread caller = new Thread(() -> {
                 try {
-                    return pacer.call(spec, provider);
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
+                    blocking.complete(pacer.call(spec, provider));
+                } catch (Throwable e) {
+                    blocking.completeExceptionally(e);
                 }
-            }, Executors.newVirtualThreadPerTaskExecutor());
+            }, "blocking-caller");
+            caller.start();
+            // Only start moving time once the caller is parked in call(): from then on every step
+            // runs on this thread, exactly as in the async mode, so the two modes see the same time.
+            while (caller.getState() == Thread.State.NEW || caller.getState() == Thread.State.RUNNABLE) {
+                Thread.onSpinWait();
+            }
+            result = blocking;
         }
         drive(result);
         return result;

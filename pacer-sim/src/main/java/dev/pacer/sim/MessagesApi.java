@@ -140,10 +140,10 @@ final class MessagesApi {
         Usage usage = new Usage(params.inputTokens(), cacheCreation, cacheRead, outputTokens);
         long reserved = state.limits().otpmMode() == SimLimits.OtpmMode.RESERVE_MAX_TOKENS ? params.maxTokens() : 0;
         if (params.stream()) {
-            stream(exchange, pool, params, requestId, text, usage, stopReason, ttft, generation, random, reserved);
+            stream(exchange, pool, params, requestId, text, usage, stopReason, ttft, generation, random, reserved, decision.at());
         } else {
             state.clock().sleep(ttft + generation);
-            pool.chargeOutput(outputTokens, reserved);
+            pool.chargeOutput(outputTokens, reserved, decision.at());
             state.reply(exchange, 200, message(Http.id("msg_"), params.model(), text, usage, stopReason, "standard"),
                     pool.headers(), requestId);
         }
@@ -211,7 +211,7 @@ final class MessagesApi {
 
     private void stream(HttpExchange exchange, SimLimits.Pool pool, MessageParams params, String requestId, String text,
                         Usage usage, String stopReason, double ttft, double generation, SplittableRandom random,
-                        long reserved) throws IOException, InterruptedException {
+                        long reserved, double admittedAt) throws IOException, InterruptedException {
         FaultProfile faults = state.faults();
         var headers = exchange.getResponseHeaders();
         headers.set("content-type", "text/event-stream; charset=utf-8");
@@ -258,7 +258,7 @@ final class MessagesApi {
                 }
                 if (noStop && c == stallAt) {
                     state.stats().fault("stream_no_stop");
-                    pool.chargeOutput(sentTokens, reserved);
+                    pool.chargeOutput(sentTokens, reserved, admittedAt);
                     return;
                 }
                 ObjectNode delta = Http.JSON.createObjectNode();
@@ -269,7 +269,7 @@ final class MessagesApi {
                 d.put("text", chunks.get(c));
                 sentTokens += Tokenizer.count(chunks.get(c));
                 if (event(out, "content_block_delta", delta, ++events, midError, faults)) {
-                    pool.chargeOutput(sentTokens, reserved);
+                    pool.chargeOutput(sentTokens, reserved, admittedAt);
                     return;
                 }
                 if (c % 20 == 19) {
@@ -289,9 +289,9 @@ final class MessagesApi {
             u.put("output_tokens", usage.output());
             event(out, "message_delta", messageDelta, ++events, false, faults);
             event(out, "message_stop", Http.JSON.readTree("{\"type\":\"message_stop\"}"), ++events, false, faults);
-            pool.chargeOutput(usage.output(), reserved);
+            pool.chargeOutput(usage.output(), reserved, admittedAt);
         } catch (IOException clientGone) {
-            pool.chargeOutput(sentTokens, reserved);
+            pool.chargeOutput(sentTokens, reserved, admittedAt);
         } finally {
             try {
                 out.close();

@@ -12,6 +12,8 @@ final class SimBucket {
     double ratePerSecond;
     double level;
     double updatedAt;
+    /** Held by requests in flight (reserve mode): refill stops at capacity minus this. */
+    double reserved;
 
     SimBucket(String dimension, long perMinute, double burstRatio, double now) {
         this.dimension = dimension;
@@ -32,7 +34,10 @@ final class SimBucket {
 
     void refill(double now) {
         if (now > updatedAt) {
-            level = Math.min(capacity, level + (now - updatedAt) * ratePerSecond);
+            double ceiling = capacity - reserved;
+            if (level < ceiling) {
+                level = Math.min(ceiling, level + (now - updatedAt) * ratePerSecond);
+            }
             updatedAt = now;
         }
     }

@@ -92,9 +92,11 @@ public final class SimLimits {
         return pools.values();
     }
 
-    /** What an admission decided. */
-    record Decision(boolean admitted, String dimension, long limit, long retryAfterSeconds, double retryAfterMillis) {
-        static final Decision OK = new Decision(true, null, 0, 0, 0);
+    /** What an admission decided ({@code at}: the simulated second of an admission). */
+    record Decision(boolean admitted, String dimension, long limit, long retryAfterSeconds, double retryAfterMillis, double at) {
+        Decision(boolean admitted, String dimension, long limit, long retryAfterSeconds, double retryAfterMillis) {
+            this(admitted, dimension, limit, retryAfterSeconds, retryAfterMillis, 0);
+        }
     }
 
     /** One (key, class) pool. */
@@ -175,9 +177,10 @@ public final class SimLimits {
                 inputMeter.record(now, inputTokens);
                 if (otpmMode == OtpmMode.RESERVE_MAX_TOKENS) {
                     output.level -= maxTokens;
+                    output.reserved += maxTokens;
                 }
             }
-            return Decision.OK;
+            return new Decision(true, null, 0, 0, 0, now);
         }
 
         private Decision check(SimBucket bucket, long amount, double now) {
@@ -190,20 +193,26 @@ public final class SimLimits {
                     Double.isInfinite(seconds) ? 60_000 : Math.max(1, seconds * 1000));
         }
 
-        /** Charges the output of a finished generation ({@code reserved} is what was reserved at the start). */
-        synchronized void chargeOutput(long actual, long reserved) {
+        /**
+         * Charges the output of a finished generation. In reserve mode the reservation made at
+         * admission ({@code reserved}) is settled — the unused part refunded, never above what
+         * requests still in flight leave free — and the output is recorded at the admission
+         * instant, which is when the bucket paid for it.
+         */
+        synchronized void chargeOutput(long actual, long reserved, double admittedAt) {
             if (!tokenLimited()) {
                 return;
             }
             double now = clock.seconds();
             refill(now);
-            if (otpmMode == OtpmMode.RESERVE_MAX_TOKENS) {
-                output.level = Math.min(output.capacity, output.level + reserved - actual);
-                // The reservation at the start already covered it: record at admission-equivalent time.
+            if (reserved > 0) {
+                output.reserved -= reserved;
+                output.level = Math.min(output.capacity - output.reserved, output.level + reserved - actual);
+                outputMeter.record(admittedAt, actual);
             } else {
                 output.level -= actual;
+                outputMeter.record(now, actual);
             }
-            outputMeter.record(now, actual);
         }
 
         /** Gives back a reservation whose request never ran (a fault after admission). */

@@ -9,8 +9,8 @@ import java.util.SplittableRandom;
 final class TextGenerator {
 
     private static final String[] WORDS = {"the", "rate", "limit", "token", "quota", "model", "paces", "every",
-            "call", "lands", "on", "time", "and", "spend", "last", "bucket", "fills", "again", "under", "load",
-            "steady", "flow", "wait", "queue", "retry", "jitter", "breaker", "opens", "route", "falls", "back"};
+            "call", "lands", "on", "time", "and", "spend", "last", "fills", "again", "under", "load", "calm",
+            "flow", "wait", "queue", "retry", "opens", "route", "falls", "back", "to", "a", "small", "slow"};
 
     private TextGenerator() {
     }
@@ -28,10 +28,7 @@ final class TextGenerator {
                 sentence = 0;
                 continue;
             }
-            String word = WORDS[random.nextInt(WORDS.length)];
-            if (word.length() > 5) {
-                word = word.substring(0, 5);
-            }
+            String word = WORDS[random.nextInt(WORDS.length)]; // at most five letters: one token each
             if (sb.length() > 0) {
                 sb.append(' ');
             }

@@ -1,0 +1,151 @@
+package dev.pacer.cli;
+
+import dev.pacer.cli.PacerCommand.UsageException;
+import dev.pacer.sim.ModelClass;
+import dev.pacer.sim.SimConfigFile;
+import dev.pacer.sim.SimLimits;
+import dev.pacer.sim.SimServer;
+import dev.pacer.sim.SimSettings;
+import dev.pacer.sim.Tier;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code pacer sim}: runs the simulator until Ctrl-C. */
+@Command(name = "sim", mixinStandardHelpOptions = true,
+        description = "Runs a local Anthropic API with real rate limits and real failures (point ANTHROPIC_BASE_URL at it).")
+final class SimCommand implements java.util.concurrent.Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--port", defaultValue = "8089", description = "Port to listen on (0: any free port). Default: ${DEFAULT-VALUE}.")
+    int port;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Interface to listen on. Default: ${DEFAULT-VALUE}.")
+    String host;
+
+    @Option(names = "--config", description = "A sim.yaml file (see docs/simulator.md).")
+    Path config;
+
+    @Option(names = "--tier", description = "Limits preset: tier-1, tier-2, tier-3, tier-4, start, build, scale. Default: tier-1.")
+    String tier;
+
+    @Option(names = "--limits", description = "Limits for every model class, e.g. rpm=50,itpm=30000,otpm=8000.")
+    String limits;
+
+    @Option(names = "--time-scale", description = "Simulated seconds per real second (e.g. 60: a minute of traffic per second).")
+    Double timeScale;
+
+    @Option(names = "--seed", description = "Makes generated text, lengths and faults repeatable.")
+    Long seed;
+
+    @Option(names = "--otpm-mode", description = "How output tokens count: actual (default) or reserve-max-tokens.")
+    String otpmMode;
+
+    @Override
+    public Integer call() throws Exception {
+        SimSettings settings = settings(config, tier, limits, timeScale, seed, otpmMode);
+        PrintWriter out = spec.commandLine().getOut();
+        SimServer sim;
+        try {
+            sim = SimServer.builder().settings(settings).host(host).port(port).start();
+        } catch (java.net.BindException e) {
+            throw new UsageException("Port " + port + " is already in use; choose another with --port (or 0 for any free port).");
+        }
+        out.println("pacer sim: listening on " + sim.baseUrl() + " (time scale " + settings.timeScale() + "x, seed " + settings.seed() + ")");
+        out.println("  export ANTHROPIC_BASE_URL=" + sim.baseUrl() + "   # any API key is accepted");
+        out.println(describe(settings));
+        out.println("  stats: " + sim.baseUrl() + "/_sim/stats   Ctrl-C stops.");
+        out.flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            sim.close();
+            stopped.countDown();
+        }, "pacer-sim-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    /** Settings from a file and flags (flags win); mistakes become one-sentence usage errors. */
+    static SimSettings settings(Path config, String tier, String limits, Double timeScale, Long seed, String otpmMode) {
+        SimSettings.Builder b = SimSettings.builder();
+        try {
+            if (config != null) {
+                b = SimConfigFile.read(config, b);
+            }
+        } catch (SimConfigFile.Invalid e) {
+            throw new UsageException(e.getMessage());
+        }
+        if (tier != null) {
+            try {
+                b.tier(Tier.of(tier));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--tier: " + e.getMessage());
+            }
+        }
+        if (limits != null) {
+            long[] l = parseLimits(limits);
+            b.limits(l[0], l[1], l[2]);
+        }
+        if (timeScale != null) {
+            b.timeScale(timeScale);
+        }
+        if (seed != null) {
+            b.seed(seed);
+        }
+        if (otpmMode != null) {
+            switch (otpmMode) {
+                case "actual" -> b.otpmMode(SimLimits.OtpmMode.ACTUAL);
+                case "reserve-max-tokens" -> b.otpmMode(SimLimits.OtpmMode.RESERVE_MAX_TOKENS);
+                default -> throw new UsageException("--otpm-mode '" + otpmMode + "' is not allowed; use actual or reserve-max-tokens.");
+            }
+        }
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** Parses {@code rpm=50,itpm=30000,otpm=8000}. */
+    static long[] parseLimits(String text) {
+        long[] l = {-1, -1, -1};
+        for (String part : text.split(",")) {
+            String[] kv = part.trim().split("=", 2);
+            int i = switch (kv[0].trim()) {
+                case "rpm" -> 0;
+                case "itpm" -> 1;
+                case "otpm" -> 2;
+                default -> throw new UsageException("--limits: '" + kv[0].trim() + "' is not a limit; use rpm=N,itpm=N,otpm=N.");
+            };
+            try {
+                l[i] = Long.parseLong(kv.length < 2 ? "" : kv[1].trim().replace("_", ""));
+            } catch (NumberFormatException e) {
+                throw new UsageException("--limits: " + kv[0].trim() + " needs a whole number, as in rpm=50,itpm=30000,otpm=8000.");
+            }
+            if (l[i] < 1) {
+                throw new UsageException("--limits: " + kv[0].trim() + " must be at least 1.");
+            }
+        }
+        for (int i = 0; i < 3; i++) {
+            if (l[i] < 0) {
+                throw new UsageException("--limits: " + new String[] {"rpm", "itpm", "otpm"}[i]
+                        + " is missing; give all three, as in rpm=50,itpm=30000,otpm=8000.");
+            }
+        }
+        return l;
+    }
+
+    static String describe(SimSettings s) {
+        StringBuilder sb = new StringBuilder("  limits (" + s.tier().id() + (s.otpmMode() == SimLimits.OtpmMode.ACTUAL
+                ? ", output counted as generated" : ", output reserved from max_tokens") + "), per API key:");
+        for (ModelClass c : s.classes().values()) {
+            sb.append(String.format("%n    %-10s %,8d RPM %,12d ITPM %,11d OTPM", c.name(), c.rpm(), c.itpm(), c.otpm()));
+        }
+        return sb.toString();
+    }
+}

@@ -72,7 +72,7 @@ public final class Pacer {
             this.quotas = b.quotas;
         } else {
             Quotas.Builder qb = Quotas.builder().clock(clock).scheduler(scheduler).listener(new EventBridge())
-                    .concurrency(b.concurrency).learnedBurstRatio(b.learnedBurstRatio);
+                    .concurrency(b.concurrency).learnedBurstRatio(b.learnedBurstRatio).coldStartConcurrency(b.coldStartConcurrency);
             b.limits.forEach(l -> qb.limit(l.key, l.dimension, l.limit));
             b.concurrencyByKey.forEach(qb::concurrency);
             this.quotas = qb.build();
@@ -206,6 +206,7 @@ public final class Pacer {
         private ConcurrencyLimit concurrency = ConcurrencyLimit.unlimited();
         private final java.util.Map<QuotaKey, ConcurrencyLimit> concurrencyByKey = new java.util.HashMap<>();
         private double learnedBurstRatio = 1.0;
+        private int coldStartConcurrency = 1;
         private RetryPolicy retryPolicy = RetryPolicy.defaults();
         private BudgetSettings budget = new BudgetSettings(0.2, 1, Duration.ofSeconds(10));
         private CircuitBreakerSettings breaker = CircuitBreakerSettings.defaults();
@@ -274,6 +275,16 @@ public final class Pacer {
                 throw new IllegalArgumentException("learnedBurstRatio must be in (0, 1], not " + ratio + ".");
             }
             this.learnedBurstRatio = ratio;
+            return this;
+        }
+
+        /** Calls in flight on a key about which nothing is known yet (default 1; see {@link Quotas.Builder#coldStartConcurrency}). */
+        public Builder coldStartConcurrency(int calls) {
+            requireOwnQuotas();
+            if (calls < 1) {
+                throw new IllegalArgumentException("coldStartConcurrency must be at least 1, not " + calls + ".");
+            }
+            this.coldStartConcurrency = calls;
             return this;
         }
 

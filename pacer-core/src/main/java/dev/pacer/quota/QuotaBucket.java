@@ -73,6 +73,7 @@ public final class QuotaBucket {
     private final QuotaListener listener;
     private final double learnedBurstRatio;
     private final ConcurrencyLimit.State concurrency;
+    private final int coldStartConcurrency;
 
     // All state below is guarded by "this".
     private int width;
@@ -93,10 +94,17 @@ public final class QuotaBucket {
     private int queued;
     private ScheduledTask wakeTask;
     private long wakeAt;
+    /**
+     * True until the first call ends or a limit is known: with nothing known about the provider's
+     * limits, a burst of calls would all go at once and most would be refused, so only
+     * {@code coldStartConcurrency} go until the first answer has had a chance to teach the limits.
+     */
+    private boolean cold = true;
 
     @SuppressWarnings("unchecked")
     QuotaBucket(QuotaKey key, PacerClock clock, PacerScheduler scheduler, QuotaListener listener,
-                double learnedBurstRatio, ConcurrencyLimit concurrency) {
+                double learnedBurstRatio, ConcurrencyLimit concurrency, int coldStartConcurrency) {
+        this.coldStartConcurrency = coldStartConcurrency;
         this.key = key;
         this.clock = clock;
         this.scheduler = scheduler;
@@ -370,7 +378,7 @@ public final class QuotaBucket {
     }
 
     private boolean canAdmit(Cost cost, long now) {
-        if (inFlight >= concurrency.limit() || pausedAllUntil > now) {
+        if (inFlight >= concurrency.limit() || pausedAllUntil > now || (cold && inFlight >= coldStartConcurrency)) {
             return false;
         }
         int n = cost.width();
@@ -428,6 +436,7 @@ public final class QuotaBucket {
             }
         }
         inFlight--;
+        cold = false;
         concurrency.onSignal(permit.signal, inFlight + 1);
         if (permit.prev != null) {
             permit.prev.next = permit.next;
@@ -541,6 +550,7 @@ public final class QuotaBucket {
             level[d] = limit.capacity();
         }
         limited[d] = true;
+        cold = false;
         limits[d] = limit;
         ratePerNano[d] = limit.refillPerSecond() / NANOS_PER_SECOND;
     }

@@ -35,6 +35,7 @@ public final class Quotas {
     private final PacerScheduler scheduler;
     private final QuotaListener listener;
     private final double learnedBurstRatio;
+    private final int coldStartConcurrency;
     private final ConcurrencyLimit defaultConcurrency;
     private final Map<QuotaKey, ConcurrencyLimit> concurrencyByKey;
     private final Map<QuotaKey, Map<Dimension, Limit>> configured;
@@ -45,6 +46,7 @@ public final class Quotas {
         this.scheduler = b.scheduler;
         this.listener = b.listener;
         this.learnedBurstRatio = b.learnedBurstRatio;
+        this.coldStartConcurrency = b.coldStartConcurrency;
         this.defaultConcurrency = b.defaultConcurrency;
         this.concurrencyByKey = Map.copyOf(b.concurrencyByKey);
         this.configured = Map.copyOf(b.limits);
@@ -63,7 +65,7 @@ public final class Quotas {
 
     private QuotaBucket create(QuotaKey key) {
         QuotaBucket bucket = new QuotaBucket(key, clock, scheduler, listener, learnedBurstRatio,
-                concurrencyByKey.getOrDefault(key, defaultConcurrency));
+                concurrencyByKey.getOrDefault(key, defaultConcurrency), coldStartConcurrency);
         Map<Dimension, Limit> limits = configured.get(key);
         if (limits != null) {
             limits.forEach(bucket::setLimit);
@@ -139,6 +141,7 @@ public final class Quotas {
         private PacerScheduler scheduler = PacerScheduler.system();
         private QuotaListener listener = QuotaListener.NONE;
         private double learnedBurstRatio = 1.0;
+        private int coldStartConcurrency = 1;
         private ConcurrencyLimit defaultConcurrency = ConcurrencyLimit.unlimited();
         private final Map<QuotaKey, ConcurrencyLimit> concurrencyByKey = new HashMap<>();
         private final Map<QuotaKey, Map<Dimension, Limit>> limits = new HashMap<>();
@@ -194,6 +197,19 @@ public final class Quotas {
                 throw new IllegalArgumentException("learnedBurstRatio must be in (0, 1], not " + ratio + ".");
             }
             this.learnedBurstRatio = ratio;
+            return this;
+        }
+
+        /**
+         * Calls in flight on a key about which nothing is known yet — no configured limit, no
+         * call finished — so that a cold start does not fire a burst into unknown limits
+         * (default 1; {@link Integer#MAX_VALUE} turns it off).
+         */
+        public Builder coldStartConcurrency(int calls) {
+            if (calls < 1) {
+                throw new IllegalArgumentException("coldStartConcurrency must be at least 1, not " + calls + ".");
+            }
+            this.coldStartConcurrency = calls;
             return this;
         }
 

@@ -246,7 +246,7 @@ class QuotaBucketTest {
 
     @Test
     void unknownLimitsAdmitAtOnceUntilLearnedFromTheProvider() {
-        Quotas q = Quotas.builder().time(time).build();
+        Quotas q = Quotas.builder().time(time).coldStartConcurrency(2).build();
         Permit inFlight = q.tryAcquire(key, Cost.requests(1, 2_000, 1_000));
         assertThat(inFlight).isNotNull();
         inFlight.sent();
@@ -260,6 +260,23 @@ class QuotaBucketTest {
         assertThat(v.dimension(INPUT_TOKENS).level()).isEqualTo(26_000);
         // Output of the call still generating is not yet counted by the provider.
         assertThat(v.dimension(OUTPUT_TOKENS).level()).isEqualTo(6_000);
+    }
+
+    @Test
+    void aKeyAboutWhichNothingIsKnownLetsOneCallGoUntilTheFirstAnswer() {
+        Quotas q = Quotas.builder().time(time).build();
+        Permit probe = q.tryAcquire(key, Cost.requests(1, 100, 100));
+        CompletableFuture<Permit> next = q.acquire(key, Cost.requests(1, 100, 100), Priority.NORMAL, null);
+        assertThat(next).isNotDone();
+        probe.sent();
+        probe.settle(Cost.requests(1, 100, 10));
+        probe.calibrate(snapshot(50, 49, 30_000, 30_000, 8_000, 8_000));
+        assertThat(next).isCompleted();
+        assertThat(q.view(key).dimension(REQUESTS).limit()).isEqualTo(Limit.perMinute(50));
+        // Once warm, the learned limits decide, not the cold-start rule.
+        for (int i = 0; i < 10; i++) {
+            assertThat(q.tryAcquire(key, Cost.requests(1, 100, 100))).isNotNull();
+        }
     }
 
     @Test
@@ -314,7 +331,7 @@ class QuotaBucketTest {
 
     @Test
     void aFixedConcurrencyLimitIsPartOfAdmission() {
-        Quotas q = Quotas.builder().time(time).concurrency(ConcurrencyLimit.fixed(2)).build();
+        Quotas q = Quotas.builder().time(time).concurrency(ConcurrencyLimit.fixed(2)).coldStartConcurrency(Integer.MAX_VALUE).build();
         Permit a = q.tryAcquire(key, Cost.requests(1, 1, 1));
         Permit b = q.tryAcquire(key, Cost.requests(1, 1, 1));
         CompletableFuture<Permit> c = q.acquire(key, Cost.requests(1, 1, 1), Priority.NORMAL, null);
@@ -327,7 +344,8 @@ class QuotaBucketTest {
 
     @Test
     void anAdaptiveLimitIsCutOnDropsAndGrowsOnSuccessWhileUsed() {
-        Quotas q = Quotas.builder().time(time).concurrency(ConcurrencyLimit.adaptive(new AimdLimit.Settings(10, 1, 20, 0.5))).build();
+        Quotas q = Quotas.builder().time(time).concurrency(ConcurrencyLimit.adaptive(new AimdLimit.Settings(10, 1, 20, 0.5)))
+                .coldStartConcurrency(Integer.MAX_VALUE).build();
         Permit p = q.tryAcquire(key, Cost.requests(1, 0, 0));
         p.signal(ConcurrencySignal.DROPPED);
         p.release();

@@ -1,0 +1,286 @@
+package dev.pacer.anthropic;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pacer.AttemptContext;
+import dev.pacer.AttemptResult;
+import dev.pacer.CallResult;
+import dev.pacer.CallSpec;
+import dev.pacer.Pacer;
+import dev.pacer.outcome.Outcome;
+import dev.pacer.outcome.RetryHints;
+import dev.pacer.quota.Cost;
+import dev.pacer.quota.Priority;
+import dev.pacer.quota.QuotaKey;
+import dev.pacer.quota.RateLimitSnapshot;
+import dev.pacer.route.Route;
+import dev.pacer.route.Target;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Claude through Pacer, without the SDK: sends Messages requests with {@link AnthropicHttp} under
+ * a {@link Pacer}, which paces them to the quota, retries, calibrates from the rate-limit headers
+ * and falls back to other models. The gateway and the batch runner are built on it.
+ *
+ * <pre>{@code
+ * AnthropicPacer claude = AnthropicPacer.builder()
+ *     .apiKey(System.getenv("ANTHROPIC_API_KEY"))
+ *     .fallbackModels(List.of("claude-haiku-4-5"))
+ *     .build();
+ * AnthropicPacer.Reply reply = claude.messages(params, Priority.BULK, null).join();
+ * }</pre>
+ *
+ * Quota keys are {@code anthropic:<key fingerprint>:<model class>}: the key itself is never part
+ * of a name, an event or a message.
+ */
+public final class AnthropicPacer implements AutoCloseable {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final AnthropicHttp http;
+    private final boolean ownsHttp;
+    private final Pacer pacer;
+    private final ModelClasses classes;
+    private final TokenEstimator estimator;
+    private final RateLimitHeaders headers;
+    private final List<String> fallbackModels;
+    private final String keyFingerprint;
+    private final Map<String, Target> targets = new ConcurrentHashMap<>();
+
+    private AnthropicPacer(Builder b) {
+        this.http = b.http != null ? b.http : AnthropicHttp.builder().baseUrl(b.baseUrl).apiKey(b.apiKey).build();
+        this.ownsHttp = b.http == null;
+        this.pacer = b.pacer != null ? b.pacer : Pacer.builder().build();
+        this.classes = b.classes;
+        this.estimator = b.estimator;
+        this.headers = new RateLimitHeaders(b.maxRetryAfter, b.debug);
+        this.fallbackModels = List.copyOf(b.fallbackModels);
+        this.keyFingerprint = fingerprint(b.apiKey == null ? "shared-client" : b.apiKey);
+    }
+
+    /** A builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * What a successful call returned.
+     *
+     * @param message  the response body (a Message)
+     * @param model    the model that answered (differs from the request's after a fallback)
+     * @param usage    its usage
+     * @param call     the engine's account of the call: attempts, skipped targets, time queued
+     */
+    public record Reply(JsonNode message, String model, Usage usage, CallResult<JsonNode> call) {
+    }
+
+    /** The engine this client paces with. */
+    public Pacer pacer() {
+        return pacer;
+    }
+
+    /** The estimator (its learned corrections are per model class). */
+    public TokenEstimator estimator() {
+        return estimator;
+    }
+
+    /** The model classes table. */
+    public ModelClasses modelClasses() {
+        return classes;
+    }
+
+    /** The quota key a model draws from. */
+    public QuotaKey quotaKey(String model) {
+        return target(model).quotaKey();
+    }
+
+    /**
+     * Sends a Messages request (non-streaming) through the engine. The future fails with a
+     * {@link dev.pacer.PacerException} — {@link dev.pacer.CallFailed} carrying the provider's
+     * outcome, or {@link dev.pacer.QuotaWaitExceeded} when the deadline cannot be met.
+     */
+    public CompletableFuture<Reply> messages(ObjectNode params, Priority priority, Instant deadline) {
+        Objects.requireNonNull(params, "params");
+        String model = params.path("model").asText("");
+        if (model.isEmpty()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("The request has no model; set params.model."));
+        }
+        List<Target> route = new ArrayList<>();
+        route.add(target(model));
+        for (String fallback : fallbackModels) {
+            if (!fallback.equals(model)) {
+                route.add(target(fallback));
+            }
+        }
+        Map<Target, TokenEstimator.Estimate> estimates = new ConcurrentHashMap<>();
+        CallSpec spec = CallSpec.builder().route(new Route(route)).priority(priority).deadline(deadline)
+                .cost(t -> {
+                    TokenEstimator.Estimate e = estimates.computeIfAbsent(t, x -> estimator.estimate(classes.classOf(x.model()), params));
+                    return Cost.requests(1, e.inputTokens(), e.outputTokens());
+                }).build();
+        return pacer.execute(spec, ctx -> attempt(ctx, params, estimates.get(ctx.target())))
+                .thenApply(r -> new Reply(r.value(), r.target().model(), Usage.of(r.value().path("usage")), r));
+    }
+
+    private CompletionStage<AttemptResult<JsonNode>> attempt(AttemptContext ctx, ObjectNode params, TokenEstimator.Estimate estimate) {
+        String model = ctx.target().model();
+        ObjectNode body = params.deepCopy();
+        body.put("model", model);
+        body.remove("stream");
+        byte[] bytes;
+        try {
+            bytes = JSON.writeValueAsBytes(body);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("The request cannot be serialized: " + e.getMessage()));
+        }
+        long maxTokens = params.path("max_tokens").asLong(4096);
+        return http.post("/v1/messages", bytes, AnthropicHttp.timeoutFor(maxTokens, false))
+                .thenApply(response -> result(response, model, estimate, maxTokens));
+    }
+
+    private AttemptResult<JsonNode> result(AnthropicHttp.Response response, String model, TokenEstimator.Estimate estimate,
+                                           long maxTokens) {
+        Instant now = pacer.clock().instant();
+        RateLimitSnapshot snapshot = headers.snapshot(response::header, now);
+        RetryHints hints = headers.hints(response::header, now);
+        JsonNode json = parse(response.body());
+        Outcome outcome = Classifier.classify(response.status(), json, hints, snapshot);
+        if (!outcome.isSuccess()) {
+            return AttemptResult.failure(outcome, null);
+        }
+        if (json == null || !json.has("usage")) {
+            // A 200 that is not a Message: the server misbehaved; treat it as a server error.
+            return AttemptResult.failure(new Outcome(dev.pacer.outcome.OutcomeFamily.SERVER_ERROR, response.status(),
+                    "invalid_response", "The response was not a Message", null, hints, snapshot), null);
+        }
+        String modelClass = classes.classOf(model);
+        Usage usage = Usage.of(json.path("usage"));
+        if (estimate != null) {
+            estimator.learn(modelClass, estimate, usage.totalInput(), usage.output(), maxTokens);
+        }
+        return AttemptResult.success(outcome, json, usage.cost(classes.countsCacheReads(modelClass)));
+    }
+
+    static JsonNode parse(byte[] body) {
+        if (body == null || body.length == 0) {
+            return null;
+        }
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    Target target(String model) {
+        return targets.computeIfAbsent(model, m -> Target.of("anthropic", m,
+                QuotaKey.of("anthropic:" + keyFingerprint + ":" + classes.classOf(m))));
+    }
+
+    /** A short, non-reversible name for an API key, safe to print. */
+    public static String fingerprint(String apiKey) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(apiKey.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (ownsHttp) {
+            http.close();
+        }
+    }
+
+    /** Builds an {@link AnthropicPacer}. */
+    public static final class Builder {
+        private String baseUrl = "https://api.anthropic.com";
+        private String apiKey;
+        private AnthropicHttp http;
+        private Pacer pacer;
+        private ModelClasses classes = ModelClasses.defaults();
+        private TokenEstimator estimator = TokenEstimator.defaults();
+        private List<String> fallbackModels = List.of();
+        private Duration maxRetryAfter = Duration.ofMinutes(10);
+        private Consumer<String> debug = note -> { };
+
+        private Builder() {
+        }
+
+        /** The API's base URL (default {@code https://api.anthropic.com}). */
+        public Builder baseUrl(String baseUrl) {
+            this.baseUrl = baseUrl;
+            return this;
+        }
+
+        /** The API key. */
+        public Builder apiKey(String apiKey) {
+            this.apiKey = apiKey;
+            return this;
+        }
+
+        /** Use this HTTP client (then base URL and key are its own; pass the key too for the quota key's fingerprint). */
+        public Builder http(AnthropicHttp http) {
+            this.http = http;
+            return this;
+        }
+
+        /** The engine (default: {@code Pacer.builder().build()}, limits learned from headers). */
+        public Builder pacer(Pacer pacer) {
+            this.pacer = pacer;
+            return this;
+        }
+
+        /** The model-to-pool table. */
+        public Builder modelClasses(ModelClasses classes) {
+            this.classes = Objects.requireNonNull(classes, "classes");
+            return this;
+        }
+
+        /** The token estimator. */
+        public Builder estimator(TokenEstimator estimator) {
+            this.estimator = Objects.requireNonNull(estimator, "estimator");
+            return this;
+        }
+
+        /** Models to fall back to, in order, after the request's own. */
+        public Builder fallbackModels(List<String> models) {
+            this.fallbackModels = List.copyOf(models);
+            return this;
+        }
+
+        /** The longest {@code retry-after} believed (default 10 min). */
+        public Builder maxRetryAfter(Duration max) {
+            this.maxRetryAfter = max;
+            return this;
+        }
+
+        /** Receives notes about ignored header values. */
+        public Builder debug(Consumer<String> debug) {
+            this.debug = Objects.requireNonNull(debug, "debug");
+            return this;
+        }
+
+        /** The client. */
+        public AnthropicPacer build() {
+            return new AnthropicPacer(this);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.pacer.anthropic;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pacer.quota.Cost;
+
+/**
+ * A response's {@code usage} in the engine's terms. What counts toward input-tokens-per-minute is
+ * {@code input_tokens + cache_creation_input_tokens}, plus cache reads only for classes that count
+ * them; output is {@code output_tokens}.
+ *
+ * @param input         uncached input tokens
+ * @param cacheCreation tokens written to the cache
+ * @param cacheRead     tokens read from the cache
+ * @param output        output tokens
+ */
+public record Usage(long input, long cacheCreation, long cacheRead, long output) {
+
+    /** Reads a {@code usage} object (missing fields are 0). */
+    public static Usage of(JsonNode usage) {
+        return new Usage(usage.path("input_tokens").asLong(0), usage.path("cache_creation_input_tokens").asLong(0),
+                usage.path("cache_read_input_tokens").asLong(0), usage.path("output_tokens").asLong(0));
+    }
+
+    /** Later stream usage (cumulative) overrides what was known, field by field. */
+    public Usage merge(JsonNode later) {
+        return new Usage(later.has("input_tokens") ? later.path("input_tokens").asLong() : input,
+                later.has("cache_creation_input_tokens") ? later.path("cache_creation_input_tokens").asLong() : cacheCreation,
+                later.has("cache_read_input_tokens") ? later.path("cache_read_input_tokens").asLong() : cacheRead,
+                later.has("output_tokens") ? later.path("output_tokens").asLong() : output);
+    }
+
+    /** Every input token, cached or not (what an estimator predicts). */
+    public long totalInput() {
+        return input + cacheCreation + cacheRead;
+    }
+
+    /** What this usage costs against the rate limits. */
+    public Cost cost(boolean countCacheReads) {
+        return Cost.requests(1, input + cacheCreation + (countCacheReads ? cacheRead : 0), output);
+    }
+}

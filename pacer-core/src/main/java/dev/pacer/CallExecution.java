@@ -54,6 +54,7 @@ final class CallExecution<T> {
     private Outcome lastOutcome;
     private PacerException lastAdmissionError;
     private int restarts;
+    private int rateLimitedRetries;
     private volatile CompletableFuture<Permit> admission;
 
     CallExecution(Pacer pacer, CallSpec spec, Attempt<T> attempt) {
@@ -208,9 +209,9 @@ final class CallExecution<T> {
         OutcomeFamily family = outcome.family();
         permit.signal(family == OutcomeFamily.OVERLOADED || family == OutcomeFamily.TIMEOUT
                 ? ConcurrencySignal.DROPPED : ConcurrencySignal.IGNORE);
-        permit.settle(chargedFor(outcome, res.usage(), cost));
-        if (outcome.snapshot() != null) {
-            permit.calibrate(outcome.snapshot());
+        permit.settle(chargedFor(outcome, res.usage(), cost), outcome.snapshot());
+        if (family == OutcomeFamily.RATE_LIMITED) {
+            pacer.quotas.bucket(target.quotaKey()).onRateLimited();
         }
         retryOrFallBack(index, onTarget, previousDelay, outcome);
     }
@@ -229,10 +230,7 @@ final class CallExecution<T> {
             });
         } else {
             Cost actual = res.usage() != null ? res.usage() : estimate;
-            permit.settle(actual);
-            if (res.outcome().snapshot() != null) {
-                permit.calibrate(res.outcome().snapshot());
-            }
+            permit.settle(actual, res.outcome().snapshot());
             pacer.emit(new PacerEvent.Settled(pacer.clock.instant(), target, estimate, actual));
         }
         result.complete(new CallResult<>(res.value(), target, res.outcome(), attempts, skips, Duration.ofNanos(queuedNanos)));
@@ -258,7 +256,8 @@ final class CallExecution<T> {
             default -> {
             }
         }
-        if (!pacer.retryPolicy.shouldRetry(outcome, onTarget)) {
+        boolean rateLimited = outcome.family() == OutcomeFamily.RATE_LIMITED;
+        if (rateLimited ? !retryRateLimited(outcome) : !pacer.retryPolicy.shouldRetry(outcome, onTarget)) {
             skip(index, SkipReason.RETRIES_EXHAUSTED, outcome);
             return;
         }
@@ -278,19 +277,21 @@ final class CallExecution<T> {
             skip(index, SkipReason.DEADLINE, outcome);
             return;
         }
-        if (!pacer.budget(target).tryRetry()) {
+        // A 429's retry waits in admission for the quota, so it cannot add load: it does not spend the budget.
+        if (!rateLimited && !pacer.budget(target).tryRetry()) {
             pacer.emit(new PacerEvent.RetryBudgetExhausted(pacer.clock.instant(), target));
             skip(index, SkipReason.BUDGET_EXHAUSTED, outcome);
             return;
         }
         pacer.emit(new PacerEvent.RetryScheduled(pacer.clock.instant(), target, attempts + 1, delay, outcome.describe()));
         Duration waited = delay;
+        int nextOnTarget = rateLimited ? onTarget : onTarget + 1;
         Runnable retry = () -> {
             CircuitBreaker.Permission permission = pacer.breaker(target).tryAcquire();
             if (permission == CircuitBreaker.Permission.REFUSED) {
                 skip(index, SkipReason.BREAKER_OPEN, outcome);
             } else {
-                admit(index, onTarget + 1, permission == CircuitBreaker.Permission.PROBE, waited);
+                admit(index, nextOnTarget, permission == CircuitBreaker.Permission.PROBE, waited);
             }
         };
         if (delay.isZero()) {
@@ -298,6 +299,14 @@ final class CallExecution<T> {
         } else {
             pacer.scheduler.schedule(retry, delay);
         }
+    }
+
+    /** 429s are retried (after the key's pause) up to the policy's own limit for them, unless the provider says not to. */
+    private boolean retryRateLimited(Outcome outcome) {
+        if (Boolean.FALSE.equals(outcome.hints().shouldRetry())) {
+            return false;
+        }
+        return ++rateLimitedRetries <= pacer.retryPolicy.maxRateLimitedRetries();
     }
 
     private void skip(int index, SkipReason reason, Outcome outcome) {

@@ -40,6 +40,13 @@ public interface Permit extends AutoCloseable {
      */
     void settle(Cost actual);
 
+    /**
+     * {@link #settle(Cost)} and {@link #calibrate} in one step, for a response that carried the
+     * provider's view: nobody is admitted in between on the model it is about to correct.
+     * {@code snapshot} may be null.
+     */
+    void settle(Cost actual, RateLimitSnapshot snapshot);
+
     /** The call never reached the provider: everything is refunded and the slot is freed. */
     void release();
 

@@ -60,6 +60,15 @@ final class PermitImpl implements Permit {
     }
 
     @Override
+    public void settle(Cost actual, RateLimitSnapshot snapshot) {
+        if (snapshot == null) {
+            bucket.settle(this, actual);
+        } else {
+            bucket.settle(this, actual, snapshot);
+        }
+    }
+
+    @Override
     public void release() {
         bucket.settle(this, Cost.ZERO);
     }

@@ -66,6 +66,9 @@ public final class QuotaBucket {
     private static final double NANOS_PER_SECOND = 1e9;
     private static final long MIN_WAKE_NANOS = 1_000;
     private static final long FAR_FUTURE = Long.MAX_VALUE / 4;
+    private static final double MIN_SHARE = 0.05;
+    private static final double SHARE_DECREASE = 0.7;
+    private static final double SHARE_INCREASE = 0.02;
 
     private final QuotaKey key;
     private final PacerClock clock;
@@ -100,6 +103,8 @@ public final class QuotaBucket {
      * {@code coldStartConcurrency} go until the first answer has had a chance to teach the limits.
      */
     private boolean cold = true;
+    /** See {@link #onRateLimited()}. */
+    private double share = 1.0;
 
     @SuppressWarnings("unchecked")
     QuotaBucket(QuotaKey key, PacerClock clock, PacerScheduler scheduler, QuotaListener listener,
@@ -301,6 +306,7 @@ public final class QuotaBucket {
             level[d] = target;
         } else if (diff > precision) {
             level[d] = Math.min(limits[d].capacity(), before + diff / 2);
+            share = Math.min(1.0, share + SHARE_INCREASE);
         }
         if (level[d] != before) {
             double after = level[d];
@@ -360,7 +366,7 @@ public final class QuotaBucket {
                 double ceiling = limits[d].capacity() - reserved[d];
                 double l = level[d];
                 if (l < ceiling) {
-                    l += ratePerNano[d] * elapsed;
+                    l += ratePerNano[d] * share * elapsed;
                     level[d] = l > ceiling ? ceiling : l;
                 }
             }
@@ -719,6 +725,49 @@ public final class QuotaBucket {
         if (drain) {
             drainAndComplete();
         }
+    }
+
+    /**
+     * Settles and applies the provider's view carried by the same response, under one lock, so
+     * that nobody is admitted in between on a model the response is about to correct.
+     */
+    void settle(PermitImpl permit, Cost actual, RateLimitSnapshot snapshot) {
+        List<Runnable> events = new ArrayList<>(2);
+        synchronized (this) {
+            refill(clock.nanoTime());
+            if (!finish(permit, actual)) {
+                return;
+            }
+            if (!snapshot.observedAt().isBefore(lastSnapshotAt)) {
+                lastSnapshotAt = snapshot.observedAt();
+                for (Map.Entry<Dimension, RateLimitSnapshot.Entry> e : snapshot.entries().entrySet()) {
+                    calibrateDimension(e.getKey(), e.getValue(), permit, events);
+                }
+            }
+        }
+        for (Runnable event : events) {
+            notifySafely(event);
+        }
+        drainAndComplete();
+    }
+
+    /**
+     * The provider refused a call for quota although the local model let it through: another
+     * client shares the quota (or the model was too generous). The local refill rate is cut to a
+     * share of the provider's, multiplicatively; it grows back additively while the provider's
+     * figures show room (AIMD), so independent clients of one key converge on their shares
+     * without talking to each other.
+     */
+    public void onRateLimited() {
+        synchronized (this) {
+            refill(clock.nanoTime());
+            share = Math.max(MIN_SHARE, share * SHARE_DECREASE);
+        }
+    }
+
+    /** The share of the provider's refill rate this process currently assumes it gets (1 = all). */
+    public synchronized double share() {
+        return share;
     }
 
     synchronized void markSent(PermitImpl permit) {

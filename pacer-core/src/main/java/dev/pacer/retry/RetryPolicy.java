@@ -25,6 +25,7 @@ import java.util.function.DoubleSupplier;
 public final class RetryPolicy {
 
     private final int maxAttempts;
+    private final int maxRateLimitedRetries;
     private final Duration baseDelay;
     private final Duration maxDelay;
     private final Duration maxServerDelay;
@@ -34,6 +35,7 @@ public final class RetryPolicy {
 
     private RetryPolicy(Builder b) {
         this.maxAttempts = b.maxAttempts;
+        this.maxRateLimitedRetries = b.maxRateLimitedRetries;
         this.baseDelay = b.baseDelay;
         this.maxDelay = b.maxDelay;
         this.maxServerDelay = b.maxServerDelay;
@@ -105,6 +107,15 @@ public final class RetryPolicy {
         return maxAttempts;
     }
 
+    /**
+     * How often one call may be retried after 429s. They do not count toward {@link #maxAttempts}
+     * nor spend the retry budget: each waits for the key's pause and then for quota, so retrying
+     * cannot add load — but a call that keeps losing the race for a shared quota gives up here.
+     */
+    public int maxRateLimitedRetries() {
+        return maxRateLimitedRetries;
+    }
+
     /** The longest server-given delay the call waits out on one target. */
     public Duration maxServerDelay() {
         return maxServerDelay;
@@ -119,6 +130,7 @@ public final class RetryPolicy {
     /** Builds a {@link RetryPolicy}; each setting is validated when set. */
     public static final class Builder {
         private int maxAttempts = 4;
+        private int maxRateLimitedRetries = 20;
         private Duration baseDelay = Duration.ofMillis(500);
         private Duration maxDelay = Duration.ofSeconds(30);
         private Duration maxServerDelay = Duration.ofSeconds(60);
@@ -136,6 +148,15 @@ public final class RetryPolicy {
                 throw new IllegalArgumentException("maxAttempts must be between 1 and 100, not " + maxAttempts + ".");
             }
             this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        /** Retries after 429s per call, 0 to 1000 (default 20). */
+        public Builder maxRateLimitedRetries(int retries) {
+            if (retries < 0 || retries > 1000) {
+                throw new IllegalArgumentException("maxRateLimitedRetries must be between 0 and 1000, not " + retries + ".");
+            }
+            this.maxRateLimitedRetries = retries;
             return this;
         }
 

@@ -115,6 +115,15 @@ public final class AnthropicPacer implements AutoCloseable {
      * outcome, or {@link dev.pacer.QuotaWaitExceeded} when the deadline cannot be met.
      */
     public CompletableFuture<Reply> messages(ObjectNode params, Priority priority, Instant deadline) {
+        return messages(params, priority, deadline, () -> { });
+    }
+
+    /**
+     * As {@link #messages(ObjectNode, Priority, Instant)}, calling {@code onSend} each time an
+     * attempt is about to be sent (after admission): a caller that stops early can tell calls
+     * still waiting (safe to cancel) from calls already at the provider (to be let finish).
+     */
+    public CompletableFuture<Reply> messages(ObjectNode params, Priority priority, Instant deadline, Runnable onSend) {
         Objects.requireNonNull(params, "params");
         String model = params.path("model").asText("");
         if (model.isEmpty()) {
@@ -133,7 +142,10 @@ public final class AnthropicPacer implements AutoCloseable {
                     TokenEstimator.Estimate e = estimates.computeIfAbsent(t, x -> estimator.estimate(classes.classOf(x.model()), params));
                     return Cost.requests(1, e.inputTokens(), e.outputTokens());
                 }).build();
-        return pacer.execute(spec, ctx -> attempt(ctx, params, estimates.get(ctx.target())))
+        return pacer.execute(spec, ctx -> {
+                    onSend.run();
+                    return attempt(ctx, params, estimates.get(ctx.target()));
+                })
                 .thenApply(r -> new Reply(r.value(), r.target().model(), Usage.of(r.value().path("usage")), r));
     }
 

@@ -1,13 +1,44 @@
 package dev.pacer.cli;
 
+import dev.pacer.batch.BatchException;
+import dev.pacer.batch.BatchInput;
+import dev.pacer.batch.BatchRunner;
+import dev.pacer.batch.DailyWindow;
+import dev.pacer.batch.Plan;
+import dev.pacer.batch.Prices;
+import dev.pacer.batch.RunOptions;
+import dev.pacer.batch.Status;
+import dev.pacer.cli.PacerCommand.UsageException;
+import dev.pacer.quota.Dimension;
+import dev.pacer.quota.Limit;
+import dev.pacer.sim.SimServer;
+import dev.pacer.sim.Tier;
+import dev.pacer.time.PacerClock;
+import dev.pacer.time.PacerScheduler;
+import dev.pacer.time.ScaledClock;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code pacer batch}: JSONL in, JSONL out. */
 @Command(name = "batch", mixinStandardHelpOptions = true,
         description = "Runs a JSONL file of Message Batches requests, paced to the quota (or through the Batches API).",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {BatchCommand.Run.class, BatchCommand.PlanCmd.class, BatchCommand.StatusCmd.class, CommandLine.HelpCommand.class})
 final class BatchCommand implements Runnable {
+
+    /** The simulator's speed when no API key is set: a few minutes of Tier-1 traffic in under a minute. */
+    static final double BUILT_IN_SIM_SCALE = 10;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -15,5 +46,277 @@ final class BatchCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static RunOptions.Via via(String text) {
+        return switch (text) {
+            case "messages" -> RunOptions.Via.MESSAGES;
+            case "batches" -> RunOptions.Via.BATCHES;
+            case "auto" -> RunOptions.Via.AUTO;
+            default -> throw new UsageException("--via '" + text + "' is not allowed; use messages, batches or auto.");
+        };
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = {"Runs INPUT.jsonl into RESULTS.jsonl, resuming if RESULTS.jsonl exists.",
+                    "With no ANTHROPIC_API_KEY and no --base-url it runs against the built-in simulator."})
+    static final class Run implements Callable<Integer> {
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "INPUT.jsonl", description = "Message Batches request lines: {\"custom_id\": ..., \"params\": {...}}.")
+        Path input;
+
+        @Option(names = {"-o", "--output"}, required = true, paramLabel = "RESULTS.jsonl", description = "Results (Message Batches result lines), appended and resumable.")
+        Path output;
+
+        @Option(names = "--via", defaultValue = "messages", description = "messages (paced live calls), batches (Message Batches API, half price) or auto. Default: ${DEFAULT-VALUE}.")
+        String via;
+
+        @Option(names = "--base-url", description = "The API's base URL (default: https://api.anthropic.com, or the built-in simulator without a key).")
+        String baseUrl;
+
+        @Option(names = "--sim", description = "Run against the built-in simulator even if ANTHROPIC_API_KEY is set.")
+        boolean sim;
+
+        @Option(names = "--fallback", split = ",", paramLabel = "MODEL", description = "Models to fall back to, in order.")
+        List<String> fallback = List.of();
+
+        @Option(names = "--max-cost", paramLabel = "USD", description = "Stop starting new requests once this much has been spent.")
+        Double maxCost;
+
+        @Option(names = "--concurrency", defaultValue = "auto", description = "Calls in flight at most: a number, or auto (adaptive). Default: ${DEFAULT-VALUE}.")
+        String concurrency;
+
+        @Option(names = "--limits", description = "Known limits for every model, e.g. rpm=50,itpm=30000,otpm=8000 (default: learned from the API's headers).")
+        String limits;
+
+        @Option(names = "--window", paramLabel = "HH:MM-HH:MM", description = "Start live calls only inside this daily window, e.g. 22:00-06:00 or 22:00-06:00@UTC.")
+        String window;
+
+        @Option(names = "--deadline", description = "When the job must be done (ISO-8601); --via auto uses it.")
+        String deadline;
+
+        @Option(names = "--skip-invalid", description = "Record invalid lines as errored results and run the rest.")
+        boolean skipInvalid;
+
+        @Option(names = "--allow-changed-input", description = "Resume even though the input file changed since the run started.")
+        boolean allowChangedInput;
+
+        @Option(names = "--grace", defaultValue = "30s", description = "How long calls in flight may finish after Ctrl-C. Default: ${DEFAULT-VALUE}.")
+        String grace;
+
+        @Option(names = "--progress", defaultValue = "auto", description = "bar, log or auto (a bar on a terminal). Default: ${DEFAULT-VALUE}.")
+        String progress;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
+            String key = System.getenv("ANTHROPIC_API_KEY");
+            SimServer builtIn = null;
+            String url = baseUrl;
+            PacerClock clock = PacerClock.system();
+            PacerScheduler scheduler = PacerScheduler.system();
+            if (sim || (baseUrl == null && (key == null || key.isBlank()))) {
+                builtIn = SimServer.builder().tier(Tier.TIER_1).timeScale(BUILT_IN_SIM_SCALE).seed(42).start();
+                url = builtIn.baseUrl();
+                key = "sk-ant-built-in-simulator";
+                ScaledClock scaled = new ScaledClock(builtIn.clock().now(), BUILT_IN_SIM_SCALE);
+                clock = scaled;
+                scheduler = scaled;
+                out.println("No ANTHROPIC_API_KEY set: running against the built-in simulator (Tier 1 limits: 50 RPM, 30,000 ITPM, "
+                        + "8,000 OTPM; time runs " + (int) BUILT_IN_SIM_SCALE + "x faster, so rates below are per simulated minute).");
+            } else if (key == null || key.isBlank()) {
+                throw new UsageException("--base-url is set but ANTHROPIC_API_KEY is not; export the key for that endpoint (any value for a simulator).");
+            }
+            if (url == null) {
+                url = "https://api.anthropic.com";
+            }
+            RunOptions options = new RunOptions(input, output, via(via), url, key, fallback, maxCost, concurrency(concurrency),
+                    skipInvalid, allowChangedInput, window == null ? null : DailyWindow.parse(window), deadline(deadline),
+                    duration(grace), limitsForAll(limits), clock, scheduler, out,
+                    progress.equals("bar") || (progress.equals("auto") && System.console() != null), Prices.defaults(),
+                    builtIn != null ? Duration.ofSeconds(2) : Duration.ofSeconds(10));
+            BatchRunner runner = new BatchRunner(options);
+            CountDownLatch printed = new CountDownLatch(1);
+            boolean[] interrupted = {false};
+            Thread hook = new Thread(() -> {
+                interrupted[0] = true;
+                out.println();
+                out.println("Stopping: no new requests; calls in flight get " + grace + " to finish...");
+                runner.stop();
+                try {
+                    runner.awaitFinished(options.grace().plusSeconds(10));
+                    printed.await(options.grace().plusSeconds(15).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (InterruptedException ignored) {
+                    // halting anyway
+                }
+                out.flush();
+                Runtime.getRuntime().halt(PacerCommand.INTERRUPTED);
+            }, "pacer-batch-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                BatchRunner.Summary s = runner.run();
+                summary(s, out);
+                if (s.ending() == BatchRunner.Ending.STOPPED) {
+                    out.println("To resume: pacer batch run " + input + " -o " + output + (builtIn != null ? "" : " (same options)"));
+                    printed.countDown();
+                    return interrupted[0] ? PacerCommand.INTERRUPTED : PacerCommand.ERRORED;
+                }
+                printed.countDown();
+                return s.ending() == BatchRunner.Ending.DONE ? 0 : PacerCommand.ERRORED;
+            } catch (BatchException e) {
+                printed.countDown();
+                throw new UsageException(e.getMessage());
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running: it halts with the interrupted code
+                }
+                if (builtIn != null) {
+                    builtIn.close();
+                }
+            }
+        }
+
+        private static void summary(BatchRunner.Summary s, PrintStream out) {
+            out.println();
+            out.printf("%s: %,d succeeded, %,d errored of %,d (%,d were already done) in %s via %s%n",
+                    switch (s.ending()) {
+                        case DONE -> "Done";
+                        case DONE_WITH_ERRORS -> "Done with errors";
+                        case STOPPED -> "Stopped";
+                    }, s.succeeded(), s.errored(), s.total(), s.skippedAsDone(), human(s.wall()), s.via());
+            out.printf("Tokens: %,d in, %,d out; cost ~$%.4f; attempts %,d (retries %,d, fallbacks %,d); 429s %,d, 529s %,d%n",
+                    s.inputTokens(), s.outputTokens(), s.costUsd(), s.attempts(), s.retries(), s.fallbacks(), s.wire429(), s.wire529());
+        }
+    }
+
+    @Command(name = "plan", mixinStandardHelpOptions = true,
+            description = "Validates INPUT.jsonl and prints its request count, estimated tokens, cost (live and Batches) and ETA.")
+    static final class PlanCmd implements Callable<Integer> {
+
+        @Parameters(index = "0", paramLabel = "INPUT.jsonl")
+        Path input;
+
+        @Option(names = "--via", defaultValue = "auto", description = "messages, batches or auto (shown for both anyway).")
+        String via;
+
+        @Option(names = "--tier", defaultValue = "tier-1", description = "Limits for the ETA when --limits is not given. Default: ${DEFAULT-VALUE}.")
+        String tier;
+
+        @Option(names = "--limits", description = "Limits for the ETA, e.g. rpm=50,itpm=30000,otpm=8000.")
+        String limits;
+
+        @Override
+        public Integer call() {
+            via(via);
+            PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
+            BatchInput in;
+            try {
+                in = BatchInput.read(input);
+            } catch (BatchException e) {
+                throw new UsageException(e.getMessage());
+            }
+            if (!in.problems().isEmpty()) {
+                out.println(in.describeProblems());
+            }
+            Plan.Limits l;
+            if (limits != null) {
+                long[] v = SimCommand.parseLimits(limits);
+                l = new Plan.Limits(v[0], v[1], v[2], "the given limits");
+            } else {
+                try {
+                    var c = Tier.of(tier).classes().get("sonnet");
+                    l = new Plan.Limits(c.rpm(), c.itpm(), c.otpm(), Tier.of(tier).id() + " Sonnet limits");
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("--tier: " + e.getMessage());
+                }
+            }
+            Plan.print(in, Prices.defaults(), l, out);
+            return in.problems().isEmpty() ? 0 : PacerCommand.USAGE;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Shows what a run (finished or interrupted) has done and what is left.")
+    static final class StatusCmd implements Callable<Integer> {
+
+        @Parameters(index = "0", paramLabel = "RESULTS.jsonl")
+        Path results;
+
+        @Override
+        public Integer call() {
+            try {
+                Status.print(results, new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true));
+                return 0;
+            } catch (BatchException e) {
+                throw new UsageException(e.getMessage());
+            }
+        }
+    }
+
+    static Integer concurrency(String text) {
+        if (text.equals("auto")) {
+            return null;
+        }
+        try {
+            int n = Integer.parseInt(text);
+            if (n < 1 || n > 100_000) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--concurrency '" + text + "' must be a number from 1 to 100000, or auto.");
+        }
+    }
+
+    static Duration duration(String text) {
+        try {
+            String t = text.trim().toLowerCase();
+            if (t.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            }
+            if (t.endsWith("s")) {
+                return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
+            }
+            if (t.endsWith("m")) {
+                return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
+            }
+            return Duration.ofSeconds(Long.parseLong(t));
+        } catch (NumberFormatException e) {
+            throw new UsageException("--grace '" + text + "' is not a duration; use e.g. 30s, 2m or 500ms.");
+        }
+    }
+
+    static Instant deadline(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new UsageException("--deadline '" + text + "' is not an ISO-8601 instant like 2026-12-01T08:00:00Z.");
+        }
+    }
+
+    static Map<String, Map<Dimension, Limit>> limitsForAll(String text) {
+        if (text == null) {
+            return Map.of();
+        }
+        long[] v = SimCommand.parseLimits(text);
+        Map<Dimension, Limit> dims = Map.of(Dimension.REQUESTS, Limit.perMinute(v[0]), Dimension.INPUT_TOKENS, Limit.perMinute(v[1]),
+                Dimension.OUTPUT_TOKENS, Limit.perMinute(v[2]));
+        Map<String, Map<Dimension, Limit>> all = new java.util.HashMap<>();
+        for (String c : Arrays.asList("opus-4", "sonnet-4", "haiku-4-5", "haiku-3-5", "opus-5", "sonnet-5")) {
+            all.put(c, dims);
+        }
+        return all;
+    }
+
+    static String human(Duration d) {
+        long s = d.toSeconds();
+        return s >= 3600 ? String.format("%dh%02dm", s / 3600, s / 60 % 60) : s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : s + " s";
     }
 }

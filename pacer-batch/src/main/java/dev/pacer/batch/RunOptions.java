@@ -1,0 +1,68 @@
+package dev.pacer.batch;
+
+import dev.pacer.quota.Dimension;
+import dev.pacer.quota.Limit;
+import dev.pacer.time.PacerClock;
+import dev.pacer.time.PacerScheduler;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How to run a batch file.
+ *
+ * @param input             the JSONL requests
+ * @param output            the JSONL results (resumed when it exists)
+ * @param via               live Messages calls, the Message Batches API, or a choice by rule
+ * @param baseUrl           the API's base URL
+ * @param apiKey            the key (never printed)
+ * @param fallbackModels    models to fall back to, in order
+ * @param maxCostUsd        stop starting new requests once this much is spent (null: no cap)
+ * @param concurrency       calls in flight at most (null: adaptive)
+ * @param skipInvalid       record invalid lines as errored results instead of refusing to start
+ * @param allowChangedInput resume even though the input file changed
+ * @param window            a daily window for live calls, or null
+ * @param deadline          when the whole job should be done (for --via auto), or null
+ * @param grace             how long in-flight calls may finish after Ctrl-C
+ * @param limits            known limits per model class and dimension (optional: learned from headers)
+ * @param clock             the clock (a scaled one against the time-scaled simulator)
+ * @param scheduler         the scheduler matching the clock
+ * @param out               where progress and the summary go
+ * @param interactive       draw a progress bar (a terminal) rather than log lines
+ * @param prices            the price table
+ * @param pollInterval      how often to poll a Message Batches batch at first (backs off)
+ */
+public record RunOptions(Path input, Path output, Via via, String baseUrl, String apiKey, List<String> fallbackModels,
+                         Double maxCostUsd, Integer concurrency, boolean skipInvalid, boolean allowChangedInput,
+                         DailyWindow window, Instant deadline, Duration grace, Map<String, Map<Dimension, Limit>> limits,
+                         PacerClock clock, PacerScheduler scheduler, PrintStream out, boolean interactive, Prices prices,
+                         Duration pollInterval) {
+
+    /** Where requests go. */
+    public enum Via {
+        /** Paced live Messages calls. */
+        MESSAGES,
+        /** The Message Batches API (half price, up to 24 h). */
+        BATCHES,
+        /** Chosen by {@link #chooseVia}. */
+        AUTO
+    }
+
+    public RunOptions {
+        fallbackModels = List.copyOf(fallbackModels);
+        limits = Map.copyOf(limits);
+    }
+
+    /**
+     * The rule for {@code --via auto}: the Batches API when the job is big enough for its half
+     * price to matter (1,000 requests or more) and there is no deadline sooner than 24 hours
+     * away (batches may take up to a day); live calls otherwise.
+     */
+    public static Via chooseVia(int requests, Instant deadline, Instant now) {
+        boolean deadlineSoon = deadline != null && deadline.isBefore(now.plus(Duration.ofHours(24)));
+        return requests >= 1_000 && !deadlineSoon ? Via.BATCHES : Via.MESSAGES;
+    }
+}

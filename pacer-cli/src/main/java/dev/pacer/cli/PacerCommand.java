@@ -29,7 +29,16 @@ public final class PacerCommand implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        PrintWriter err = new PrintWriter(System.err, true);
+        int code;
+        try {
+            code = run(args, new PrintWriter(System.out, true), err);
+        } catch (Throwable t) {
+            // A bug or a broken installation: still one sentence, never a stack trace.
+            err.println("pacer: internal error (" + t + "); please report it with the command you ran.");
+            code = ERRORED;
+        }
+        System.exit(code);
     }
 
     /** Runs the command with these streams; returns the exit code (used by tests too). */

@@ -1,0 +1,209 @@
+package dev.pacer.cli.functional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pacer.sim.FaultProfile;
+import dev.pacer.sim.SimServer;
+import dev.pacer.sim.Tier;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The batch runner end to end: the real jar in its own process, against a simulator in this one
+ * (so that killing the runner does not kill the API).
+ */
+class BatchJarIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path JAR = Path.of("target", "pacer.jar");
+
+    @TempDir
+    Path dir;
+    private SimServer sim;
+
+    @AfterEach
+    void stop() {
+        if (sim != null) {
+            sim.close();
+        }
+    }
+
+    private Path input(int n, int outputTokens) throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            String model = i % 4 == 0 ? "claude-haiku-4-5" : "claude-sonnet-4-5";
+            lines.add("{\"custom_id\":\"q-" + i + "\",\"params\":{\"model\":\"" + model + "\",\"max_tokens\":400,"
+                    + "\"metadata\":{\"user_id\":\"sim:output_tokens=" + outputTokens + "\"},"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"Question number " + i + ": explain token buckets briefly.\"}]}}");
+        }
+        Path p = dir.resolve("requests.jsonl");
+        Files.write(p, lines);
+        return p;
+    }
+
+    private Process start(Path input, Path output, String... extra) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString(), "batch", "run", input.toString(), "-o", output.toString(), "--base-url", sim.baseUrl(),
+                "--progress", "log"));
+        cmd.addAll(List.of(extra));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("run.log").toFile());
+        pb.environment().put("ANTHROPIC_API_KEY", "sk-ant-it-key");
+        return pb.start();
+    }
+
+    private int run(Path input, Path output, String... extra) throws Exception {
+        Process p = start(input, output, extra);
+        assertThat(p.waitFor(300, TimeUnit.SECONDS)).as("the run ends").isTrue();
+        return p.exitValue();
+    }
+
+    private static Map<String, Integer> idsIn(Path results) throws IOException {
+        Map<String, Integer> counts = new HashMap<>();
+        for (String line : Files.readAllLines(results)) {
+            if (!line.isBlank()) {
+                JsonNode node = JSON.readTree(line); // every line must be valid JSON
+                counts.merge(node.path("custom_id").asText(), 1, Integer::sum);
+            }
+        }
+        return counts;
+    }
+
+    @Test
+    void aRunCompletesWithEveryIdOnceAndSucceededResultLines() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_1).timeScale(60).seed(1).start();
+        Path in = input(60, 50);
+        Path out = dir.resolve("results.jsonl");
+        assertThat(run(in, out)).isZero();
+        Map<String, Integer> ids = idsIn(out);
+        assertThat(ids).hasSize(60).allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+        JsonNode first = JSON.readTree(Files.readAllLines(out).get(0));
+        assertThat(first.path("result").path("type").asText()).isEqualTo("succeeded");
+        assertThat(first.path("result").path("message").path("usage").path("output_tokens").asInt()).isEqualTo(50);
+        assertThat(first.path("pacer").path("attempts").asInt()).isGreaterThanOrEqualTo(1);
+        assertThat(sim.maxWindowOveradmission()).isZero();
+        // Running again finds everything done and sends nothing.
+        long before = sim.stats().path("requests").asLong();
+        assertThat(run(in, out)).isZero();
+        assertThat(sim.stats().path("requests").asLong()).isEqualTo(before);
+    }
+
+    @Test
+    void killedWithSigkillThreeTimesThenResumedEveryIdIsThereExactlyOnce() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_1).timeScale(10).seed(2).start();
+        Path in = input(150, 60); // about 2.5 simulated minutes of Tier 1 requests: ~15 s real
+        Path out = dir.resolve("results.jsonl");
+        Random random = new Random(42);
+        for (int kill = 0; kill < 3; kill++) {
+            Process p = start(in, out);
+            Thread.sleep(1_500 + random.nextInt(2_000));
+            p.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
+            p.waitFor(30, TimeUnit.SECONDS);
+            assertThat(idsIn(out)).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+        }
+        int partial = idsIn(out).size();
+        assertThat(partial).isLessThan(150);
+        assertThat(run(in, out)).isZero();
+        Map<String, Integer> ids = idsIn(out);
+        assertThat(ids).hasSize(150).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+        assertThat(Files.readString(dir.resolve("run.log"))).contains("Resuming:");
+    }
+
+    @Test
+    void anInvalidFileIsRefusedWithLineNumbersAndNothingIsSent() throws Exception {
+        sim = SimServer.builder().timeScale(60).start();
+        Path in = dir.resolve("bad.jsonl");
+        Files.writeString(in, String.join("\n",
+                "{\"custom_id\":\"a\",\"params\":{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}}",
+                "{not json",
+                "{\"custom_id\":\"has space\",\"params\":{}}",
+                "{\"custom_id\":\"a\",\"params\":{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}}",
+                "{\"custom_id\":\"b\",\"params\":{\"model\":\"claude-sonnet-4-5\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}}") + "\n");
+        Path out = dir.resolve("results.jsonl");
+        assertThat(run(in, out)).isEqualTo(2);
+        String log = Files.readString(dir.resolve("run.log"));
+        assertThat(log).contains("4 invalid lines").contains("line 2: not valid JSON")
+                .contains("line 3: custom_id 'has space' is invalid")
+                .contains("line 4: custom_id 'a' is used again (first on line 1)")
+                .contains("line 5: params.max_tokens must be a whole number").doesNotContain("Exception");
+        assertThat(sim.stats().path("requests").asLong()).isZero();
+        // With --skip-invalid the valid line runs and the invalid ones with an id become errored results.
+        assertThat(run(in, out, "--skip-invalid")).isEqualTo(1);
+        Map<String, Integer> ids = idsIn(out);
+        assertThat(ids).containsOnlyKeys("a", "has space", "b");
+    }
+
+    @Test
+    void viaBatchesMergesResultsResubmitsExpiredAndErroredAndSurvivesAKill() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_1).timeScale(200).seed(3)
+                .configure(s -> s.batches(120, 100_000).faults(FaultProfile.NONE.withBatchFaults(0.2, 0.1))).start();
+        Path in = input(40, 30);
+        Path out = dir.resolve("results.jsonl");
+        Process p = start(in, out, "--via", "batches");
+        Thread.sleep(1_500);
+        p.destroyForcibly();
+        p.waitFor(30, TimeUnit.SECONDS);
+        int exit = run(in, out, "--via", "batches");
+        Map<String, Integer> ids = idsIn(out);
+        assertThat(ids).hasSize(40).allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+        long succeeded = Files.readAllLines(out).stream().filter(l -> l.contains("\"type\":\"succeeded\"")).count();
+        // 30% of items fail per round; after two resubmissions almost all succeed.
+        assertThat(succeeded).isGreaterThanOrEqualTo(36);
+        assertThat(exit).isIn(0, 1);
+        JsonNode sidecar = JSON.readTree(dir.resolve("results.jsonl.pacer.json").toFile());
+        List<String> batchIds = new ArrayList<>();
+        sidecar.path("batches").forEach(b -> batchIds.add(b.path("id").asText()));
+        // No duplicate batch: the API holds exactly the batches the run recorded.
+        HttpResponse<String> list = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/v1/messages/batches?limit=100"))
+                .header("x-api-key", "sk-ant-it-key").header("anthropic-version", "2023-06-01").GET().build(), HttpResponse.BodyHandlers.ofString());
+        List<String> atApi = new ArrayList<>();
+        JSON.readTree(list.body()).path("data").forEach(b -> atApi.add(b.path("id").asText()));
+        assertThat(atApi).containsExactlyInAnyOrderElementsOf(batchIds);
+        assertThat(Files.readString(out)).contains("\"via\":\"batches\"");
+    }
+
+    @Test
+    void thePlanPredictsWhatTheRunSpends() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_1).timeScale(60).seed(4).start();
+        Path in = input(40, 160); // 40% of max_tokens 400: the plan's typical figure
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                JAR.toString(), "batch", "plan", in.toString()).redirectErrorStream(true);
+        Process plan = pb.start();
+        String planText = new String(plan.getInputStream().readAllBytes());
+        assertThat(plan.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(plan.exitValue()).isZero();
+        long plannedInput = Long.parseLong(planText.replaceAll("(?s).*Input tokens \\(estimated locally\\):\\s+([0-9,]+).*", "$1").replace(",", ""));
+        double plannedCost = Double.parseDouble(planText.replaceAll("(?s).*Cost, live \\(--via messages\\):\\s+~\\$([0-9.]+) typical.*", "$1"));
+        Path out = dir.resolve("results.jsonl");
+        assertThat(run(in, out)).isZero();
+        long actualInput = 0;
+        long actualOutput = 0;
+        for (String line : Files.readAllLines(out)) {
+            JsonNode usage = JSON.readTree(line).path("result").path("message").path("usage");
+            actualInput += usage.path("input_tokens").asLong();
+            actualOutput += usage.path("output_tokens").asLong();
+        }
+        String log = Files.readString(dir.resolve("run.log"));
+        double actualCost = Double.parseDouble(log.replaceAll("(?s).*cost ~\\$([0-9.]+);.*", "$1"));
+        // Stated tolerance: input tokens within 35% (no local tokenizer exists), cost within 35%.
+        assertThat((double) plannedInput).isBetween(actualInput * 0.65, actualInput * 1.35);
+        assertThat(plannedCost).isBetween(actualCost * 0.65, actualCost * 1.35);
+        assertThat(actualOutput).isEqualTo(40L * 160);
+    }
+}

@@ -1,0 +1,412 @@
+package dev.pacer.anthropic.sdk;
+
+import com.anthropic.client.AnthropicClient;
+import com.anthropic.client.okhttp.AnthropicOkHttpClient;
+import com.anthropic.core.RequestOptions;
+import com.anthropic.core.http.Headers;
+import com.anthropic.core.http.HttpClient;
+import com.anthropic.core.http.HttpMethod;
+import com.anthropic.core.http.HttpRequest;
+import com.anthropic.core.http.HttpResponse;
+import com.anthropic.core.http.Interceptor;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pacer.AttemptContext;
+import dev.pacer.AttemptResult;
+import dev.pacer.CallFailed;
+import dev.pacer.CallSpec;
+import dev.pacer.Pacer;
+import dev.pacer.PacerException;
+import dev.pacer.anthropic.AnthropicPacer;
+import dev.pacer.anthropic.Classifier;
+import dev.pacer.anthropic.ModelClasses;
+import dev.pacer.anthropic.RateLimitHeaders;
+import dev.pacer.anthropic.TokenEstimator;
+import dev.pacer.anthropic.Usage;
+import dev.pacer.outcome.Outcome;
+import dev.pacer.outcome.OutcomeFamily;
+import dev.pacer.outcome.RetryHints;
+import dev.pacer.quota.Cost;
+import dev.pacer.quota.Priority;
+import dev.pacer.quota.QuotaKey;
+import dev.pacer.quota.RateLimitSnapshot;
+import dev.pacer.route.Route;
+import dev.pacer.route.Target;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+/**
+ * Pacer inside the official {@code anthropic-java} SDK: change one line where the client is built.
+ *
+ * <pre>{@code
+ * AnthropicClient client = PacedAnthropic.wrap(
+ *         AnthropicOkHttpClient.builder().apiKey(key),          // your builder, as before
+ *         PacedAnthropic.options().fallbackModels(List.of("claude-haiku-4-5")));
+ * client.messages().create(params);                              // paced, retried, calibrated, falling back
+ * }</pre>
+ *
+ * It works at the SDK's {@link Interceptor} seam, which sees every HTTP attempt with its headers,
+ * and sets the SDK's own retries to zero so that there is one retry policy, not two. Every
+ * {@code POST /v1/messages} (plain or streaming) goes through a {@link Pacer}: admitted against the
+ * key's quota, retried, calibrated from the {@code anthropic-ratelimit-*} headers, and moved to a
+ * fallback model (the request's {@code model} is rewritten; the returned Message's {@code model}
+ * says which answered). A stream holds its reservation until it is closed or read to the end, settles
+ * from its final usage, and is retried or falls back only before the SDK sees its first byte.
+ * {@code count_tokens} is paced against its own request bucket; the Batches endpoints pass through.
+ * When every attempt failed, the SDK gets the last response and raises its usual exception
+ * ({@code RateLimitException}, {@code InternalServerException}...); a call that could not be
+ * admitted in time raises Pacer's {@link dev.pacer.QuotaWaitExceeded}.
+ */
+public final class PacedAnthropic {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private PacedAnthropic() {
+    }
+
+    /** Options with the defaults: a new {@link Pacer} learning limits from headers, no fallback. */
+    public static Options options() {
+        return new Options();
+    }
+
+    /** Builds the client with Pacer in it (and the SDK's own retries off). */
+    public static AnthropicClient wrap(AnthropicOkHttpClient.Builder builder, Options options) {
+        return builder.maxRetries(0).addInterceptor(interceptor(options)).build();
+    }
+
+    /** The interceptor, for code that builds its client another way (remember {@code maxRetries(0)}). */
+    public static Interceptor interceptor(Options options) {
+        Options o = options.freeze();
+        return next -> new PacingHttpClient(next, o);
+    }
+
+    /** What the adapter paces with. */
+    public static final class Options {
+        private Pacer pacer;
+        private ModelClasses classes = ModelClasses.defaults();
+        private TokenEstimator estimator = TokenEstimator.defaults();
+        private List<String> fallbackModels = List.of();
+        private Priority priority = Priority.NORMAL;
+        private Duration maxRetryAfter = Duration.ofMinutes(10);
+        private Executor executor = Executors.newVirtualThreadPerTaskExecutor();
+
+        private Options() {
+        }
+
+        /** The engine (default: {@code Pacer.builder().build()}). Share one per process. */
+        public Options pacer(Pacer pacer) {
+            this.pacer = pacer;
+            return this;
+        }
+
+        /** Models to fall back to, in order. */
+        public Options fallbackModels(List<String> models) {
+            this.fallbackModels = List.copyOf(models);
+            return this;
+        }
+
+        /** The model-to-pool table. */
+        public Options modelClasses(ModelClasses classes) {
+            this.classes = classes;
+            return this;
+        }
+
+        /** The token estimator. */
+        public Options estimator(TokenEstimator estimator) {
+            this.estimator = estimator;
+            return this;
+        }
+
+        /** The admission class of calls through this client (default NORMAL). */
+        public Options priority(Priority priority) {
+            this.priority = priority;
+            return this;
+        }
+
+        /** The longest {@code retry-after} believed. */
+        public Options maxRetryAfter(Duration max) {
+            this.maxRetryAfter = max;
+            return this;
+        }
+
+        private Options freeze() {
+            if (pacer == null) {
+                pacer = Pacer.builder().build();
+            }
+            return this;
+        }
+    }
+
+    /** The HTTP client the SDK calls: paces {@code /v1/messages}, passes the rest through. */
+    static final class PacingHttpClient implements HttpClient {
+
+        private final HttpClient next;
+        private final Options options;
+        private final RateLimitHeaders headers;
+        private final Map<String, Target> targets = new ConcurrentHashMap<>();
+
+        PacingHttpClient(HttpClient next, Options options) {
+            this.next = next;
+            this.options = options;
+            this.headers = new RateLimitHeaders(options.maxRetryAfter, note -> { });
+        }
+
+        @Override
+        public HttpResponse execute(HttpRequest request, RequestOptions requestOptions) {
+            try {
+                return executeAsync(request, requestOptions).get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PacerException("Interrupted while waiting for the API.", e);
+            } catch (ExecutionException e) {
+                throw rethrow(e.getCause());
+            }
+        }
+
+        @Override
+        public CompletableFuture<HttpResponse> executeAsync(HttpRequest request, RequestOptions requestOptions) {
+            List<String> path = request.pathSegments();
+            if (request.method() != HttpMethod.POST || path.size() < 2 || !path.get(0).equals("v1") || !path.get(1).equals("messages")
+                    || path.size() > 3 || (path.size() == 3 && !path.get(2).equals("count_tokens"))) {
+                return next.executeAsync(request, requestOptions);
+            }
+            byte[] body = bytesOf(request);
+            JsonNode params;
+            try {
+                params = JSON.readTree(body);
+            } catch (IOException e) {
+                return next.executeAsync(request, requestOptions); // not ours to judge: the API will answer
+            }
+            if (!(params instanceof ObjectNode object) || !params.path("model").isTextual()) {
+                return next.executeAsync(request, requestOptions);
+            }
+            boolean countTokens = path.size() == 3;
+            return paced(request, requestOptions, object, body, countTokens);
+        }
+
+        private CompletableFuture<HttpResponse> paced(HttpRequest request, RequestOptions requestOptions, ObjectNode params,
+                                                      byte[] body, boolean countTokens) {
+            String fingerprint = AnthropicPacer.fingerprint(apiKey(request.headers()));
+            String model = params.path("model").asText();
+            boolean stream = !countTokens && params.path("stream").asBoolean(false);
+            List<Target> route = new ArrayList<>();
+            route.add(target(fingerprint, model, countTokens));
+            if (!countTokens) {
+                for (String fallback : options.fallbackModels) {
+                    if (!fallback.equals(model)) {
+                        route.add(target(fingerprint, fallback, false));
+                    }
+                }
+            }
+            Map<Target, TokenEstimator.Estimate> estimates = new ConcurrentHashMap<>();
+            Function<Target, Cost> cost = t -> {
+                if (countTokens) {
+                    return Cost.requests(1, 0, 0);
+                }
+                TokenEstimator.Estimate e = estimates.computeIfAbsent(t, x -> options.estimator.estimate(options.classes.classOf(x.model()), params));
+                return Cost.requests(1, e.inputTokens(), e.outputTokens());
+            };
+            AtomicReference<HttpResponse> last = new AtomicReference<>();
+            CallSpec spec = CallSpec.builder().route(new Route(route)).cost(cost).priority(options.priority).build();
+            return options.pacer.execute(spec, ctx -> attempt(ctx, request, requestOptions, params, body, stream, countTokens,
+                            estimates.get(ctx.target()), last))
+                    .handle((result, error) -> {
+                        if (error == null) {
+                            return result.value();
+                        }
+                        Throwable cause = unwrap(error);
+                        HttpResponse lastResponse = last.get();
+                        if (cause instanceof CallFailed && lastResponse != null) {
+                            return lastResponse; // the SDK raises its own exception for it
+                        }
+                        throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
+                    });
+        }
+
+        private CompletionStage<AttemptResult<HttpResponse>> attempt(AttemptContext ctx, HttpRequest original, RequestOptions requestOptions,
+                                                                     ObjectNode params, byte[] body, boolean stream, boolean countTokens,
+                                                                     TokenEstimator.Estimate estimate, AtomicReference<HttpResponse> last) {
+            String model = ctx.target().model();
+            HttpRequest request = original;
+            if (!model.equals(params.path("model").asText())) {
+                ObjectNode rewritten = params.deepCopy();
+                rewritten.put("model", model);
+                try {
+                    request = original.toBuilder().body(new BytesBody(JSON.writeValueAsBytes(rewritten))).build();
+                } catch (IOException e) {
+                    return CompletableFuture.failedFuture(e);
+                }
+            } else {
+                request = original.toBuilder().body(new BytesBody(body)).build();
+            }
+            // The SDK's blocking path on a virtual thread: OkHttp's async dispatcher would cap calls per host at 5.
+            HttpRequest send = request;
+            return CompletableFuture.supplyAsync(() -> classify(next.execute(send, requestOptions), model, params, stream,
+                    countTokens, estimate, last), options.executor);
+        }
+
+        private AttemptResult<HttpResponse> classify(HttpResponse response, String model, ObjectNode params, boolean stream,
+                                                     boolean countTokens, TokenEstimator.Estimate estimate,
+                                                     AtomicReference<HttpResponse> last) {
+            Instant now = options.pacer.clock().instant();
+            Headers h = response.headers();
+            Function<String, Optional<String>> header = name -> h.values(name).stream().findFirst();
+            RateLimitSnapshot snapshot = headers.snapshot(header, now);
+            RetryHints hints = headers.hints(header, now);
+            int status = response.statusCode();
+            String modelClass = options.classes.classOf(model);
+            long maxTokens = params.path("max_tokens").asLong(4096);
+            if (status == 200 && stream) {
+                // Committed: from here the stream belongs to the caller; settle when it ends.
+                CompletableFuture<Cost> ended = new CompletableFuture<>();
+                InputStream watched = new StreamWatcher(response.body(), (usage, error) -> {
+                    if (estimate != null && usage.output() > 0) {
+                        options.estimator.learn(modelClass, estimate, usage.totalInput(), usage.output(), maxTokens);
+                    }
+                    ended.complete(usage.cost(options.classes.countsCacheReads(modelClass)));
+                });
+                HttpResponse passed = new StreamingResponse(response, watched);
+                return AttemptResult.streaming(Classifier.classify(status, null, hints, snapshot), passed, ended);
+            }
+            byte[] bytes;
+            try (response) {
+                bytes = response.body().readAllBytes();
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+            BufferedResponse buffered = new BufferedResponse(status, h, bytes);
+            JsonNode json = AnthropicPacerJson.parse(bytes);
+            Outcome outcome = Classifier.classify(status, json, hints, snapshot);
+            if (!outcome.isSuccess()) {
+                last.set(buffered);
+                return AttemptResult.failure(outcome, null);
+            }
+            if (countTokens) {
+                return AttemptResult.success(outcome, buffered, Cost.requests(1, 0, 0));
+            }
+            if (json == null || !json.has("usage")) {
+                last.set(buffered);
+                return AttemptResult.failure(new Outcome(OutcomeFamily.SERVER_ERROR, status, "invalid_response",
+                        "The response was not a Message", null, hints, snapshot), null);
+            }
+            Usage usage = Usage.of(json.path("usage"));
+            if (estimate != null) {
+                options.estimator.learn(modelClass, estimate, usage.totalInput(), usage.output(), maxTokens);
+            }
+            return AttemptResult.success(outcome, buffered, usage.cost(options.classes.countsCacheReads(modelClass)));
+        }
+
+        private Target target(String fingerprint, String model, boolean countTokens) {
+            String pool = countTokens ? "count_tokens" : options.classes.classOf(model);
+            return targets.computeIfAbsent(fingerprint + "|" + model + "|" + countTokens, k ->
+                    Target.of("anthropic", model, QuotaKey.of("anthropic:" + fingerprint + ":" + pool)));
+        }
+
+        @Override
+        public void close() {
+            next.close();
+        }
+
+        private static String apiKey(Headers headers) {
+            List<String> key = headers.values("x-api-key");
+            if (!key.isEmpty()) {
+                return key.get(0);
+            }
+            List<String> auth = headers.values("authorization");
+            if (auth.isEmpty()) {
+                return "anonymous";
+            }
+            String value = auth.get(0).trim();
+            return value.regionMatches(true, 0, "Bearer ", 0, 7) ? value.substring(7).trim() : value;
+        }
+
+        private static byte[] bytesOf(HttpRequest request) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            request.body().ifPresent(b -> b.writeTo(out));
+            return out.toByteArray();
+        }
+
+        private static Throwable unwrap(Throwable error) {
+            Throwable t = error;
+            while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+                t = t.getCause();
+            }
+            return t;
+        }
+
+        private static RuntimeException rethrow(Throwable cause) {
+            Throwable t = unwrap(cause);
+            return t instanceof RuntimeException r ? r : new PacerException("The call failed: " + t, t);
+        }
+    }
+
+    /** A committed stream handed to the SDK: the original response with its body watched. */
+    private static final class StreamingResponse implements HttpResponse {
+        private final HttpResponse response;
+        private final InputStream body;
+
+        StreamingResponse(HttpResponse response, InputStream body) {
+            this.response = response;
+            this.body = body;
+        }
+
+        @Override
+        public int statusCode() {
+            return response.statusCode();
+        }
+
+        @Override
+        public Headers headers() {
+            return response.headers();
+        }
+
+        @Override
+        public InputStream body() {
+            return body;
+        }
+
+        @Override
+        public void close() {
+            try {
+                body.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+            response.close();
+        }
+    }
+
+    /** JSON parsing shared with the provider (a missing or broken body is null). */
+    static final class AnthropicPacerJson {
+        private AnthropicPacerJson() {
+        }
+
+        static JsonNode parse(byte[] body) {
+            if (body == null || body.length == 0) {
+                return null;
+            }
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package dev.pacer.anthropic.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import com.anthropic.client.AnthropicClient;
+import com.anthropic.client.okhttp.AnthropicOkHttpClient;
+import com.anthropic.core.http.StreamResponse;
+import com.anthropic.errors.RateLimitException;
+import com.anthropic.errors.SseException;
+import com.anthropic.models.messages.Message;
+import com.anthropic.models.messages.MessageCountTokensParams;
+import com.anthropic.models.messages.MessageCreateParams;
+import com.anthropic.models.messages.Metadata;
+import com.anthropic.models.messages.RawMessageStreamEvent;
+import dev.pacer.Pacer;
+import dev.pacer.anthropic.AnthropicPacer;
+import dev.pacer.breaker.BreakerState;
+import dev.pacer.quota.QuotaKey;
+import dev.pacer.retry.RetryPolicy;
+import dev.pacer.route.Target;
+import dev.pacer.sim.FaultProfile;
+import dev.pacer.sim.SimServer;
+import dev.pacer.sim.Tier;
+import dev.pacer.time.ScaledClock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The official SDK with Pacer inside, against the simulator. */
+class PacedAnthropicTest {
+
+    private static final double SCALE = 60;
+    private static final String KEY = "sk-ant-sdk-test";
+    private SimServer sim;
+    private AnthropicClient client;
+
+    @AfterEach
+    void stop() {
+        if (client != null) {
+            client.close();
+        }
+        if (sim != null) {
+            sim.close();
+        }
+    }
+
+    private Pacer pacer() {
+        ScaledClock clock = new ScaledClock(sim.clock().now(), SCALE);
+        return Pacer.builder().clock(clock).scheduler(clock).build();
+    }
+
+    private AnthropicClient client(PacedAnthropic.Options options) {
+        return PacedAnthropic.wrap(AnthropicOkHttpClient.builder().baseUrl(sim.baseUrl()).apiKey(KEY).timeout(Duration.ofSeconds(120)), options);
+    }
+
+    private static MessageCreateParams params(String model, long maxTokens, int output) {
+        return MessageCreateParams.builder().model(model).maxTokens(maxTokens)
+                .metadata(Metadata.builder().userId("sim:output_tokens=" + output).build())
+                .addUserMessage("Give a short answer about rate limits.").build();
+    }
+
+    private static QuotaKey key(String pool) {
+        return QuotaKey.of("anthropic:" + AnthropicPacer.fingerprint(KEY) + ":" + pool);
+    }
+
+    @Test
+    void aBurstOf200ConcurrentSdkCallsOnTier1GetsNo429AndFewOnTheWire() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_1).timeScale(SCALE).seed(11).start();
+        client = client(PacedAnthropic.options().pacer(pacer()));
+        try (ExecutorService users = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<CompletableFuture<Message>> calls = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                calls.add(CompletableFuture.supplyAsync(() -> client.messages().create(params("claude-sonnet-4-5", 1024, 40)), users));
+            }
+            for (CompletableFuture<Message> call : calls) {
+                assertThat(call.join().usage().outputTokens()).isEqualTo(40);
+            }
+        }
+        assertThat(sim.stats().path("responses").path("429").asLong()).as("429s on the wire").isLessThanOrEqualTo(5);
+        assertThat(sim.stats().path("responses").path("200").asLong()).isEqualTo(200);
+    }
+
+    @Test
+    void aStreamHoldsItsPermitUntilClosedAndSettlesFromItsFinalUsage() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_2).timeScale(SCALE).start();
+        Pacer pacer = pacer();
+        client = client(PacedAnthropic.options().pacer(pacer));
+        StringBuilder text = new StringBuilder();
+        // Long enough (about 90 KB) that the SDK's reader cannot have pulled it all in at once.
+        try (StreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(params("claude-haiku-4-5", 4000, 2500))) {
+            var events = stream.stream().iterator();
+            for (int i = 0; i < 3; i++) {
+                events.next();
+            }
+            assertThat(pacer.quotas().view(key("haiku-4-5")).inFlight()).as("held while streaming").isEqualTo(1);
+            events.forEachRemaining(e -> e.contentBlockDelta().ifPresent(d -> d.delta().text().ifPresent(t -> text.append(t.text()))));
+        }
+        assertThat(text).isNotEmpty();
+        assertThat(pacer.quotas().view(key("haiku-4-5")).inFlight()).isZero();
+    }
+
+    @Test
+    void aMidStreamOverloadSurfacesAsTheSdksTypedExceptionAndReleasesThePermit() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_2).timeScale(SCALE).faults(FaultProfile.NONE.withMidStreamError(1.0, 4)).start();
+        Pacer pacer = pacer();
+        client = client(PacedAnthropic.options().pacer(pacer));
+        Throwable error;
+        try (StreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(params("claude-haiku-4-5", 500, 200))) {
+            error = catchThrowable(() -> stream.stream().forEach(e -> { }));
+        }
+        assertThat(error).isInstanceOf(SseException.class);
+        assertThat(((SseException) error).type()).hasValueSatisfying(t -> assertThat(t.toString()).contains("overloaded"));
+        assertThat(pacer.quotas().view(key("haiku-4-5")).inFlight()).isZero();
+    }
+
+    @Test
+    void anOverloadedPrimaryFallsBackTheResponseSaysWhichModelAnsweredAndTheBreakerOpens() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_2).timeScale(SCALE).start();
+        double now = sim.clock().seconds();
+        sim.setFaults(FaultProfile.NONE.withStorms(List.of(new FaultProfile.Storm(now, now + 36_000, 1.0, "opus"))));
+        Pacer pacer = pacer();
+        client = client(PacedAnthropic.options().pacer(pacer).fallbackModels(List.of("claude-sonnet-4-5")));
+        for (int i = 0; i < 12; i++) {
+            Message m = client.messages().create(params("claude-opus-4-5", 256, 30));
+            assertThat(m.model().asString()).isEqualTo("claude-sonnet-4-5");
+        }
+        Target opus = Target.of("anthropic", "claude-opus-4-5", key("opus-4"));
+        assertThat(pacer.breakerState(opus)).isNotEqualTo(BreakerState.CLOSED);
+        // 5 failures in a row open it; the budget caps the retries before that.
+        assertThat(sim.stats().path("responses").path("529").asLong()).isLessThanOrEqualTo(8);
+    }
+
+    @Test
+    void whenEveryAttemptIsRateLimitedTheSdkRaisesItsOwnRateLimitException() throws Exception {
+        sim = SimServer.builder().limits(1, 30_000, 8_000).timeScale(1).start();
+        ScaledClock clock = new ScaledClock(sim.clock().now(), 1);
+        Pacer pacer = Pacer.builder().clock(clock).scheduler(clock)
+                .retryPolicy(RetryPolicy.builder().maxRateLimitedRetries(0).build()).coldStartConcurrency(10).build();
+        client = client(PacedAnthropic.options().pacer(pacer));
+        client.messages().create(params("claude-sonnet-4-5", 50, 5));
+        // A second client (another process) on the same key has no idea the minute's request is gone.
+        AnthropicClient other = client(PacedAnthropic.options().pacer(Pacer.builder().clock(clock).scheduler(clock)
+                .retryPolicy(RetryPolicy.builder().maxRateLimitedRetries(0).build()).build()));
+        Throwable error = catchThrowable(() -> other.messages().create(params("claude-sonnet-4-5", 50, 5)));
+        other.close();
+        assertThat(error).isInstanceOf(RateLimitException.class);
+        assertThat(((RateLimitException) error).headers().values("anthropic-ratelimit-requests-limit")).containsExactly("1");
+    }
+
+    @Test
+    void countTokensGoesThroughItsOwnBucket() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_1).timeScale(SCALE).start();
+        Pacer pacer = pacer();
+        client = client(PacedAnthropic.options().pacer(pacer));
+        long n = client.messages().countTokens(MessageCountTokensParams.builder().model("claude-sonnet-4-5")
+                .addUserMessage("How many tokens is this?").build()).inputTokens();
+        assertThat(n).isPositive();
+        assertThat(pacer.quotas().view(key("count_tokens")).dimension(dev.pacer.quota.Dimension.REQUESTS).limit().perMinuteRate())
+                .isEqualTo(100.0);
+    }
+}

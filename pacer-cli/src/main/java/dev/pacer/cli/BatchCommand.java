@@ -229,7 +229,7 @@ final class BatchCommand implements Runnable {
                 l = new Plan.Limits(v[0], v[1], v[2], "the given limits");
             } else {
                 try {
-                    var c = Tier.of(tier).classes().get("sonnet");
+                    var c = Tier.of(tier).classes().get("sonnet-4");
                     l = new Plan.Limits(c.rpm(), c.itpm(), c.otpm(), Tier.of(tier).id() + " Sonnet limits");
                 } catch (IllegalArgumentException e) {
                     throw new UsageException("--tier: " + e.getMessage());

@@ -3,7 +3,7 @@ package dev.pacer.cli;
 import dev.pacer.cli.PacerCommand.UsageException;
 import dev.pacer.sim.ModelClass;
 import dev.pacer.sim.SimConfigFile;
-import dev.pacer.sim.SimLimits;
+import dev.pacer.sim.OtpmMode;
 import dev.pacer.sim.SimServer;
 import dev.pacer.sim.SimSettings;
 import dev.pacer.sim.Tier;
@@ -98,10 +98,10 @@ final class SimCommand implements java.util.concurrent.Callable<Integer> {
             b.seed(seed);
         }
         if (otpmMode != null) {
-            switch (otpmMode) {
-                case "actual" -> b.otpmMode(SimLimits.OtpmMode.ACTUAL);
-                case "reserve-max-tokens" -> b.otpmMode(SimLimits.OtpmMode.RESERVE_MAX_TOKENS);
-                default -> throw new UsageException("--otpm-mode '" + otpmMode + "' is not allowed; use actual or reserve-max-tokens.");
+            try {
+                b.otpmMode(OtpmMode.of(otpmMode));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--" + e.getMessage());
             }
         }
         try {
@@ -141,7 +141,7 @@ final class SimCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     static String describe(SimSettings s) {
-        StringBuilder sb = new StringBuilder("  limits (" + s.tier().id() + (s.otpmMode() == SimLimits.OtpmMode.ACTUAL
+        StringBuilder sb = new StringBuilder("  limits (" + s.tier().id() + (s.otpmMode() == OtpmMode.ACTUAL
                 ? ", output counted as generated" : ", output reserved from max_tokens") + "), per API key:");
         for (ModelClass c : s.classes().values()) {
             sb.append(String.format("%n    %-10s %,8d RPM %,12d ITPM %,11d OTPM", c.name(), c.rpm(), c.itpm(), c.otpm()));

@@ -3,99 +3,135 @@ package dev.pacer.sim;
 import java.util.List;
 
 /**
- * Failures the simulator injects. Probabilities are per request, in [0, 1]; storms apply during
- * a window of simulated time (seconds since the simulator started) to one model class or all.
+ * The failures the simulator injects. Probabilities are per request, in [0, 1], drawn from the
+ * seeded random source (repeatable for the same seed and arrival order). Faults before the answer
+ * (reset, 529, 500, 504) consume no rate limit; stream faults strike after the 200 and
+ * {@code midStreamAfterEvents} events. Each injected fault is counted in the statistics.
  *
- * @param overloaded           probability of 529 {@code overloaded_error}
- * @param apiError             probability of 500 {@code api_error}
- * @param timeoutError         probability of 504 {@code timeout_error}
- * @param connectionReset      probability the connection is closed before any response
- * @param midStreamError       probability a stream gets {@code event: error} (overloaded) after {@code midStreamAfterEvents} events
- * @param midStreamAfterEvents events sent before a mid-stream error
- * @param streamStall          probability a stream stops sending for {@code stallSeconds} (simulated) midway
- * @param stallSeconds         how long a stall lasts
- * @param streamNoStop         probability a stream ends without {@code message_stop} (connection closed)
- * @param slowHeadersSeconds   extra simulated delay before response headers
- * @param storms               scheduled overload storms
- * @param batchExpire          probability a batch request ends {@code expired}
- * @param batchError           probability a valid batch request ends {@code errored} with an api_error
+ * @param overloaded           529 {@code overloaded_error}
+ * @param apiError             500 {@code api_error}
+ * @param timeoutError         504 {@code timeout_error}
+ * @param connectionReset      the connection closes before any answer
+ * @param slowHeaders          the answer's headers are held back for {@code slowHeadersSeconds}
+ * @param slowHeadersSeconds   how long (simulated)
+ * @param midStreamError       a stream sends {@code event: error} ({@code overloaded_error}) and ends
+ * @param midStreamAfterEvents events a faulty stream sends before its fault (at least 1)
+ * @param streamStall          a stream goes silent for {@code stallSeconds}, then goes on
+ * @param stallSeconds         how long a stall lasts (simulated)
+ * @param streamNoStop         a stream ends cleanly but without {@code message_stop}
+ * @param streamReset          a stream's connection drops (no terminating chunk)
+ * @param storms               windows of simulated time with a 529 probability for some models
+ * @param batchExpire          a batch request ends {@code expired}
+ * @param batchError           a valid batch request ends {@code errored} with an {@code api_error}
  */
 public record FaultProfile(double overloaded, double apiError, double timeoutError, double connectionReset,
+                           double slowHeaders, double slowHeadersSeconds,
                            double midStreamError, int midStreamAfterEvents, double streamStall, double stallSeconds,
-                           double streamNoStop, double slowHeadersSeconds, List<Storm> storms,
+                           double streamNoStop, double streamReset, List<Storm> storms,
                            double batchExpire, double batchError) {
 
     /** No faults. */
-    public static final FaultProfile NONE = new FaultProfile(0, 0, 0, 0, 0, 5, 0, 30, 0, 0, List.of(), 0, 0);
+    public static final FaultProfile NONE = new FaultProfile(0, 0, 0, 0, 0, 0, 0, 5, 0, 30, 0, 0, List.of(), 0, 0);
 
     public FaultProfile {
-        for (double p : new double[] {overloaded, apiError, timeoutError, connectionReset, midStreamError, streamStall,
-                streamNoStop, batchExpire, batchError}) {
-            if (!(p >= 0 && p <= 1)) {
-                throw new IllegalArgumentException("Fault probabilities must be between 0 and 1, not " + p + ".");
-            }
+        probability("overloaded", overloaded);
+        probability("api-error", apiError);
+        probability("timeout-error", timeoutError);
+        probability("connection-reset", connectionReset);
+        probability("slow-headers", slowHeaders);
+        probability("mid-stream-error", midStreamError);
+        probability("stream-stall", streamStall);
+        probability("stream-no-stop", streamNoStop);
+        probability("stream-reset", streamReset);
+        probability("batch-expire", batchExpire);
+        probability("batch-error", batchError);
+        if (!(slowHeadersSeconds >= 0) || !(stallSeconds >= 0)) {
+            throw new IllegalArgumentException("faults: slow-headers-seconds and stall-seconds must be 0 or more, not "
+                    + slowHeadersSeconds + " and " + stallSeconds + ".");
+        }
+        if (midStreamAfterEvents < 1) {
+            throw new IllegalArgumentException("faults.mid-stream-after-events must be at least 1, not " + midStreamAfterEvents + ".");
         }
         storms = List.copyOf(storms);
     }
 
+    private static void probability(String name, double p) {
+        if (!(p >= 0 && p <= 1)) {
+            throw new IllegalArgumentException("faults." + name + " is a probability: between 0 and 1, not " + p + ".");
+        }
+    }
+
     /**
-     * A window of simulated time during which a model class answers 529 with some probability.
+     * A window of simulated time during which some models answer 529 with a probability.
      *
-     * @param fromSeconds start, simulated seconds since the simulator started
-     * @param toSeconds   end
-     * @param probability of 529 per request during the storm
-     * @param modelClass  the class hit, or null for all
+     * @param fromSeconds start, simulated seconds since the simulator's clock started
+     * @param toSeconds   end (exclusive)
+     * @param probability of a 529 per request meanwhile
+     * @param modelClass  which models: a class ({@code opus-4}), a model id, a family ({@code opus}: every
+     *                    Opus class), or null for all
      */
     public record Storm(double fromSeconds, double toSeconds, double probability, String modelClass) {
         public Storm {
-            if (!(probability >= 0 && probability <= 1) || toSeconds < fromSeconds) {
-                throw new IllegalArgumentException("A storm needs 0 <= probability <= 1 and from <= to, not p=" + probability
-                        + " from " + fromSeconds + " to " + toSeconds + ".");
+            if (!(probability >= 0 && probability <= 1) || !(toSeconds >= fromSeconds)) {
+                throw new IllegalArgumentException("A storm needs a probability between 0 and 1 and from <= to, not probability "
+                        + probability + " from " + fromSeconds + " to " + toSeconds + ".");
             }
         }
     }
 
     /** This profile with a 529 probability. */
     public FaultProfile withOverloaded(double p) {
-        return new FaultProfile(p, apiError, timeoutError, connectionReset, midStreamError, midStreamAfterEvents, streamStall,
-                stallSeconds, streamNoStop, slowHeadersSeconds, storms, batchExpire, batchError);
+        return new FaultProfile(p, apiError, timeoutError, connectionReset, slowHeaders, slowHeadersSeconds, midStreamError,
+                midStreamAfterEvents, streamStall, stallSeconds, streamNoStop, streamReset, storms, batchExpire, batchError);
     }
 
-    /** This profile with storms. */
+    /** This profile with these storms. */
     public FaultProfile withStorms(List<Storm> s) {
-        return new FaultProfile(overloaded, apiError, timeoutError, connectionReset, midStreamError, midStreamAfterEvents,
-                streamStall, stallSeconds, streamNoStop, slowHeadersSeconds, s, batchExpire, batchError);
+        return new FaultProfile(overloaded, apiError, timeoutError, connectionReset, slowHeaders, slowHeadersSeconds, midStreamError,
+                midStreamAfterEvents, streamStall, stallSeconds, streamNoStop, streamReset, s, batchExpire, batchError);
     }
 
-    /** This profile with mid-stream errors. */
-    public FaultProfile withMidStreamError(double p, int afterEvents) {
-        return new FaultProfile(overloaded, apiError, timeoutError, connectionReset, p, afterEvents, streamStall,
-                stallSeconds, streamNoStop, slowHeadersSeconds, storms, batchExpire, batchError);
-    }
-
-    /** This profile with server errors and resets. */
+    /** This profile with 500s, 504s and resets before the answer. */
     public FaultProfile withErrors(double apiErrors, double timeouts, double resets) {
-        return new FaultProfile(overloaded, apiErrors, timeouts, resets, midStreamError, midStreamAfterEvents, streamStall,
-                stallSeconds, streamNoStop, slowHeadersSeconds, storms, batchExpire, batchError);
+        return new FaultProfile(overloaded, apiErrors, timeouts, resets, slowHeaders, slowHeadersSeconds, midStreamError,
+                midStreamAfterEvents, streamStall, stallSeconds, streamNoStop, streamReset, storms, batchExpire, batchError);
     }
 
-    /** This profile with stream stalls and streams ending without message_stop. */
+    /** This profile with slow headers. */
+    public FaultProfile withSlowHeaders(double p, double seconds) {
+        return new FaultProfile(overloaded, apiError, timeoutError, connectionReset, p, seconds, midStreamError,
+                midStreamAfterEvents, streamStall, stallSeconds, streamNoStop, streamReset, storms, batchExpire, batchError);
+    }
+
+    /** This profile with mid-stream {@code overloaded_error} events after {@code afterEvents} events. */
+    public FaultProfile withMidStreamError(double p, int afterEvents) {
+        return new FaultProfile(overloaded, apiError, timeoutError, connectionReset, slowHeaders, slowHeadersSeconds, p,
+                afterEvents, streamStall, stallSeconds, streamNoStop, streamReset, storms, batchExpire, batchError);
+    }
+
+    /** This profile with stalled streams and streams ending without {@code message_stop}. */
     public FaultProfile withStreamFaults(double stall, double stallFor, double noStop) {
-        return new FaultProfile(overloaded, apiError, timeoutError, connectionReset, midStreamError, midStreamAfterEvents, stall,
-                stallFor, noStop, slowHeadersSeconds, storms, batchExpire, batchError);
+        return new FaultProfile(overloaded, apiError, timeoutError, connectionReset, slowHeaders, slowHeadersSeconds, midStreamError,
+                midStreamAfterEvents, stall, stallFor, noStop, streamReset, storms, batchExpire, batchError);
     }
 
-    /** This profile with batch item faults. */
+    /** This profile with streams whose connection drops. */
+    public FaultProfile withStreamReset(double p) {
+        return new FaultProfile(overloaded, apiError, timeoutError, connectionReset, slowHeaders, slowHeadersSeconds, midStreamError,
+                midStreamAfterEvents, streamStall, stallSeconds, streamNoStop, p, storms, batchExpire, batchError);
+    }
+
+    /** This profile with batch requests that expire or fail. */
     public FaultProfile withBatchFaults(double expire, double error) {
-        return new FaultProfile(overloaded, apiError, timeoutError, connectionReset, midStreamError, midStreamAfterEvents,
-                streamStall, stallSeconds, streamNoStop, slowHeadersSeconds, storms, expire, error);
+        return new FaultProfile(overloaded, apiError, timeoutError, connectionReset, slowHeaders, slowHeadersSeconds, midStreamError,
+                midStreamAfterEvents, streamStall, stallSeconds, streamNoStop, streamReset, storms, expire, error);
     }
 
-    /** The 529 probability for {@code modelClass} at simulated second {@code now}. */
-    double overloadedAt(String modelClass, double now) {
+    /** The 529 probability for {@code model} at simulated second {@code now}. */
+    public double overloadedAt(ModelTable models, String model, double now) {
         double p = overloaded;
         for (Storm s : storms) {
-            if (now >= s.fromSeconds() && now < s.toSeconds() && (s.modelClass() == null || s.modelClass().equals(modelClass))) {
+            if (now >= s.fromSeconds() && now < s.toSeconds() && models.matches(s.modelClass(), model)) {
                 p = Math.max(p, s.probability());
             }
         }

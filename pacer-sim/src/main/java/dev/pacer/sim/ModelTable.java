@@ -1,68 +1,95 @@
 package dev.pacer.sim;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Which model ids the simulator serves and the class (limit pool) each draws from. Unknown ids
- * get 404 {@code not_found_error}, as from the API, unless a default class is configured.
+ * Which model ids the simulator serves and the class (limit pool) each draws from. An unknown id
+ * gets 404 {@code not_found_error}, as from the API, unless a default class is set. Immutable.
  */
 public final class ModelTable {
 
-    private final Map<String, String> classByModel = new LinkedHashMap<>();
-    private final Map<String, String> displayNames = new LinkedHashMap<>();
-    private String defaultClass;
+    private final Map<String, String> classByModel;
+    private final String defaultClass;
 
-    /** The ids of the reference's appendix (late 2026) and their pools. */
+    private ModelTable(Map<String, String> classByModel, String defaultClass) {
+        this.classByModel = Collections.unmodifiableMap(classByModel);
+        this.defaultClass = defaultClass;
+    }
+
+    /** The ids of the API reference (late 2026) and their pools: Opus 4.x and Sonnet 4.x pooled, newer models alone. */
     public static ModelTable defaults() {
-        ModelTable t = new ModelTable();
-        for (String id : new String[] {"claude-opus-5-5", "claude-opus-5", "claude-opus-4-8", "claude-opus-4-7",
-                "claude-opus-4-6", "claude-opus-4-5", "claude-opus-4-5-20251101", "claude-opus-4-1", "claude-opus-4-0"}) {
-            t.put(id, "opus");
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String id : new String[] {"claude-opus-4-8", "claude-opus-4-7", "claude-opus-4-6", "claude-opus-4-5",
+                "claude-opus-4-5-20251101", "claude-opus-4-1", "claude-opus-4-1-20250805", "claude-opus-4-0", "claude-opus-4-20250514"}) {
+            m.put(id, "opus-4");
         }
-        for (String id : new String[] {"claude-sonnet-5-5", "claude-sonnet-5", "claude-sonnet-4-6", "claude-sonnet-4-5",
-                "claude-sonnet-4-5-20250929", "claude-sonnet-4-0", "claude-sonnet-4-20250514"}) {
-            t.put(id, "sonnet");
+        for (String id : new String[] {"claude-sonnet-4-6", "claude-sonnet-4-5", "claude-sonnet-4-5-20250929", "claude-sonnet-4-0",
+                "claude-sonnet-4-20250514"}) {
+            m.put(id, "sonnet-4");
         }
-        for (String id : new String[] {"claude-haiku-5-5", "claude-haiku-4-5", "claude-haiku-4-5-20251001"}) {
-            t.put(id, "haiku");
+        m.put("claude-haiku-4-5", "haiku-4-5");
+        m.put("claude-haiku-4-5-20251001", "haiku-4-5");
+        m.put("claude-3-5-haiku-20241022", "haiku-3-5");
+        m.put("claude-3-5-haiku-latest", "haiku-3-5");
+        for (String id : new String[] {"claude-opus-5-5", "claude-opus-5", "claude-sonnet-5-5", "claude-sonnet-5", "claude-haiku-5-5",
+                "claude-fable-5", "claude-fable-5-1", "claude-mythos-5", "claude-mythos-5-1", "claude-mythos-5-2", "claude-mythos-preview"}) {
+            m.put(id, id.substring("claude-".length()));
         }
-        t.put("claude-3-5-haiku-20241022", "haiku-3-5");
-        t.put("claude-3-5-haiku-latest", "haiku-3-5");
-        return t;
+        return new ModelTable(m, null);
     }
 
-    /** Adds or replaces a model id. */
-    public ModelTable put(String model, String modelClass) {
-        classByModel.put(model.toLowerCase(Locale.ROOT), modelClass);
-        displayNames.put(model.toLowerCase(Locale.ROOT), model);
-        return this;
+    /** This table with {@code model} drawing from {@code modelClass}. */
+    public ModelTable with(String model, String modelClass) {
+        Map<String, String> m = new LinkedHashMap<>(classByModel);
+        m.put(model.toLowerCase(Locale.ROOT), modelClass);
+        return new ModelTable(m, defaultClass);
     }
 
-    /** Serves unknown ids from this class instead of answering 404 (null: 404). */
-    public ModelTable defaultClass(String modelClass) {
-        this.defaultClass = modelClass;
-        return this;
+    /** This table serving unknown ids from {@code modelClass} instead of answering 404 (null: 404). */
+    public ModelTable withDefaultClass(String modelClass) {
+        return new ModelTable(new LinkedHashMap<>(classByModel), modelClass);
     }
 
-    /** The class of {@code model}, or null when unknown and no default is set. */
+    /** The class of {@code model}, or null when it is unknown and there is no default class. */
     public String classOf(String model) {
         String c = classByModel.get(model.toLowerCase(Locale.ROOT));
         return c != null ? c : defaultClass;
     }
 
     /** The known ids, in order. */
-    public Iterable<String> models() {
-        return displayNames.values();
+    public Set<String> models() {
+        return classByModel.keySet();
+    }
+
+    /** The default class, or null. */
+    public String defaultClass() {
+        return defaultClass;
     }
 
     /** Every class a model maps to. */
-    public java.util.Set<String> classes() {
-        java.util.Set<String> s = new java.util.LinkedHashSet<>(classByModel.values());
+    public Set<String> classes() {
+        Set<String> s = new LinkedHashSet<>(classByModel.values());
         if (defaultClass != null) {
             s.add(defaultClass);
         }
         return s;
+    }
+
+    /**
+     * Whether {@code selector} names {@code model}: its id, its class, or its family (the class's
+     * first word, as {@code opus} for {@code opus-4} and {@code opus-5}).
+     */
+    public boolean matches(String selector, String model) {
+        if (selector == null) {
+            return true;
+        }
+        String s = selector.toLowerCase(Locale.ROOT);
+        String c = classOf(model);
+        return s.equals(model.toLowerCase(Locale.ROOT)) || (c != null && (s.equals(c) || c.startsWith(s + "-")));
     }
 }

@@ -4,10 +4,11 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * The simulator's clock: it runs {@code scale} times faster than the wall clock from a start
- * instant, so a benchmark can replay minutes of traffic in seconds. Everything the simulator says
+ * The simulator's clock: from a start instant it runs {@code scale} times faster than the wall
+ * clock, so a benchmark replays minutes of traffic in seconds. Everything the simulator says
  * about time — reset timestamps, {@code retry-after}, latencies, batch processing, fault
- * schedules — is on this clock. Thread-safe (immutable).
+ * schedules — is on this clock; a client runs its own clock at the same rate from
+ * {@link #now()} (or {@code GET /_sim/clock}). Immutable and thread-safe.
  */
 public final class SimClock {
 
@@ -15,27 +16,27 @@ public final class SimClock {
     private final long startNanos;
     private final double scale;
 
-    /** A clock starting now, running {@code scale} times faster than real time. */
+    /** A clock starting now, {@code scale} times faster than real time. */
     public SimClock(double scale) {
         this(Instant.now(), scale);
     }
 
-    /** A clock starting at {@code start}. */
+    /** A clock reading {@code start} now and running {@code scale} times faster than real time. */
     public SimClock(Instant start, double scale) {
         if (!(scale > 0) || scale > 10_000) {
-            throw new IllegalArgumentException("time-scale must be between 0 (exclusive) and 10000, not " + scale + ".");
+            throw new IllegalArgumentException("time-scale must be more than 0 and at most 10000, not " + scale + ".");
         }
         this.start = start;
         this.startNanos = System.nanoTime();
         this.scale = scale;
     }
 
-    /** How many times faster than real time. */
+    /** Simulated seconds per wall-clock second. */
     public double scale() {
         return scale;
     }
 
-    /** When simulated time started. */
+    /** The simulated instant at which the clock started. */
     public Instant start() {
         return start;
     }
@@ -55,16 +56,21 @@ public final class SimClock {
         return start.plusNanos((long) (seconds * 1e9));
     }
 
-    /** The real duration of {@code simulated}. */
-    public Duration real(Duration simulated) {
-        return Duration.ofNanos((long) (simulated.toNanos() / scale));
+    /** The wall-clock time that {@code simulatedSeconds} take. */
+    public Duration wall(double simulatedSeconds) {
+        return Duration.ofNanos((long) Math.ceil(Math.max(0, simulatedSeconds) * 1e9 / scale));
     }
 
     /** Sleeps for {@code simulatedSeconds} of simulated time (on a virtual thread this parks cheaply). */
     public void sleep(double simulatedSeconds) throws InterruptedException {
-        long nanos = (long) (simulatedSeconds * 1e9 / scale);
-        if (nanos > 0) {
-            Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+        Duration d = wall(simulatedSeconds);
+        if (!d.isZero()) {
+            Thread.sleep(d);
         }
+    }
+
+    /** Sleeps until simulated second {@code target}. */
+    public void sleepUntil(double target) throws InterruptedException {
+        sleep(target - seconds());
     }
 }

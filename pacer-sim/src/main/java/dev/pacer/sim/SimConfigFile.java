@@ -1,10 +1,11 @@
 package dev.pacer.sim;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -12,9 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
@@ -22,8 +25,9 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /**
- * Reads {@code sim.yaml}. Every mistake is one sentence naming the file, the line, the field and
- * what is allowed (see docs/simulator.md for the format).
+ * Reads {@code sim.yaml} (or a fragment of it, in YAML or JSON, as the admin endpoints take) on
+ * top of existing settings. Every mistake is one sentence naming the file, the line, the setting
+ * and what is allowed. The format is in docs/simulator.md.
  */
 public final class SimConfigFile {
 
@@ -33,6 +37,13 @@ public final class SimConfigFile {
             super(message, null, false, false);
         }
     }
+
+    private static final Set<String> TOP = Set.of("tier", "classes", "models", "default-class", "limits", "count-tokens-rpm",
+            "batch-rpm", "burst-ratio", "otpm-mode", "otpm-overrun", "time-scale", "clock-start", "seed", "retry-after-ms",
+            "window-seconds", "latency", "output", "spend-cap", "acceleration", "api-keys", "batches", "faults");
+    private static final Set<String> FAULTS = Set.of("overloaded", "api-error", "timeout-error", "connection-reset", "slow-headers",
+            "slow-headers-seconds", "mid-stream-error", "mid-stream-after-events", "stream-stall", "stall-seconds", "stream-no-stop",
+            "stream-reset", "batch-expire", "batch-error", "storms");
 
     private final String file;
 
@@ -48,131 +59,170 @@ public final class SimConfigFile {
         } catch (NoSuchFileException e) {
             throw new Invalid("The config file " + path + " does not exist; check the path given to --config.");
         } catch (IOException e) {
-            throw new Invalid("The config file " + path + " cannot be read (" + e.getMessage() + ").");
+            throw new Invalid("The config file " + path + " cannot be read (" + e.getMessage() + "); check its permissions.");
         }
-        return new SimConfigFile(path.toString()).parse(text, base);
+        return parse(path.getFileName().toString(), text, base);
     }
 
-    /** Reads YAML text (named {@code name} in messages) on top of {@code base}. */
-    public static SimSettings.Builder parse(String name, Reader reader, SimSettings.Builder base) throws Invalid, IOException {
-        StringBuilder sb = new StringBuilder();
-        char[] buf = new char[8192];
-        int n;
-        while ((n = reader.read(buf)) > 0) {
-            sb.append(buf, 0, n);
+    /** Reads YAML (or JSON) text, named {@code name} in messages, on top of {@code base}. */
+    public static SimSettings.Builder parse(String name, String text, SimSettings.Builder base) throws Invalid {
+        SimConfigFile reader = new SimConfigFile(name);
+        Optional<Node> root = reader.compose(text);
+        if (root.isEmpty()) {
+            return base;
         }
-        return new SimConfigFile(name).parse(sb.toString(), base);
+        reader.settings(reader.mapping(root.get(), "the top level"), base);
+        return base;
     }
 
-    private SimSettings.Builder parse(String text, SimSettings.Builder b) throws Invalid {
-        Optional<Node> root;
+    /** Reads a whole fault profile (the {@code faults} section's format) from YAML or JSON text. */
+    public static FaultProfile parseFaults(String name, String text) throws Invalid {
+        SimConfigFile reader = new SimConfigFile(name);
+        Optional<Node> root = reader.compose(text);
+        return root.isEmpty() ? FaultProfile.NONE : reader.faults(root.get());
+    }
+
+    /** A fault profile in the {@code faults} section's format (what {@code GET /_sim/faults} shows). */
+    public static Map<String, Object> describe(FaultProfile f) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("overloaded", f.overloaded());
+        m.put("api-error", f.apiError());
+        m.put("timeout-error", f.timeoutError());
+        m.put("connection-reset", f.connectionReset());
+        m.put("slow-headers", f.slowHeaders());
+        m.put("slow-headers-seconds", f.slowHeadersSeconds());
+        m.put("mid-stream-error", f.midStreamError());
+        m.put("mid-stream-after-events", f.midStreamAfterEvents());
+        m.put("stream-stall", f.streamStall());
+        m.put("stall-seconds", f.stallSeconds());
+        m.put("stream-no-stop", f.streamNoStop());
+        m.put("stream-reset", f.streamReset());
+        m.put("batch-expire", f.batchExpire());
+        m.put("batch-error", f.batchError());
+        List<Map<String, Object>> storms = new ArrayList<>();
+        for (FaultProfile.Storm s : f.storms()) {
+            Map<String, Object> st = new LinkedHashMap<>();
+            st.put("from", s.fromSeconds());
+            st.put("to", s.toSeconds());
+            st.put("probability", s.probability());
+            st.put("model", s.modelClass());
+            storms.add(st);
+        }
+        m.put("storms", storms);
+        return m;
+    }
+
+    private Optional<Node> compose(String text) throws Invalid {
         try {
-            root = new Compose(LoadSettings.builder().setLabel(file).build()).composeString(text);
+            return new Compose(LoadSettings.builder().setLabel(file).build()).composeString(text);
         } catch (MarkedYamlEngineException e) {
             int line = e.getProblemMark().map(m -> m.getLine() + 1).orElse(0);
             throw new Invalid(file + " line " + line + ": this is not valid YAML (" + e.getProblem() + ").");
+        } catch (YamlEngineException e) {
+            throw new Invalid(file + ": this is not valid YAML (" + e.getMessage() + ").");
         }
-        if (root.isEmpty()) {
-            return b;
+    }
+
+    private void settings(MappingNode top, SimSettings.Builder b) throws Invalid {
+        Map<String, Node> f = fields(top, "the top level", TOP);
+        if (f.containsKey("tier")) {
+            Node n = f.get("tier");
+            b.tier(check(n, () -> Tier.of(scalar(n, "tier"))));
         }
-        MappingNode top = mapping(root.get(), "the top level");
-        Map<String, Node> fields = fields(top, "the top level", Set.of("tier", "time-scale", "seed", "burst-ratio",
-                "otpm-mode", "retry-after-ms", "limits", "classes", "models", "default-class", "latency", "output",
-                "spend-cap", "acceleration", "api-keys", "batches", "faults", "window-seconds"));
-        if (fields.containsKey("tier")) {
-            Node n = fields.get("tier");
-            try {
-                b.tier(Tier.of(scalar(n, "tier")));
-            } catch (IllegalArgumentException e) {
-                throw at(n, "tier: " + e.getMessage());
-            }
+        if (f.containsKey("limits")) {
+            Node n = f.get("limits");
+            Map<String, Node> l = fields(mapping(n, "limits"), "limits", Set.of("rpm", "itpm", "otpm"));
+            b.limits(positiveLong(req(l, "rpm", "limits", n), "limits.rpm"), positiveLong(req(l, "itpm", "limits", n), "limits.itpm"),
+                    positiveLong(req(l, "otpm", "limits", n), "limits.otpm"));
         }
-        if (fields.containsKey("limits")) {
-            Map<String, Node> l = fields(mapping(fields.get("limits"), "limits"), "limits", Set.of("rpm", "itpm", "otpm"));
-            for (String k : List.of("rpm", "itpm", "otpm")) {
-                if (!l.containsKey(k)) {
-                    throw at(fields.get("limits"), "limits." + k + " is missing; give rpm, itpm and otpm.");
-                }
-            }
-            b.limits(positiveLong(l.get("rpm"), "limits.rpm"), positiveLong(l.get("itpm"), "limits.itpm"),
-                    positiveLong(l.get("otpm"), "limits.otpm"));
-        }
-        if (fields.containsKey("classes")) {
-            MappingNode classes = mapping(fields.get("classes"), "classes");
-            for (NodeTuple t : classes.getValue()) {
+        if (f.containsKey("classes")) {
+            for (NodeTuple t : mapping(f.get("classes"), "classes").getValue()) {
                 String name = scalar(t.getKeyNode(), "classes");
                 String where = "classes." + name;
-                Map<String, Node> c = fields(mapping(t.getValueNode(), where), where, Set.of("rpm", "itpm", "otpm", "count-cache-reads"));
-                b.modelClass(new ModelClass(name, positiveLong(req(c, "rpm", where, t.getValueNode()), where + ".rpm"),
-                        positiveLong(req(c, "itpm", where, t.getValueNode()), where + ".itpm"),
-                        positiveLong(req(c, "otpm", where, t.getValueNode()), where + ".otpm"),
+                Node v = t.getValueNode();
+                Map<String, Node> c = fields(mapping(v, where), where, Set.of("rpm", "itpm", "otpm", "count-cache-reads"));
+                b.modelClass(new ModelClass(name, positiveLong(req(c, "rpm", where, v), where + ".rpm"),
+                        positiveLong(req(c, "itpm", where, v), where + ".itpm"), positiveLong(req(c, "otpm", where, v), where + ".otpm"),
                         c.containsKey("count-cache-reads") && bool(c.get("count-cache-reads"), where + ".count-cache-reads")));
             }
         }
-        ModelTable table = ModelTable.defaults();
-        boolean tableChanged = false;
-        if (fields.containsKey("models")) {
-            for (NodeTuple t : mapping(fields.get("models"), "models").getValue()) {
-                table.put(scalar(t.getKeyNode(), "models"), scalar(t.getValueNode(), "models." + scalar(t.getKeyNode(), "models")));
-            }
-            tableChanged = true;
-        }
-        if (fields.containsKey("default-class")) {
-            table.defaultClass(scalar(fields.get("default-class"), "default-class"));
-            tableChanged = true;
-        }
-        if (tableChanged) {
-            b.models(table);
-        }
-        if (fields.containsKey("time-scale")) {
-            b.timeScale(positiveDouble(fields.get("time-scale"), "time-scale"));
-        }
-        if (fields.containsKey("seed")) {
-            b.seed(longValue(fields.get("seed"), "seed"));
-        }
-        if (fields.containsKey("burst-ratio")) {
-            b.burstRatio(fraction(fields.get("burst-ratio"), "burst-ratio", false));
-        }
-        if (fields.containsKey("otpm-mode")) {
-            Node n = fields.get("otpm-mode");
-            String mode = scalar(n, "otpm-mode");
-            switch (mode) {
-                case "actual" -> b.otpmMode(SimLimits.OtpmMode.ACTUAL);
-                case "reserve-max-tokens" -> b.otpmMode(SimLimits.OtpmMode.RESERVE_MAX_TOKENS);
-                default -> throw at(n, "otpm-mode '" + mode + "' is not allowed; use actual or reserve-max-tokens.");
+        ModelTable table = b.models();
+        if (f.containsKey("models")) {
+            for (NodeTuple t : mapping(f.get("models"), "models").getValue()) {
+                String model = scalar(t.getKeyNode(), "models");
+                table = table.with(model, scalar(t.getValueNode(), "models." + model));
             }
         }
-        if (fields.containsKey("retry-after-ms")) {
-            b.retryAfterMs(bool(fields.get("retry-after-ms"), "retry-after-ms"));
+        if (f.containsKey("default-class")) {
+            table = table.withDefaultClass(scalar(f.get("default-class"), "default-class"));
         }
-        if (fields.containsKey("spend-cap")) {
-            b.spendCap(bool(fields.get("spend-cap"), "spend-cap"));
+        b.models(table);
+        if (f.containsKey("count-tokens-rpm")) {
+            b.countTokensRpm(positiveLong(f.get("count-tokens-rpm"), "count-tokens-rpm"));
         }
-        if (fields.containsKey("window-seconds")) {
-            b.windowSeconds(positiveDouble(fields.get("window-seconds"), "window-seconds"));
+        if (f.containsKey("batch-rpm")) {
+            b.batchRpm(positiveLong(f.get("batch-rpm"), "batch-rpm"));
         }
-        if (fields.containsKey("latency")) {
-            Map<String, Node> l = fields(mapping(fields.get("latency"), "latency"), "latency", Set.of("ttft", "tokens-per-second", "jitter"));
-            b.latency(l.containsKey("ttft") ? nonNegative(l.get("ttft"), "latency.ttft") : 0.5,
-                    l.containsKey("tokens-per-second") ? positiveDouble(l.get("tokens-per-second"), "latency.tokens-per-second") : 80,
-                    l.containsKey("jitter") ? fraction(l.get("jitter"), "latency.jitter", true) : 0.2);
+        if (f.containsKey("burst-ratio")) {
+            double r = number(f.get("burst-ratio"), "burst-ratio");
+            if (!(r > 0 && r <= 1)) {
+                throw at(f.get("burst-ratio"), "burst-ratio must be more than 0 and at most 1, not " + r + ".");
+            }
+            b.burstRatio(r);
         }
-        if (fields.containsKey("output")) {
-            Map<String, Node> o = fields(mapping(fields.get("output"), "output"), "output", Set.of("median", "sigma"));
-            b.outputLength(o.containsKey("median") ? (int) positiveLong(o.get("median"), "output.median") : 250,
-                    o.containsKey("sigma") ? nonNegative(o.get("sigma"), "output.sigma") : 0.9);
+        if (f.containsKey("otpm-mode")) {
+            Node n = f.get("otpm-mode");
+            b.otpmMode(check(n, () -> OtpmMode.of(scalar(n, "otpm-mode"))));
         }
-        if (fields.containsKey("acceleration")) {
-            Map<String, Node> a = fields(mapping(fields.get("acceleration"), "acceleration"), "acceleration",
-                    Set.of("enabled", "factor", "legacy-529"));
-            b.acceleration(a.containsKey("enabled") && bool(a.get("enabled"), "acceleration.enabled"),
-                    a.containsKey("factor") ? positiveDouble(a.get("factor"), "acceleration.factor") : 8,
-                    a.containsKey("legacy-529") && bool(a.get("legacy-529"), "acceleration.legacy-529"));
+        if (f.containsKey("otpm-overrun")) {
+            Node n = f.get("otpm-overrun");
+            b.otpmOverrun(check(n, () -> OtpmOverrun.of(scalar(n, "otpm-overrun"))));
         }
-        if (fields.containsKey("api-keys")) {
-            Node n = fields.get("api-keys");
+        if (f.containsKey("time-scale")) {
+            double s = number(f.get("time-scale"), "time-scale");
+            if (!(s > 0 && s <= 10_000)) {
+                throw at(f.get("time-scale"), "time-scale must be more than 0 and at most 10000, not " + s + ".");
+            }
+            b.timeScale(s);
+        }
+        if (f.containsKey("clock-start")) {
+            Node n = f.get("clock-start");
+            try {
+                b.clockStart(Instant.parse(scalar(n, "clock-start")));
+            } catch (DateTimeParseException e) {
+                throw at(n, "clock-start must be an RFC 3339 instant such as 2026-12-01T00:00:00Z, not '" + scalar(n, "clock-start") + "'.");
+            }
+        }
+        if (f.containsKey("seed")) {
+            b.seed(longValue(f.get("seed"), "seed"));
+        }
+        if (f.containsKey("retry-after-ms")) {
+            b.retryAfterMs(bool(f.get("retry-after-ms"), "retry-after-ms"));
+        }
+        if (f.containsKey("window-seconds")) {
+            b.windowSeconds(positive(f.get("window-seconds"), "window-seconds"));
+        }
+        if (f.containsKey("latency")) {
+            latency(f.get("latency"), b);
+        }
+        if (f.containsKey("output")) {
+            Node n = f.get("output");
+            Map<String, Node> o = fields(mapping(n, "output"), "output", Set.of("median", "sigma"));
+            SimSettings.OutputLength cur = b.output();
+            int median = o.containsKey("median") ? (int) positiveLong(o.get("median"), "output.median") : cur.median();
+            double sigma = o.containsKey("sigma") ? number(o.get("sigma"), "output.sigma") : cur.sigma();
+            check(n, () -> b.outputLength(median, sigma));
+        }
+        if (f.containsKey("spend-cap")) {
+            spendCap(f.get("spend-cap"), b);
+        }
+        if (f.containsKey("acceleration")) {
+            acceleration(f.get("acceleration"), b);
+        }
+        if (f.containsKey("api-keys")) {
+            Node n = f.get("api-keys");
             if (!(n instanceof SequenceNode seq)) {
-                throw at(n, "api-keys must be a list of keys.");
+                throw at(n, "api-keys must be a list of keys, e.g. [sk-test-1, sk-test-2].");
             }
             Set<String> keys = new LinkedHashSet<>();
             for (Node k : seq.getValue()) {
@@ -180,54 +230,123 @@ public final class SimConfigFile {
             }
             b.apiKeys(keys);
         }
-        if (fields.containsKey("batches")) {
-            Map<String, Node> bt = fields(mapping(fields.get("batches"), "batches"), "batches", Set.of("seconds", "queue-limit"));
-            b.batches(bt.containsKey("seconds") ? positiveDouble(bt.get("seconds"), "batches.seconds") : 600,
-                    bt.containsKey("queue-limit") ? positiveLong(bt.get("queue-limit"), "batches.queue-limit") : 100_000);
+        if (f.containsKey("batches")) {
+            batches(f.get("batches"), b);
         }
-        if (fields.containsKey("faults")) {
-            b.faults(faults(fields.get("faults")));
+        if (f.containsKey("faults")) {
+            b.faults(faults(f.get("faults")));
         }
-        return b;
+    }
+
+    private void latency(Node n, SimSettings.Builder b) throws Invalid {
+        Map<String, Node> l = fields(mapping(n, "latency"), "latency", Set.of("ttft", "tokens-per-second", "jitter"));
+        SimSettings.Latency cur = b.latency();
+        double ttft = l.containsKey("ttft") ? number(l.get("ttft"), "latency.ttft") : cur.ttftSeconds();
+        double tps = l.containsKey("tokens-per-second") ? number(l.get("tokens-per-second"), "latency.tokens-per-second") : cur.tokensPerSecond();
+        double jitter = l.containsKey("jitter") ? number(l.get("jitter"), "latency.jitter") : cur.jitter();
+        check(n, () -> b.latency(ttft, tps, jitter));
+    }
+
+    private void spendCap(Node n, SimSettings.Builder b) throws Invalid {
+        if (n instanceof ScalarNode) {
+            b.spendCap(bool(n, "spend-cap"));
+            return;
+        }
+        Map<String, Node> s = fields(mapping(n, "spend-cap"), "spend-cap", Set.of("enabled", "after-requests"));
+        boolean on = !s.containsKey("enabled") || bool(s.get("enabled"), "spend-cap.enabled");
+        long after = s.containsKey("after-requests") ? longValue(s.get("after-requests"), "spend-cap.after-requests") : 0;
+        check(n, () -> b.spendCap(new SimSettings.SpendCap(on, after)));
+    }
+
+    private void acceleration(Node n, SimSettings.Builder b) throws Invalid {
+        Map<String, Node> a = fields(mapping(n, "acceleration"), "acceleration",
+                Set.of("enabled", "factor", "window", "baseline", "floor", "legacy-529"));
+        SimSettings.Acceleration cur = b.acceleration();
+        boolean on = !a.containsKey("enabled") || bool(a.get("enabled"), "acceleration.enabled");
+        double factor = a.containsKey("factor") ? number(a.get("factor"), "acceleration.factor") : cur.factor();
+        double window = a.containsKey("window") ? number(a.get("window"), "acceleration.window") : cur.windowSeconds();
+        double baseline = a.containsKey("baseline") ? number(a.get("baseline"), "acceleration.baseline") : cur.baselineSeconds();
+        double floor = a.containsKey("floor") ? number(a.get("floor"), "acceleration.floor") : cur.floor();
+        boolean legacy = a.containsKey("legacy-529") ? bool(a.get("legacy-529"), "acceleration.legacy-529") : cur.legacy529();
+        check(n, () -> b.acceleration(new SimSettings.Acceleration(on, factor, window, baseline, floor, legacy)));
+    }
+
+    private void batches(Node n, SimSettings.Builder b) throws Invalid {
+        Map<String, Node> m = fields(mapping(n, "batches"), "batches",
+                Set.of("processing-seconds", "expiry-seconds", "retention-seconds", "queue-limit"));
+        SimSettings.Batches cur = b.batches();
+        double processing = m.containsKey("processing-seconds") ? number(m.get("processing-seconds"), "batches.processing-seconds")
+                : cur.processingSeconds();
+        double expiry = m.containsKey("expiry-seconds") ? number(m.get("expiry-seconds"), "batches.expiry-seconds") : cur.expirySeconds();
+        double retention = m.containsKey("retention-seconds") ? number(m.get("retention-seconds"), "batches.retention-seconds")
+                : cur.retentionSeconds();
+        long queue = m.containsKey("queue-limit") ? positiveLong(m.get("queue-limit"), "batches.queue-limit") : cur.queueLimit();
+        check(n, () -> b.batches(new SimSettings.Batches(processing, expiry, retention, queue)));
     }
 
     private FaultProfile faults(Node node) throws Invalid {
-        Map<String, Node> f = fields(mapping(node, "faults"), "faults", Set.of("overloaded", "api-error", "timeout-error",
-                "connection-reset", "mid-stream-error", "mid-stream-after-events", "stream-stall", "stall-seconds",
-                "stream-no-stop", "slow-headers-seconds", "batch-expire", "batch-error", "storms"));
+        Map<String, Node> f = fields(mapping(node, "faults"), "faults", FAULTS);
         List<FaultProfile.Storm> storms = new ArrayList<>();
         if (f.containsKey("storms")) {
             Node s = f.get("storms");
             if (!(s instanceof SequenceNode seq)) {
-                throw at(s, "faults.storms must be a list of {from, to, probability, class}.");
+                throw at(s, "faults.storms must be a list of {from, to, probability, model}.");
             }
             int i = 0;
             for (Node item : seq.getValue()) {
                 String where = "faults.storms[" + i++ + "]";
-                Map<String, Node> st = fields(mapping(item, where), where, Set.of("from", "to", "probability", "class"));
-                double from = nonNegative(req(st, "from", where, item), where + ".from");
-                double to = nonNegative(req(st, "to", where, item), where + ".to");
-                if (to < from) {
-                    throw at(item, where + ".to (" + to + ") must not be before from (" + from + ").");
-                }
-                storms.add(new FaultProfile.Storm(from, to, fraction(req(st, "probability", where, item), where + ".probability", true),
-                        st.containsKey("class") ? scalar(st.get("class"), where + ".class") : null));
+                Map<String, Node> st = fields(mapping(item, where), where, Set.of("from", "to", "probability", "model"));
+                double from = number(req(st, "from", where, item), where + ".from");
+                double to = number(req(st, "to", where, item), where + ".to");
+                double p = number(req(st, "probability", where, item), where + ".probability");
+                String model = st.containsKey("model") ? scalar(st.get("model"), where + ".model") : null;
+                storms.add(check(item, () -> new FaultProfile.Storm(from, to, p, model)));
             }
         }
-        return new FaultProfile(p(f, "overloaded"), p(f, "api-error"), p(f, "timeout-error"), p(f, "connection-reset"),
-                p(f, "mid-stream-error"),
-                f.containsKey("mid-stream-after-events") ? (int) positiveLong(f.get("mid-stream-after-events"), "faults.mid-stream-after-events") : 5,
-                p(f, "stream-stall"), f.containsKey("stall-seconds") ? nonNegative(f.get("stall-seconds"), "faults.stall-seconds") : 30,
-                p(f, "stream-no-stop"),
-                f.containsKey("slow-headers-seconds") ? nonNegative(f.get("slow-headers-seconds"), "faults.slow-headers-seconds") : 0,
-                storms, p(f, "batch-expire"), p(f, "batch-error"));
+        int after = f.containsKey("mid-stream-after-events") ? (int) positiveLong(f.get("mid-stream-after-events"), "faults.mid-stream-after-events") : 5;
+        FaultProfile d = FaultProfile.NONE;
+        return check(node, () -> new FaultProfile(prob(f, "overloaded"), prob(f, "api-error"), prob(f, "timeout-error"),
+                prob(f, "connection-reset"), prob(f, "slow-headers"), seconds(f, "slow-headers-seconds", d.slowHeadersSeconds()),
+                prob(f, "mid-stream-error"), after, prob(f, "stream-stall"), seconds(f, "stall-seconds", d.stallSeconds()),
+                prob(f, "stream-no-stop"), prob(f, "stream-reset"), storms, prob(f, "batch-expire"), prob(f, "batch-error")));
     }
 
-    private double p(Map<String, Node> f, String name) throws Invalid {
-        return f.containsKey(name) ? fraction(f.get(name), "faults." + name, true) : 0;
+    private double prob(Map<String, Node> f, String name) throws Invalid {
+        if (!f.containsKey(name)) {
+            return 0;
+        }
+        double v = number(f.get(name), "faults." + name);
+        if (!(v >= 0 && v <= 1)) {
+            throw at(f.get(name), "faults." + name + " is a probability: between 0 and 1, not " + v + ".");
+        }
+        return v;
     }
 
-    // ---------------------------------------------------------------- typed reads with the line
+    private double seconds(Map<String, Node> f, String name, double dflt) throws Invalid {
+        if (!f.containsKey(name)) {
+            return dflt;
+        }
+        double v = number(f.get(name), "faults." + name);
+        if (!(v >= 0)) {
+            throw at(f.get(name), "faults." + name + " must be 0 or more, not " + v + ".");
+        }
+        return v;
+    }
+
+    // ---------------------------------------------------------------- typed reads that know their line
+
+    /** A construction that validates itself; its message gets the node's line. */
+    private interface Checked<T> {
+        T get() throws Invalid;
+    }
+
+    private <T> T check(Node node, Checked<T> make) throws Invalid {
+        try {
+            return make.get();
+        } catch (IllegalArgumentException e) {
+            throw at(node, e.getMessage());
+        }
+    }
 
     private Invalid at(Node node, String message) {
         int line = node.getStartMark().map(m -> m.getLine() + 1).orElse(0);
@@ -247,9 +366,11 @@ public final class SimConfigFile {
             String name = scalar(t.getKeyNode(), where);
             if (!allowed.contains(name)) {
                 throw at(t.getKeyNode(), "'" + name + "' is not a setting of " + where + "; allowed: "
-                        + String.join(", ", new java.util.TreeSet<>(allowed)) + ".");
+                        + String.join(", ", new TreeSet<>(allowed)) + ".");
             }
-            out.put(name, t.getValueNode());
+            if (out.put(name, t.getValueNode()) != null) {
+                throw at(t.getKeyNode(), "'" + name + "' is set twice in " + where + "; keep one.");
+            }
         }
         return out;
     }
@@ -294,7 +415,7 @@ public final class SimConfigFile {
         }
     }
 
-    private double positiveDouble(Node node, String where) throws Invalid {
+    private double positive(Node node, String where) throws Invalid {
         double v = number(node, where);
         if (!(v > 0)) {
             throw at(node, where + " must be more than 0, not " + v + ".");
@@ -302,25 +423,9 @@ public final class SimConfigFile {
         return v;
     }
 
-    private double nonNegative(Node node, String where) throws Invalid {
-        double v = number(node, where);
-        if (!(v >= 0)) {
-            throw at(node, where + " must be 0 or more, not " + v + ".");
-        }
-        return v;
-    }
-
-    private double fraction(Node node, String where, boolean zeroAllowed) throws Invalid {
-        double v = number(node, where);
-        if (!(v >= 0 && v <= 1) || (!zeroAllowed && v == 0)) {
-            throw at(node, where + " must be between " + (zeroAllowed ? "0" : "0 (exclusive)") + " and 1, not " + v + ".");
-        }
-        return v;
-    }
-
     private boolean bool(Node node, String where) throws Invalid {
         String v = scalar(node, where);
-        return switch (v) {
+        return switch (v.toLowerCase(java.util.Locale.ROOT)) {
             case "true", "yes", "on" -> true;
             case "false", "no", "off" -> false;
             default -> throw at(node, where + " must be true or false, not '" + v + "'.");

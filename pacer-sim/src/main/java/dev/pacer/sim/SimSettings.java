@@ -1,64 +1,156 @@
 package dev.pacer.sim;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * Everything the simulator can be told. Immutable; build with {@link #builder()} (or from
- * {@code sim.yaml} with {@link SimConfigFile}).
+ * Everything the simulator can be told. Immutable and validated as a whole when built: a mistake is
+ * one sentence naming the setting (by its {@code sim.yaml} name) and what is allowed. Build with
+ * {@link #builder()}, or read {@code sim.yaml} with {@link SimConfigFile}.
  *
- * @param tier                  the preset the limits came from
- * @param classes               limits per model class
- * @param models                model ids and their classes
- * @param burstRatio            bucket capacity as a share of the per-minute limit (sub-minute enforcement), (0, 1]
- * @param otpmMode              how output tokens count
- * @param timeScale             simulated seconds per real second
- * @param seed                  makes generated text, lengths and faults repeatable
- * @param faults                injected failures
- * @param ttftSeconds           simulated time to first token
- * @param tokensPerSecond       simulated generation speed
- * @param latencyJitter         relative jitter of both, in [0, 1)
- * @param medianOutputTokens    median of the log-normal output length (capped by max_tokens)
- * @param outputSigma           its sigma
- * @param spendCap              every request gets the spend-cap 429
- * @param acceleration          reject sharp ramps (429; 529 when {@code accelerationLegacy529})
- * @param accelerationFactor    a 10-second rate above this multiple of the trailing minute's rate is a ramp
- * @param accelerationLegacy529 answer ramps with 529 (the API before 2025-08-11)
- * @param apiKeys               accepted keys (empty: any non-empty key)
- * @param retryAfterMs          also send {@code retry-after-ms} (not sent by the real API; the SDKs parse it)
- * @param batchSeconds          simulated processing time of a batch
- * @param batchQueueLimit       batch requests that may wait in the queue per key
- * @param windowSeconds         the window of the "maximum admitted over any window" statistic
+ * @param tier            the preset the limits started from
+ * @param classes         limits per model class
+ * @param models          model ids and their classes
+ * @param countTokensRpm  requests per minute of count_tokens
+ * @param batchRpm        requests per minute over all Message Batches endpoints
+ * @param burstRatio      bucket capacity as a share of the per-minute limit, in (0, 1] (below 1: sub-minute enforcement)
+ * @param otpmMode        how output tokens count
+ * @param otpmOverrun     what a generation that empties the output bucket does (actual mode)
+ * @param timeScale       simulated seconds per wall-clock second, in (0, 10000]
+ * @param clockStart      the simulated instant at start (null: now)
+ * @param seed            makes generated text, lengths, tokenizer and faults repeatable
+ * @param faults          injected failures
+ * @param latency         time to first token and generation speed
+ * @param output          the output length distribution
+ * @param spendCap        the spend-cap 429
+ * @param acceleration    the acceleration limiter
+ * @param apiKeys         accepted keys (empty: any non-empty key)
+ * @param retryAfterMs    also send {@code retry-after-ms}, in wall-clock milliseconds (not sent by the real API; the SDKs read it first)
+ * @param batches         Message Batches processing
+ * @param windowSeconds   the window of the "largest amount admitted in a window" statistic (simulated seconds)
  */
-public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable models, double burstRatio,
-                          SimLimits.OtpmMode otpmMode, double timeScale, long seed, FaultProfile faults,
-                          double ttftSeconds, double tokensPerSecond, double latencyJitter,
-                          int medianOutputTokens, double outputSigma, boolean spendCap,
-                          boolean acceleration, double accelerationFactor, boolean accelerationLegacy529,
-                          Set<String> apiKeys, boolean retryAfterMs, double batchSeconds, long batchQueueLimit,
+public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable models, long countTokensRpm, long batchRpm,
+                          double burstRatio, OtpmMode otpmMode, OtpmOverrun otpmOverrun, double timeScale, Instant clockStart,
+                          long seed, FaultProfile faults, Latency latency, OutputLength output, SpendCap spendCap,
+                          Acceleration acceleration, Set<String> apiKeys, boolean retryAfterMs, Batches batches,
                           double windowSeconds) {
 
     public SimSettings {
+        Objects.requireNonNull(tier, "tier");
+        Objects.requireNonNull(models, "models");
+        Objects.requireNonNull(otpmMode, "otpm-mode");
+        Objects.requireNonNull(otpmOverrun, "otpm-overrun");
+        Objects.requireNonNull(faults, "faults");
         classes = Map.copyOf(classes);
         apiKeys = Set.copyOf(apiKeys);
-        Objects.requireNonNull(models, "models");
         if (!(burstRatio > 0 && burstRatio <= 1)) {
-            throw new IllegalArgumentException("burst-ratio must be in (0, 1], not " + burstRatio + ".");
+            throw new IllegalArgumentException("burst-ratio must be more than 0 and at most 1, not " + burstRatio + ".");
         }
         if (!(timeScale > 0 && timeScale <= 10_000)) {
-            throw new IllegalArgumentException("time-scale must be in (0, 10000], not " + timeScale + ".");
+            throw new IllegalArgumentException("time-scale must be more than 0 and at most 10000, not " + timeScale + ".");
         }
-        if (!(tokensPerSecond > 0)) {
-            throw new IllegalArgumentException("tokens-per-second must be positive, not " + tokensPerSecond + ".");
+        if (countTokensRpm < 1 || batchRpm < 1) {
+            throw new IllegalArgumentException("count-tokens-rpm and batch-rpm must be at least 1, not " + countTokensRpm + " and "
+                    + batchRpm + ".");
         }
-        if (!(latencyJitter >= 0 && latencyJitter < 1)) {
-            throw new IllegalArgumentException("latency jitter must be in [0, 1), not " + latencyJitter + ".");
+        if (!(windowSeconds > 0)) {
+            throw new IllegalArgumentException("window-seconds must be more than 0, not " + windowSeconds + ".");
         }
         for (String c : models.classes()) {
             if (!classes.containsKey(c)) {
                 throw new IllegalArgumentException("Model class '" + c + "' is used by the model table but has no limits; add it under classes.");
+            }
+        }
+    }
+
+    /**
+     * The latency model, in simulated time: the first token after {@code ttftSeconds}, then
+     * {@code tokensPerSecond}; both vary by up to ± {@code jitter} (a share).
+     */
+    public record Latency(double ttftSeconds, double tokensPerSecond, double jitter) {
+        public Latency {
+            if (!(ttftSeconds >= 0)) {
+                throw new IllegalArgumentException("latency.ttft must be 0 or more, not " + ttftSeconds + ".");
+            }
+            if (!(tokensPerSecond > 0)) {
+                throw new IllegalArgumentException("latency.tokens-per-second must be more than 0, not " + tokensPerSecond + ".");
+            }
+            if (!(jitter >= 0 && jitter < 1)) {
+                throw new IllegalArgumentException("latency.jitter must be at least 0 and below 1, not " + jitter + ".");
+            }
+        }
+    }
+
+    /** Output lengths: log-normal with this median and sigma, bounded by {@code max_tokens}. */
+    public record OutputLength(int median, double sigma) {
+        public OutputLength {
+            if (median < 1) {
+                throw new IllegalArgumentException("output.median must be at least 1, not " + median + ".");
+            }
+            if (!(sigma >= 0 && sigma <= 5)) {
+                throw new IllegalArgumentException("output.sigma must be between 0 and 5, not " + sigma + ".");
+            }
+        }
+    }
+
+    /**
+     * The spend cap: once {@code afterRequests} Messages requests have been answered in the current
+     * (simulated) month, every request gets 429 {@code enforced_spend_limit_reached} without
+     * {@code retry-after} until the 1st of the next month.
+     */
+    public record SpendCap(boolean enabled, long afterRequests) {
+        public static final SpendCap OFF = new SpendCap(false, 0);
+
+        public SpendCap {
+            if (afterRequests < 0) {
+                throw new IllegalArgumentException("spend-cap.after-requests must be 0 or more, not " + afterRequests + ".");
+            }
+        }
+    }
+
+    /**
+     * The acceleration limiter: a request rate over the last {@code windowSeconds} above
+     * {@code factor} times the rate over the {@code baselineSeconds} before it (never taken below
+     * {@code floor} × the RPM limit) is a sharp ramp, answered 429 (529 with {@code legacy529}, as
+     * before 2025-08-11).
+     */
+    public record Acceleration(boolean enabled, double factor, double windowSeconds, double baselineSeconds, double floor,
+                               boolean legacy529) {
+        public static final Acceleration OFF = new Acceleration(false, 4, 10, 60, 0.25, false);
+
+        public Acceleration {
+            if (!(factor > 1)) {
+                throw new IllegalArgumentException("acceleration.factor must be more than 1, not " + factor + ".");
+            }
+            if (!(windowSeconds >= 1 && baselineSeconds >= windowSeconds && baselineSeconds <= 3_600)) {
+                throw new IllegalArgumentException("acceleration.window must be at least 1 and acceleration.baseline between it and 3600, not "
+                        + windowSeconds + " and " + baselineSeconds + ".");
+            }
+            if (!(floor > 0 && floor <= 1)) {
+                throw new IllegalArgumentException("acceleration.floor must be more than 0 and at most 1, not " + floor + ".");
+            }
+        }
+    }
+
+    /**
+     * Message Batches: a batch's requests finish spread over about {@code processingSeconds}; a batch
+     * still running at {@code expirySeconds} ends and its unfinished requests expire; results can
+     * be downloaded for {@code retentionSeconds} after creation. All simulated.
+     */
+    public record Batches(double processingSeconds, double expirySeconds, double retentionSeconds, long queueLimit) {
+        public Batches {
+            if (!(processingSeconds > 0)) {
+                throw new IllegalArgumentException("batches.processing-seconds must be more than 0, not " + processingSeconds + ".");
+            }
+            if (!(expirySeconds > 0) || !(retentionSeconds >= expirySeconds)) {
+                throw new IllegalArgumentException("batches.expiry-seconds must be more than 0 and retention-seconds at least as long, not "
+                        + expirySeconds + " and " + retentionSeconds + ".");
+            }
+            if (queueLimit < 1) {
+                throw new IllegalArgumentException("batches.queue-limit must be at least 1, not " + queueLimit + ".");
             }
         }
     }
@@ -74,78 +166,90 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
         b.tier = tier;
         b.classes = new LinkedHashMap<>(classes);
         b.models = models;
+        b.countTokensRpm = countTokensRpm;
+        b.batchRpm = batchRpm;
         b.burstRatio = burstRatio;
         b.otpmMode = otpmMode;
+        b.otpmOverrun = otpmOverrun;
         b.timeScale = timeScale;
+        b.clockStart = clockStart;
         b.seed = seed;
         b.faults = faults;
-        b.ttftSeconds = ttftSeconds;
-        b.tokensPerSecond = tokensPerSecond;
-        b.latencyJitter = latencyJitter;
-        b.medianOutputTokens = medianOutputTokens;
-        b.outputSigma = outputSigma;
+        b.latency = latency;
+        b.output = output;
         b.spendCap = spendCap;
         b.acceleration = acceleration;
-        b.accelerationFactor = accelerationFactor;
-        b.accelerationLegacy529 = accelerationLegacy529;
         b.apiKeys = apiKeys;
         b.retryAfterMs = retryAfterMs;
-        b.batchSeconds = batchSeconds;
-        b.batchQueueLimit = batchQueueLimit;
+        b.batches = batches;
         b.windowSeconds = windowSeconds;
         return b;
     }
 
-    /** Builds {@link SimSettings}. */
+    /** Builds {@link SimSettings}; {@link #build()} validates everything at once. */
     public static final class Builder {
         private Tier tier = Tier.TIER_1;
         private Map<String, ModelClass> classes = new LinkedHashMap<>(Tier.TIER_1.classes());
         private ModelTable models = ModelTable.defaults();
+        private long countTokensRpm = Tier.TIER_1.countTokensRpm();
+        private long batchRpm = Tier.TIER_1.batchRpm();
         private double burstRatio = 1.0;
-        private SimLimits.OtpmMode otpmMode = SimLimits.OtpmMode.ACTUAL;
+        private OtpmMode otpmMode = OtpmMode.ACTUAL;
+        private OtpmOverrun otpmOverrun = OtpmOverrun.DEBT;
         private double timeScale = 1;
+        private Instant clockStart;
         private long seed = 42;
         private FaultProfile faults = FaultProfile.NONE;
-        private double ttftSeconds = 0.5;
-        private double tokensPerSecond = 80;
-        private double latencyJitter = 0.2;
-        private int medianOutputTokens = 250;
-        private double outputSigma = 0.9;
-        private boolean spendCap;
-        private boolean acceleration;
-        private double accelerationFactor = 8;
-        private boolean accelerationLegacy529;
+        private Latency latency = new Latency(0.6, 80, 0.2);
+        private OutputLength output = new OutputLength(250, 0.9);
+        private SpendCap spendCap = SpendCap.OFF;
+        private Acceleration acceleration = Acceleration.OFF;
         private Set<String> apiKeys = Set.of();
         private boolean retryAfterMs;
-        private double batchSeconds = 600;
-        private long batchQueueLimit = 100_000;
+        private Batches batches = new Batches(600, 86_400, 29 * 86_400, Tier.TIER_1.batchQueueLimit());
         private double windowSeconds = 60;
 
         private Builder() {
         }
 
-        /** Limits from a preset tier (replaces every class's limits). */
-        public Builder tier(Tier tier) {
-            this.tier = tier;
-            this.classes = new LinkedHashMap<>(tier.classes());
+        /** Limits from a preset: every class's limits, count_tokens and batch RPM, the batch queue. */
+        public Builder tier(Tier t) {
+            this.tier = t;
+            this.classes = new LinkedHashMap<>(t.classes());
+            this.countTokensRpm = t.countTokensRpm();
+            this.batchRpm = t.batchRpm();
+            this.batches = new Batches(batches.processingSeconds(), batches.expirySeconds(), batches.retentionSeconds(),
+                    t.batchQueueLimit());
             return this;
         }
 
-        /** The same RPM / ITPM / OTPM for every model class. */
+        /** The same RPM, ITPM and OTPM for every model class. */
         public Builder limits(long rpm, long itpm, long otpm) {
             classes.replaceAll((name, c) -> c.withLimits(rpm, itpm, otpm));
             return this;
         }
 
-        /** Limits of one class (added when new). */
+        /** The limits of one class (added when new). */
         public Builder modelClass(ModelClass c) {
             classes.put(c.name(), c);
             return this;
         }
 
         /** The model table. */
-        public Builder models(ModelTable models) {
-            this.models = models;
+        public Builder models(ModelTable table) {
+            this.models = table;
+            return this;
+        }
+
+        /** count_tokens requests per minute. */
+        public Builder countTokensRpm(long rpm) {
+            this.countTokensRpm = rpm;
+            return this;
+        }
+
+        /** Requests per minute over all batch endpoints. */
+        public Builder batchRpm(long rpm) {
+            this.batchRpm = rpm;
             return this;
         }
 
@@ -156,55 +260,75 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
         }
 
         /** How output tokens count. */
-        public Builder otpmMode(SimLimits.OtpmMode mode) {
+        public Builder otpmMode(OtpmMode mode) {
             this.otpmMode = mode;
             return this;
         }
 
-        /** Simulated seconds per real second. */
+        /** What a generation that empties the output bucket does. */
+        public Builder otpmOverrun(OtpmOverrun overrun) {
+            this.otpmOverrun = overrun;
+            return this;
+        }
+
+        /** Simulated seconds per wall-clock second. */
         public Builder timeScale(double scale) {
             this.timeScale = scale;
             return this;
         }
 
+        /** The simulated instant at start (default: the wall-clock instant). */
+        public Builder clockStart(Instant start) {
+            this.clockStart = start;
+            return this;
+        }
+
         /** The seed. */
-        public Builder seed(long seed) {
-            this.seed = seed;
+        public Builder seed(long s) {
+            this.seed = s;
             return this;
         }
 
         /** Injected failures. */
-        public Builder faults(FaultProfile faults) {
-            this.faults = faults;
+        public Builder faults(FaultProfile f) {
+            this.faults = f;
             return this;
         }
 
-        /** The latency model (simulated). */
+        /** The latency model (simulated seconds, tokens per simulated second, relative jitter). */
         public Builder latency(double ttftSeconds, double tokensPerSecond, double jitter) {
-            this.ttftSeconds = ttftSeconds;
-            this.tokensPerSecond = tokensPerSecond;
-            this.latencyJitter = jitter;
+            this.latency = new Latency(ttftSeconds, tokensPerSecond, jitter);
             return this;
         }
 
-        /** The output length distribution (log-normal, capped by max_tokens). */
+        /** The output length distribution (log-normal, bounded by max_tokens). */
         public Builder outputLength(int median, double sigma) {
-            this.medianOutputTokens = median;
-            this.outputSigma = sigma;
+            this.output = new OutputLength(median, sigma);
             return this;
         }
 
-        /** Every request hits the spend cap. */
+        /** Every Messages request hits the spend cap (true), or none (false). */
         public Builder spendCap(boolean on) {
-            this.spendCap = on;
+            this.spendCap = new SpendCap(on, 0);
+            return this;
+        }
+
+        /** The spend cap. */
+        public Builder spendCap(SpendCap cap) {
+            this.spendCap = cap;
+            return this;
+        }
+
+        /** The acceleration limiter with its default windows. */
+        public Builder acceleration(boolean on, double factor, boolean legacy529) {
+            this.acceleration = new Acceleration(on, factor, acceleration.windowSeconds(), acceleration.baselineSeconds(),
+                    acceleration.floor(), legacy529);
             return this;
         }
 
         /** The acceleration limiter. */
-        public Builder acceleration(boolean on, double factor, boolean legacy529) {
-            this.acceleration = on;
-            this.accelerationFactor = factor;
-            this.accelerationLegacy529 = legacy529;
+        public Builder acceleration(Acceleration a) {
+            this.acceleration = a;
             return this;
         }
 
@@ -214,31 +338,54 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
             return this;
         }
 
-        /** Also send {@code retry-after-ms}. */
+        /** Also send {@code retry-after-ms} (wall-clock milliseconds). */
         public Builder retryAfterMs(boolean on) {
             this.retryAfterMs = on;
             return this;
         }
 
-        /** Batch processing (simulated seconds) and queue limit. */
-        public Builder batches(double seconds, long queueLimit) {
-            this.batchSeconds = seconds;
-            this.batchQueueLimit = queueLimit;
+        /** Batch processing time (simulated seconds) and queue limit; expiry and retention unchanged. */
+        public Builder batches(double processingSeconds, long queueLimit) {
+            this.batches = new Batches(processingSeconds, batches.expirySeconds(), batches.retentionSeconds(), queueLimit);
             return this;
         }
 
-        /** The statistics window. */
+        /** Message Batches processing. */
+        public Builder batches(Batches b) {
+            this.batches = b;
+            return this;
+        }
+
+        /** The statistics window (simulated seconds). */
         public Builder windowSeconds(double seconds) {
             this.windowSeconds = seconds;
             return this;
         }
 
-        /** The settings. */
+        Latency latency() {
+            return latency;
+        }
+
+        OutputLength output() {
+            return output;
+        }
+
+        Acceleration acceleration() {
+            return acceleration;
+        }
+
+        Batches batches() {
+            return batches;
+        }
+
+        ModelTable models() {
+            return models;
+        }
+
+        /** The settings, validated. */
         public SimSettings build() {
-            return new SimSettings(tier, classes, models, burstRatio, otpmMode, timeScale, seed, faults, ttftSeconds,
-                    tokensPerSecond, latencyJitter, medianOutputTokens, outputSigma, spendCap, acceleration,
-                    accelerationFactor, accelerationLegacy529, apiKeys, retryAfterMs, batchSeconds, batchQueueLimit,
-                    windowSeconds);
+            return new SimSettings(tier, classes, models, countTokensRpm, batchRpm, burstRatio, otpmMode, otpmOverrun, timeScale,
+                    clockStart, seed, faults, latency, output, spendCap, acceleration, apiKeys, retryAfterMs, batches, windowSeconds);
         }
     }
 }

@@ -1,0 +1,62 @@
+package dev.pacer.sim.internal;
+
+import dev.pacer.sim.SimSettings;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Refuses sharp ramps of traffic, as the API's undocumented acceleration limits do: per pool it
+ * counts admitted requests per simulated second and compares the rate of the last
+ * {@code window} seconds (this request included) with the rate of the {@code baseline} seconds
+ * before, never taken below {@code floor} × the RPM limit. The thresholds are invented; the
+ * settings expose them.
+ */
+final class AccelerationLimiter {
+
+    private final ConcurrentHashMap<String, History> histories = new ConcurrentHashMap<>();
+
+    /** True when one more request now would be a sharp ramp; otherwise the request is counted. */
+    boolean sharpRamp(String poolId, double now, SimSettings.Acceleration a, long rpm) {
+        return histories.computeIfAbsent(poolId, k -> new History()).offer(now, a, rpm);
+    }
+
+    void clear() {
+        histories.clear();
+    }
+
+    /** Requests per simulated second in a ring of slots. */
+    private static final class History {
+        private final long[] slots = new long[3_700];
+        private long lastSecond = Long.MIN_VALUE;
+
+        synchronized boolean offer(double now, SimSettings.Acceleration a, long rpm) {
+            long second = (long) Math.floor(now);
+            if (lastSecond == Long.MIN_VALUE) {
+                lastSecond = second;
+            }
+            for (long s = lastSecond + 1; s <= second && s - lastSecond <= slots.length; s++) {
+                slots[slot(s)] = 0;
+            }
+            lastSecond = Math.max(lastSecond, second);
+            int window = (int) a.windowSeconds();
+            int baseline = (int) a.baselineSeconds();
+            long recent = 1;
+            for (int i = 0; i < window; i++) {
+                recent += slots[slot(second - i)];
+            }
+            long before = 0;
+            for (int i = window; i < window + baseline; i++) {
+                before += slots[slot(second - i)];
+            }
+            double baselineRate = Math.max((double) before / baseline, a.floor() * rpm / 60.0);
+            if ((double) recent / window > a.factor() * baselineRate) {
+                return true;
+            }
+            slots[slot(second)]++;
+            return false;
+        }
+
+        private int slot(long second) {
+            return (int) Math.floorMod(second, (long) slots.length);
+        }
+    }
+}

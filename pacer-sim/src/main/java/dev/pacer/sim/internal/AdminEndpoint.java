@@ -1,0 +1,118 @@
+package dev.pacer.sim.internal;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pacer.sim.FaultProfile;
+import dev.pacer.sim.ModelClass;
+import dev.pacer.sim.SimConfigFile;
+import dev.pacer.sim.SimSettings;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The simulator's own endpoints, under {@code /_sim/}: statistics, reset, the clock, and run-time
+ * changes to the faults and to any other setting (a {@code sim.yaml} fragment, YAML or JSON). Not
+ * counted as API requests, and not rate limited.
+ */
+final class AdminEndpoint {
+
+    private static final long MAX_BODY = 1 << 20;
+
+    private final Simulator sim;
+
+    AdminEndpoint(Simulator sim) {
+        this.sim = sim;
+    }
+
+    void handle(Exchange ex, String what) throws IOException {
+        switch (ex.method() + " " + what) {
+            case "GET stats" -> ex.json(200, sim.stats().toJson(), null);
+            case "POST reset" -> {
+                sim.reset();
+                ex.json(200, Json.object().put("reset", true), null);
+            }
+            case "GET clock" -> ex.json(200, clock(), null);
+            case "GET faults" -> ex.json(200, Json.MAPPER.valueToTree(SimConfigFile.describe(sim.faults())), null);
+            case "PUT faults", "POST faults" -> faults(ex);
+            case "GET config" -> ex.json(200, config(sim.settings()), null);
+            case "PUT config", "POST config" -> config(ex);
+            default -> ex.json(404, ApiErrors.notFound("There is no /_sim/" + what + " for " + ex.method()
+                    + "; see docs/simulator.md for the admin endpoints (stats, reset, clock, faults, config).", ex.requestId), null);
+        }
+    }
+
+    private ObjectNode clock() {
+        double seconds = sim.clock().seconds();
+        ObjectNode c = Json.object();
+        c.put("now", sim.clock().at(seconds).toString());
+        c.put("scale", sim.clock().scale());
+        c.put("start", sim.clock().start().toString());
+        c.put("seconds", seconds);
+        return c;
+    }
+
+    private void faults(Exchange ex) throws IOException {
+        String text = body(ex);
+        if (text == null) {
+            return;
+        }
+        try {
+            FaultProfile f = SimConfigFile.parseFaults("the faults body", text);
+            sim.faults(f);
+            ex.json(200, Json.MAPPER.valueToTree(SimConfigFile.describe(f)), null);
+        } catch (SimConfigFile.Invalid e) {
+            ex.json(400, ApiErrors.invalidRequest(e.getMessage(), ex.requestId), null);
+        }
+    }
+
+    private void config(Exchange ex) throws IOException {
+        String text = body(ex);
+        if (text == null) {
+            return;
+        }
+        try {
+            SimSettings next = SimConfigFile.parse("the config body", text, sim.settings().toBuilder()).build();
+            sim.update(next);
+            ex.json(200, config(next), null);
+        } catch (SimConfigFile.Invalid | IllegalArgumentException e) {
+            ex.json(400, ApiErrors.invalidRequest(e.getMessage(), ex.requestId), null);
+        }
+    }
+
+    private String body(Exchange ex) throws IOException {
+        try {
+            return new String(ex.body(MAX_BODY), StandardCharsets.UTF_8);
+        } catch (Exchange.TooLarge e) {
+            ex.json(413, ApiErrors.body("request_too_large", "An admin body is at most 1 MB.", ex.requestId), null);
+            return null;
+        }
+    }
+
+    static ObjectNode config(SimSettings s) {
+        ObjectNode c = Json.object();
+        c.put("tier", s.tier().id());
+        c.put("time-scale", s.timeScale());
+        c.put("seed", s.seed());
+        c.put("otpm-mode", s.otpmMode().id());
+        c.put("otpm-overrun", s.otpmOverrun().id());
+        c.put("burst-ratio", s.burstRatio());
+        c.put("retry-after-ms", s.retryAfterMs());
+        c.put("count-tokens-rpm", s.countTokensRpm());
+        c.put("batch-rpm", s.batchRpm());
+        c.put("window-seconds", s.windowSeconds());
+        ObjectNode classes = c.putObject("classes");
+        for (ModelClass m : s.classes().values()) {
+            ObjectNode o = classes.putObject(m.name());
+            o.put("rpm", m.rpm());
+            o.put("itpm", m.itpm());
+            o.put("otpm", m.otpm());
+            o.put("count-cache-reads", m.countCacheReads());
+        }
+        ObjectNode models = c.putObject("models");
+        s.models().models().forEach(id -> models.put(id, s.models().classOf(id)));
+        if (s.models().defaultClass() != null) {
+            c.put("default-class", s.models().defaultClass());
+        }
+        c.set("faults", Json.MAPPER.valueToTree(SimConfigFile.describe(s.faults())));
+        return c;
+    }
+}

@@ -1,0 +1,138 @@
+package dev.pacer.sim.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One HTTP request and its answer. Every answer carries {@code request-id} and the organisation
+ * header and is counted by status; {@link #drop()} ends the connection without an answer (or in
+ * the middle of one).
+ */
+final class Exchange {
+
+    /** Thrown to make the JDK server close the connection abruptly: no status, no terminating chunk. */
+    static final class Dropped extends RuntimeException {
+        Dropped() {
+            super("connection dropped on purpose", null, false, false);
+        }
+    }
+
+    /** The body was larger than allowed. */
+    static final class TooLarge extends Exception {
+        TooLarge() {
+            super(null, null, false, false);
+        }
+    }
+
+    private final HttpExchange http;
+    private final Counters counters;
+    final String requestId;
+    private boolean answered;
+
+    Exchange(HttpExchange http, Counters counters) {
+        this.http = http;
+        this.counters = counters;
+        this.requestId = Ids.next("req_");
+    }
+
+    String method() {
+        return http.getRequestMethod();
+    }
+
+    String path() {
+        return http.getRequestURI().getPath();
+    }
+
+    String header(String name) {
+        return http.getRequestHeaders().getFirst(name);
+    }
+
+    Map<String, String> query() {
+        Map<String, String> q = new HashMap<>();
+        String raw = http.getRequestURI().getRawQuery();
+        if (raw != null) {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    q.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return q;
+    }
+
+    /** The body, refused beyond {@code limit} bytes (checked against Content-Length first, then while reading). */
+    byte[] body(long limit) throws IOException, TooLarge {
+        String declared = header("content-length");
+        if (declared != null) {
+            try {
+                if (Long.parseLong(declared.trim()) > limit) {
+                    throw new TooLarge();
+                }
+            } catch (NumberFormatException ignored) {
+                // the server itself rejects a malformed length
+            }
+        }
+        try (InputStream in = http.getRequestBody()) {
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            if (bytes.length > limit) {
+                throw new TooLarge();
+            }
+            return bytes;
+        }
+    }
+
+    boolean answered() {
+        return answered;
+    }
+
+    void json(int status, JsonNode body, Map<String, String> headers) throws IOException {
+        bytes(status, Json.MAPPER.writeValueAsBytes(body), "application/json", headers);
+    }
+
+    void bytes(int status, byte[] body, String contentType, Map<String, String> headers) throws IOException {
+        prepare(status, contentType, headers);
+        http.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        try (OutputStream out = http.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    /** Answers 200 with {@code text/event-stream} and returns the stream to write events to. */
+    SseStream stream(Map<String, String> headers) throws IOException {
+        prepare(200, "text/event-stream; charset=utf-8", headers);
+        http.getResponseHeaders().set("cache-control", "no-cache");
+        http.sendResponseHeaders(200, 0);
+        return new SseStream(http.getResponseBody());
+    }
+
+    private void prepare(int status, String contentType, Map<String, String> headers) {
+        answered = true;
+        counters.response(status);
+        var h = http.getResponseHeaders();
+        h.set("content-type", contentType);
+        h.set("request-id", requestId);
+        h.set("anthropic-organization-id", ApiErrors.ORGANIZATION_ID);
+        if (headers != null) {
+            headers.forEach(h::set);
+        }
+    }
+
+    /** Ends the connection at once: before an answer the client sees a reset, during a stream a truncated body. */
+    Dropped drop() {
+        answered = true;
+        return new Dropped();
+    }
+
+    void close() {
+        http.close();
+    }
+}

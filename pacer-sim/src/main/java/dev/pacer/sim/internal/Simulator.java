@@ -1,0 +1,144 @@
+package dev.pacer.sim.internal;
+
+import dev.pacer.sim.FaultProfile;
+import dev.pacer.sim.SimClock;
+import dev.pacer.sim.SimSettings;
+import dev.pacer.sim.SimStats;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The simulator's state, shared by every endpoint: settings and faults (replaceable at run time),
+ * the clock, the rate limits, the prompt cache, the acceleration limiter, the spend meter, the
+ * counters and the batches.
+ */
+public final class Simulator {
+
+    private volatile SimSettings settings;
+    private volatile FaultProfile faults;
+    private volatile Tokenizer tokenizer;
+    private final SimClock clock;
+    private final RateLimits limits;
+    private final PromptCache cache = new PromptCache();
+    private final AccelerationLimiter acceleration = new AccelerationLimiter();
+    private final SpendMeter spend = new SpendMeter();
+    private final Counters counters = new Counters();
+    private final BatchStore batches;
+    private final AtomicLong arrivals = new AtomicLong();
+
+    public Simulator(SimSettings settings) {
+        this.settings = settings;
+        this.faults = settings.faults();
+        this.tokenizer = new Tokenizer(settings.seed());
+        this.clock = settings.clockStart() == null ? new SimClock(settings.timeScale()) : new SimClock(settings.clockStart(), settings.timeScale());
+        this.limits = new RateLimits(settings);
+        this.batches = new BatchStore(this);
+    }
+
+    public SimSettings settings() {
+        return settings;
+    }
+
+    public SimClock clock() {
+        return clock;
+    }
+
+    public FaultProfile faults() {
+        return faults;
+    }
+
+    public void faults(FaultProfile profile) {
+        this.faults = Objects.requireNonNull(profile, "faults");
+    }
+
+    /**
+     * New settings from now on. Limits apply to existing buckets at once (levels capped to the new
+     * capacity); the clock cannot change while running.
+     */
+    public void update(SimSettings next) {
+        if (next.timeScale() != settings.timeScale() || !Objects.equals(next.clockStart(), settings.clockStart())) {
+            throw new IllegalArgumentException("time-scale and clock-start cannot change while the simulator runs (it runs at "
+                    + settings.timeScale() + "x); start a new one instead.");
+        }
+        if (next.seed() != settings.seed()) {
+            tokenizer = new Tokenizer(next.seed());
+        }
+        settings = next;
+        faults = next.faults();
+        limits.apply(next, clock.seconds());
+    }
+
+    /** Forgets everything but the settings and the clock: statistics, buckets (full again), caches, batches. */
+    public void reset() {
+        counters.clear();
+        limits.clear();
+        cache.clear();
+        acceleration.clear();
+        spend.clear();
+        batches.clear();
+    }
+
+    public SimStats stats() {
+        double now = clock.seconds();
+        var pools = limits.snapshot(now);
+        double worst = 0;
+        for (SimStats.PoolStats p : pools) {
+            worst = Math.max(worst, p.requests().overadmission());
+            if (p.inputTokens() != null) {
+                worst = Math.max(worst, Math.max(p.inputTokens().overadmission(), p.outputTokens().overadmission()));
+            }
+        }
+        return new SimStats(clock.at(now), clock.scale(), counters.requests(), counters.responses(), counters.faults(),
+                settings.windowSeconds(), worst, pools, batches.stats());
+    }
+
+    /** The level of one bucket now, or NaN if that key never used that class. */
+    public double level(String keyId, String modelClass, String dimension) {
+        Pool p = limits.find(keyId, modelClass);
+        return p == null ? Double.NaN : p.level(dimension, clock.seconds());
+    }
+
+    /** Stops batch processing. */
+    public void close() {
+        batches.close();
+    }
+
+    /** A random source for one arrival: repeatable for the same seed and arrival order. */
+    SplittableRandom dice() {
+        return new SplittableRandom(settings.seed() * 0x9E3779B97F4A7C15L + arrivals.incrementAndGet());
+    }
+
+    Instant now() {
+        return clock.now();
+    }
+
+    Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    RateLimits limits() {
+        return limits;
+    }
+
+    PromptCache cache() {
+        return cache;
+    }
+
+    AccelerationLimiter acceleration() {
+        return acceleration;
+    }
+
+    SpendMeter spend() {
+        return spend;
+    }
+
+    Counters counters() {
+        return counters;
+    }
+
+    BatchStore batches() {
+        return batches;
+    }
+}

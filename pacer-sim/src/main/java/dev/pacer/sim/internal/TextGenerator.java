@@ -14,8 +14,8 @@ final class TextGenerator {
 
     private static final String[] WORDS = {"the", "rate", "limit", "token", "quota", "model", "paces", "every", "call",
             "lands", "on", "time", "and", "spend", "last", "fills", "again", "under", "load", "calm", "flow", "wait", "queue",
-            "retry", "opens", "route", "falls", "back", "to", "a", "small", "slow", "steady", "clock", "ahead", "when", "it",
-            "sees", "its", "share", "bucket", "burst", "drains", "then", "rests", "we", "keep", "going"};
+            "retry", "opens", "route", "falls", "back", "to", "a", "small", "slow", "clock", "ahead", "when", "it",
+            "sees", "its", "share", "burst", "then", "rests", "we", "keep", "going"};
 
     private TextGenerator() {
     }

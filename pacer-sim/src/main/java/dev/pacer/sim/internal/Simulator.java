@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Simulator {
 
+    /** The one source of truth for settings, faults included: replaced whole, never edited. */
     private volatile SimSettings settings;
-    private volatile FaultProfile faults;
     private volatile Tokenizer tokenizer;
     private final SimClock clock;
     private final RateLimits limits;
@@ -30,7 +30,6 @@ public final class Simulator {
 
     public Simulator(SimSettings settings) {
         this.settings = settings;
-        this.faults = settings.faults();
         this.tokenizer = new Tokenizer(settings.seed());
         this.clock = settings.clockStart() == null ? new SimClock(settings.timeScale()) : new SimClock(settings.clockStart(), settings.timeScale());
         this.limits = new RateLimits(settings);
@@ -46,18 +45,18 @@ public final class Simulator {
     }
 
     public FaultProfile faults() {
-        return faults;
+        return settings.faults();
     }
 
-    public void faults(FaultProfile profile) {
-        this.faults = Objects.requireNonNull(profile, "faults");
+    public synchronized void faults(FaultProfile profile) {
+        settings = settings.toBuilder().faults(Objects.requireNonNull(profile, "faults")).build();
     }
 
     /**
      * New settings from now on. Limits apply to existing buckets at once (levels capped to the new
      * capacity); the clock cannot change while running.
      */
-    public void update(SimSettings next) {
+    public synchronized void update(SimSettings next) {
         if (next.timeScale() != settings.timeScale() || !Objects.equals(next.clockStart(), settings.clockStart())) {
             throw new IllegalArgumentException("time-scale and clock-start cannot change while the simulator runs (it runs at "
                     + settings.timeScale() + "x); start a new one instead.");
@@ -66,7 +65,6 @@ public final class Simulator {
             tokenizer = new Tokenizer(next.seed());
         }
         settings = next;
-        faults = next.faults();
         limits.apply(next, clock.seconds());
     }
 

@@ -1,0 +1,86 @@
+package dev.pacer.anthropic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pacer.outcome.RetryHints;
+import dev.pacer.quota.Dimension;
+import dev.pacer.quota.RateLimitSnapshot;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class RateLimitHeadersTest {
+
+    private final List<String> notes = new ArrayList<>();
+    private final RateLimitHeaders parser = new RateLimitHeaders(Duration.ofMinutes(10), notes::add);
+    private final Instant now = Instant.parse("2026-11-24T12:00:00Z");
+
+    private static java.util.function.Function<String, Optional<String>> headers(Map<String, String> h) {
+        return name -> Optional.ofNullable(h.get(name));
+    }
+
+    @Test
+    void readsTheTwelveHeaders() {
+        Map<String, String> h = new HashMap<>();
+        h.put("anthropic-ratelimit-requests-limit", "50");
+        h.put("anthropic-ratelimit-requests-remaining", "49");
+        h.put("anthropic-ratelimit-requests-reset", "2026-11-24T12:00:02Z");
+        h.put("anthropic-ratelimit-input-tokens-limit", "30000");
+        h.put("anthropic-ratelimit-input-tokens-remaining", "27000");
+        h.put("anthropic-ratelimit-input-tokens-reset", "2026-11-24T12:00:06Z");
+        h.put("anthropic-ratelimit-output-tokens-limit", "8000");
+        h.put("anthropic-ratelimit-output-tokens-remaining", "8000");
+        h.put("anthropic-ratelimit-output-tokens-reset", "2026-11-24T12:00:00Z");
+        RateLimitSnapshot s = parser.snapshot(headers(h), now);
+        assertThat(s.entry(Dimension.REQUESTS)).isEqualTo(new RateLimitSnapshot.Entry(50, 49, Instant.parse("2026-11-24T12:00:02Z"), 1));
+        assertThat(s.entry(Dimension.INPUT_TOKENS).remaining()).isEqualTo(27_000);
+        assertThat(s.entry(Dimension.INPUT_TOKENS).remainingPrecision()).isEqualTo(1000);
+        assertThat(s.entry(Dimension.OUTPUT_TOKENS).limit()).isEqualTo(8_000);
+        assertThat(notes).isEmpty();
+    }
+
+    @Test
+    void retryHintsPreferMillisecondsThenSecondsThenAnHttpDateAndAreCapped() {
+        assertThat(parser.hints(headers(Map.of("retry-after-ms", "1500", "retry-after", "9")), now).retryAfter()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(parser.hints(headers(Map.of("retry-after", "7")), now).retryAfter()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(parser.hints(headers(Map.of("retry-after", "Tue, 24 Nov 2026 12:00:30 GMT")), now).retryAfter()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(parser.hints(headers(Map.of("retry-after", "999999999")), now).retryAfter()).isEqualTo(Duration.ofMinutes(10));
+        RetryHints h = parser.hints(headers(Map.of("x-should-retry", "false")), now);
+        assertThat(h.shouldRetry()).isFalse();
+    }
+
+    @Test
+    void hostileValuesAreIgnoredWithANoteNeverAnException() {
+        String[] garbage = {"", " ", "-1", "NaN", "Infinity", "1e309", "99999999999999999999999", "12abc", "\u0000\u0001",
+                "2026-13-45T99:99:99Z", "yesterday", "0x10", "-Infinity", "1,000", "ünïcödé"};
+        Random random = new Random(1);
+        for (int i = 0; i < 2_000; i++) {
+            Map<String, String> h = new HashMap<>();
+            for (String name : List.of("anthropic-ratelimit-requests-limit", "anthropic-ratelimit-requests-remaining",
+                    "anthropic-ratelimit-requests-reset", "anthropic-ratelimit-input-tokens-remaining", "retry-after",
+                    "retry-after-ms", "x-should-retry", "anthropic-ratelimit-output-tokens-reset")) {
+                if (random.nextBoolean()) {
+                    h.put(name, garbage[random.nextInt(garbage.length)]);
+                }
+            }
+            RateLimitSnapshot s = parser.snapshot(headers(h), now);
+            RetryHints hints = parser.hints(headers(h), now);
+            if (hints.retryAfter() != null) {
+                assertThat(hints.retryAfter()).isBetween(Duration.ZERO, Duration.ofMinutes(10));
+            }
+            if (s != null) {
+                s.entries().values().forEach(e -> {
+                    assertThat(e.limit()).isGreaterThanOrEqualTo(-1);
+                    assertThat(e.remaining()).isGreaterThanOrEqualTo(-1);
+                });
+            }
+        }
+        assertThat(notes).isNotEmpty().allMatch(n -> !n.contains("sk-"));
+    }
+}

@@ -113,7 +113,8 @@ final class CallExecution<T> {
             fail(new PacerException("The cost estimate for " + target + " failed: " + e.getMessage(), e));
             return;
         }
-        CompletableFuture<Permit> waiting = pacer.quotas.acquire(target.quotaKey(), cost, spec.priority(), spec.deadline());
+        CompletableFuture<Permit> waiting = pacer.quotas.acquire(target.quotaKey(), cost, spec.priority(), spec.deadline(),
+                () -> spec.cost().apply(target));
         admission = waiting;
         waiting.whenComplete((permit, error) -> {
             if (error != null) {

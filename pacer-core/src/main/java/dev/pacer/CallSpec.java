@@ -13,7 +13,8 @@ import java.util.function.Function;
  * priority class and an optional deadline covering admission and every attempt.
  *
  * @param route    the targets, in order
- * @param cost     the estimated cost on a target (estimates differ by model)
+ * @param cost     the estimated cost on a target (estimates differ by model); called when the call is admitted
+ *                 and again while it waits at the head of its line, so it should be quick and may change
  * @param priority the admission class
  * @param deadline when the call must be done by, or null
  */

@@ -137,9 +137,14 @@ public final class AnthropicPacer implements AutoCloseable {
             }
         }
         Map<Target, TokenEstimator.Estimate> estimates = new ConcurrentHashMap<>();
+        long maxTokens = Math.max(1, params.path("max_tokens").asLong(4096));
         CallSpec spec = CallSpec.builder().route(new Route(route)).priority(priority).deadline(deadline)
                 .cost(t -> {
-                    TokenEstimator.Estimate e = estimates.computeIfAbsent(t, x -> estimator.estimate(classes.classOf(x.model()), params));
+                    // Called at admission and again while the call waits at the head of its line: the
+                    // estimate follows what has been learned since the call was queued.
+                    String modelClass = classes.classOf(t.model());
+                    TokenEstimator.Estimate e = estimates.compute(t, (x, previous) -> previous == null
+                            ? estimator.estimate(modelClass, params) : estimator.refresh(modelClass, previous, maxTokens));
                     return Cost.requests(1, e.inputTokens(), e.outputTokens());
                 }).build();
         return pacer.execute(spec, ctx -> {

@@ -25,6 +25,7 @@ public final class TokenEstimator {
     }
 
     private static final int SAMPLES = 256;
+    private static final int FIRST_SAMPLES = 5;
     private static final int MIN_SAMPLES = 20;
 
     private final OutputMode outputMode;
@@ -60,6 +61,19 @@ public final class TokenEstimator {
         long maxTokens = Math.max(1, params.path("max_tokens").asLong(4096));
         long output = outputMode == OutputMode.MAX_TOKENS ? maxTokens : s.output(maxTokens, outputQuantile);
         return new Estimate(input, output, raw);
+    }
+
+    /**
+     * The same request estimated again with what has been learned since {@code previous} (its
+     * character count is kept): a call queued before any output was observed reserves less once
+     * the output distribution is known.
+     */
+    public Estimate refresh(String modelClass, Estimate previous, long maxTokens) {
+        ClassStats s = stats(modelClass);
+        long input = Math.max(1, Math.round(previous.rawInput() * s.inputCorrection()));
+        long max = Math.max(1, maxTokens);
+        long output = outputMode == OutputMode.MAX_TOKENS ? max : s.output(max, outputQuantile);
+        return new Estimate(input, output, previous.rawInput());
     }
 
     /** Learns from a settled call: what was estimated (raw) and what it really was. */
@@ -177,14 +191,27 @@ public final class TokenEstimator {
             }
         }
 
+        /**
+         * Nothing seen: {@code max_tokens}. A few samples: the largest share of {@code max_tokens}
+         * seen so far, plus a quarter. Enough samples: the quantile.
+         */
         synchronized long output(long maxTokens, double quantile) {
-            if (outputSamples < MIN_SAMPLES) {
+            if (outputSamples < FIRST_SAMPLES) {
                 return maxTokens;
             }
             int n = Math.min(outputSamples, SAMPLES);
-            double[] sorted = Arrays.copyOf(outputRatios, n);
-            Arrays.sort(sorted);
-            double q = sorted[Math.min(n - 1, (int) Math.ceil(quantile * n) - 1)];
+            double q;
+            if (outputSamples < MIN_SAMPLES) {
+                double largest = 0;
+                for (int i = 0; i < n; i++) {
+                    largest = Math.max(largest, outputRatios[i]);
+                }
+                q = Math.min(1, largest * 1.25);
+            } else {
+                double[] sorted = Arrays.copyOf(outputRatios, n);
+                Arrays.sort(sorted);
+                q = sorted[Math.min(n - 1, (int) Math.ceil(quantile * n) - 1)];
+            }
             return Math.max(1, Math.min(maxTokens, (long) Math.ceil(q * maxTokens)));
         }
     }

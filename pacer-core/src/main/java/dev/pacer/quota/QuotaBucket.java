@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * The local model of one quota key's provider buckets, and the line of calls waiting for them.
@@ -175,6 +176,17 @@ public final class QuotaBucket {
      * @return a future completed with the permit; cancelling it gives up the place in line
      */
     public CompletableFuture<Permit> acquire(Cost cost, Priority priority, Instant deadline) {
+        return acquire(cost, priority, deadline, null);
+    }
+
+    /**
+     * As {@link #acquire(Cost, Priority, Instant)}, with the cost estimated again whenever the
+     * call is at the head of its line: an estimate made when a large job was queued at once (say
+     * {@code max_tokens} for the output, before anything was learned) is replaced by the current
+     * one when the call is about to be admitted. {@code recost} runs under the bucket's lock, so
+     * it must be quick and must not call back into the bucket; if it throws, the cost stays.
+     */
+    public CompletableFuture<Permit> acquire(Cost cost, Priority priority, Instant deadline, Supplier<Cost> recost) {
         Waiter waiter;
         Duration estimate;
         int lineLength;
@@ -198,7 +210,7 @@ public final class QuotaBucket {
                 return CompletableFuture.failedFuture(new QuotaWaitExceeded(key, blocker.dimension,
                         Duration.ofNanos(Math.min(blocker.nanos, FAR_FUTURE)), deadline));
             }
-            waiter = new Waiter(cost, priority, now, deadline, deadlineNanos);
+            waiter = new Waiter(cost, priority, now, deadline, deadlineNanos, recost);
             lines[priority.ordinal()].addLast(waiter);
             addQueued(priority, cost, 1);
             estimate = Duration.ofNanos(Math.min(blocker.nanos, FAR_FUTURE));
@@ -540,6 +552,26 @@ public final class QuotaBucket {
         queued += sign;
     }
 
+    /** Re-estimates the head's cost; returns the error when the new estimate can never fit. */
+    private CapacityExceeded recost(Waiter head) {
+        if (head.recost == null) {
+            return null;
+        }
+        Cost fresh;
+        try {
+            fresh = head.recost.get();
+        } catch (RuntimeException e) {
+            return null;
+        }
+        if (fresh == null || fresh.equals(head.cost)) {
+            return null;
+        }
+        addQueued(head.priority, head.cost, -1);
+        head.cost = fresh;
+        addQueued(head.priority, fresh, 1);
+        return capacityCheck(fresh);
+    }
+
     private void removeWaiter(Waiter waiter) {
         if (lines[waiter.priority.ordinal()].remove(waiter)) {
             addQueued(waiter.priority, waiter.cost, -1);
@@ -594,6 +626,12 @@ public final class QuotaBucket {
             while ((head = head()) != null) {
                 if (head.future.isDone()) {
                     removeWaiter(head);
+                    continue;
+                }
+                CapacityExceeded tooLarge = recost(head);
+                if (tooLarge != null) {
+                    removeWaiter(head);
+                    done = add(done, head, tooLarge);
                     continue;
                 }
                 if (canAdmit(head.cost, now)) {
@@ -800,7 +838,8 @@ public final class QuotaBucket {
     }
 
     private static final class Waiter {
-        final Cost cost;
+        Cost cost;      // guarded by the bucket's lock; re-estimated at the head of the line
+        final Supplier<Cost> recost;
         final Priority priority;
         final long enqueuedAt;
         final Instant deadline;
@@ -808,8 +847,9 @@ public final class QuotaBucket {
         final CompletableFuture<Permit> future = new CompletableFuture<>();
         volatile ScheduledTask deadlineTask;
 
-        Waiter(Cost cost, Priority priority, long enqueuedAt, Instant deadline, long deadlineNanos) {
+        Waiter(Cost cost, Priority priority, long enqueuedAt, Instant deadline, long deadlineNanos, Supplier<Cost> recost) {
             this.cost = cost;
+            this.recost = recost;
             this.priority = priority;
             this.enqueuedAt = enqueuedAt;
             this.deadline = deadline;

@@ -78,6 +78,12 @@ public final class Quotas {
         return bucket(key).acquire(cost, priority, deadline);
     }
 
+    /** See {@link QuotaBucket#acquire(Cost, Priority, Instant, java.util.function.Supplier)}: the cost is re-estimated at the head of the line. */
+    public CompletableFuture<Permit> acquire(QuotaKey key, Cost cost, Priority priority, Instant deadline,
+                                             java.util.function.Supplier<Cost> recost) {
+        return bucket(key).acquire(cost, priority, deadline, recost);
+    }
+
     /**
      * Waits on the calling thread for a permit: a convenience for code that is blocking anyway.
      *

@@ -385,4 +385,32 @@ class QuotaBucketTest {
                 INPUT_TOKENS, new RateLimitSnapshot.Entry(il, ir, null, 1000),
                 OUTPUT_TOKENS, new RateLimitSnapshot.Entry(ol, or, null, 1000)));
     }
+
+    @Test
+    void aWaitingCallIsReestimatedWhenItReachesTheHeadOfTheLine() {
+        Quotas q = tier1();
+        Permit first = q.tryAcquire(key, Cost.requests(1, 100, 4_000));
+        // Queued while nothing was known: it would reserve 4,000 output tokens, which do not fit beside the first.
+        long[] estimate = {4_000};
+        CompletableFuture<Permit> second = q.acquire(key, Cost.requests(1, 100, 4_000), Priority.NORMAL, null,
+                () -> Cost.requests(1, 100, estimate[0]));
+        assertThat(second).isNotDone();
+        // Meanwhile the estimator learned that outputs are short: the next look at the head admits it at the new figure.
+        estimate[0] = 1_500;
+        first.settle(Cost.requests(1, 100, 500));
+        assertThat(second).isCompleted();
+        assertThat(second.join().reserved().get(OUTPUT_TOKENS)).isEqualTo(1_500);
+        assertThat(level(q, key, OUTPUT_TOKENS)).isEqualTo(6_000 - 500 - 1_500);
+    }
+
+    @Test
+    void aReestimateThatCanNeverFitFailsTheWaitingCallClearly() {
+        Quotas q = tier1();
+        Permit first = q.tryAcquire(key, Cost.requests(1, 100, 5_000));
+        CompletableFuture<Permit> second = q.acquire(key, Cost.requests(1, 100, 4_000), Priority.NORMAL, null,
+                () -> Cost.requests(1, 100, 7_000));
+        first.settle(Cost.requests(1, 100, 5_000));
+        assertThat(second).isCompletedExceptionally();
+        assertThatThrownBy(second::join).hasCauseInstanceOf(CapacityExceeded.class);
+    }
 }

@@ -1,0 +1,72 @@
+package dev.pacer.bench.strategy;
+
+import dev.pacer.Pacer;
+import dev.pacer.anthropic.AnthropicPacer;
+import dev.pacer.anthropic.ModelClasses;
+import dev.pacer.bench.Job;
+import dev.pacer.bench.Scenario;
+import dev.pacer.quota.Dimension;
+import dev.pacer.quota.Limit;
+import dev.pacer.quota.Priority;
+import dev.pacer.quota.QuotaKey;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Pacer through its own client ({@link AnthropicPacer}): with the tier's limits given
+ * ({@code pacer}), or with nothing configured, learning the limits from the response headers
+ * ({@code pacer-zero-config}). Interactive requests go first and carry their deadline; when the
+ * scenario has one, the fallback model is on the route. Concurrency is what the quota admits.
+ */
+public final class PacerStrategy implements Strategy {
+
+    private final boolean configured;
+    private final AnthropicPacer claude;
+    private final Env env;
+
+    public PacerStrategy(Env env, boolean configured) {
+        this.env = env;
+        this.configured = configured;
+        Pacer.Builder engine = Pacer.builder().time(env.clock());
+        if (configured) {
+            ModelClasses classes = ModelClasses.defaults();
+            String fingerprint = AnthropicPacer.fingerprint(env.apiKey());
+            QuotaKey primary = QuotaKey.of("anthropic:" + fingerprint + ":" + classes.classOf(Scenario.PRIMARY));
+            engine.limit(primary, Dimension.REQUESTS, Limit.perMinute(env.rpm()))
+                    .limit(primary, Dimension.INPUT_TOKENS, Limit.perMinute(env.itpm()))
+                    .limit(primary, Dimension.OUTPUT_TOKENS, Limit.perMinute(env.otpm()));
+            QuotaKey fallback = QuotaKey.of("anthropic:" + fingerprint + ":" + classes.classOf(Scenario.FALLBACK));
+            engine.limit(fallback, Dimension.REQUESTS, Limit.perMinute(50))
+                    .limit(fallback, Dimension.INPUT_TOKENS, Limit.perMinute(50_000))
+                    .limit(fallback, Dimension.OUTPUT_TOKENS, Limit.perMinute(10_000));
+        }
+        this.claude = AnthropicPacer.builder().http(env.http()).apiKey(env.apiKey()).pacer(engine.build())
+                .fallbackModels(env.fallback() ? List.of(Scenario.FALLBACK) : List.of()).build();
+    }
+
+    @Override
+    public String name() {
+        return configured ? "pacer" : "pacer-zero-config";
+    }
+
+    @Override
+    public String concurrency() {
+        return "quota-driven";
+    }
+
+    @Override
+    public CompletableFuture<String> submit(Job job) {
+        Priority priority = job.interactive() ? Priority.INTERACTIVE : Priority.BULK;
+        var deadline = job.deadlineSeconds() > 0
+                ? env.clock().instant().plus(Duration.ofNanos((long) (job.deadlineSeconds() * 1e9)))
+                : null;
+        return claude.messages(job.params(Scenario.PRIMARY), priority, deadline)
+                .handle((reply, failure) -> failure == null ? reply.model() : null);
+    }
+
+    @Override
+    public void close() {
+        claude.close();
+    }
+}

@@ -69,7 +69,8 @@ public final class QuotaBucket {
     private static final long FAR_FUTURE = Long.MAX_VALUE / 4;
     private static final double MIN_SHARE = 0.05;
     private static final double SHARE_DECREASE = 0.7;
-    private static final double SHARE_INCREASE = 0.02;
+    /** Additive increase of the share: per second of answers that show room, not per answer, so it does not depend on the call rate. */
+    private static final double SHARE_INCREASE_PER_SECOND = 0.02;
 
     private final QuotaKey key;
     private final PacerClock clock;
@@ -106,6 +107,10 @@ public final class QuotaBucket {
     private boolean cold = true;
     /** See {@link #onRateLimited()}. */
     private double share = 1.0;
+    /** Requests admitted since the bucket was made (to tell, at the first answer, whether others use the key). */
+    private long admittedRequests;
+    private long firstAdmittedNanos = Long.MIN_VALUE;
+    private long shareGrownNanos = Long.MIN_VALUE;
 
     @SuppressWarnings("unchecked")
     QuotaBucket(QuotaKey key, PacerClock clock, PacerScheduler scheduler, QuotaListener listener,
@@ -277,6 +282,7 @@ public final class QuotaBucket {
             }
             lastSnapshotAt = snapshot.observedAt();
             refill(clock.nanoTime());
+            detectSharing(snapshot, source);
             for (Map.Entry<Dimension, RateLimitSnapshot.Entry> e : snapshot.entries().entrySet()) {
                 calibrateDimension(e.getKey(), e.getValue(), source, events);
             }
@@ -313,17 +319,56 @@ public final class QuotaBucket {
         double diff = target - before;
         double precision = entry.remainingPrecision();
         if (learnedNow) {
-            level[d] = target;
+            // With others on the key (see detectSharing), take only this process's share of what is left.
+            level[d] = target > 0 ? target * share : target;
         } else if (diff < -precision) {
             level[d] = target;
         } else if (diff > precision) {
             level[d] = Math.min(limits[d].capacity(), before + diff / 2);
-            share = Math.min(1.0, share + SHARE_INCREASE);
+            growShare();
         }
         if (level[d] != before) {
             double after = level[d];
             events.add(() -> listener.onCalibrated(key, dimension, before, after));
         }
+    }
+
+    /**
+     * At the first answer that teaches the request limit: if the provider has counted more requests
+     * than this process has sent (and the provider could have seen), other clients use the same key
+     * and started with it. The share of the quota this process assumes is then its part of what was
+     * counted, so that independent clients started together do not each burst the whole bucket; the
+     * usual AIMD on the share takes it from there. The request count is exact (never rounded); the
+     * provider's refill since the first request is added back (a bucket that is not full was not
+     * capped), and a full bucket is taken to say nothing.
+     */
+    private void detectSharing(RateLimitSnapshot snapshot, PermitImpl source) {
+        int r = Dimension.REQUESTS.index();
+        RateLimitSnapshot.Entry requests = snapshot.entries().get(Dimension.REQUESTS);
+        if (requests == null || requests.limit() <= 0 || requests.remaining() < 0 || (r < width && limited[r])) {
+            return;
+        }
+        if (requests.remaining() >= requests.limit() || firstAdmittedNanos == Long.MIN_VALUE) {
+            return; // a full bucket says nothing about others
+        }
+        // What the provider counted, plus what it refilled since this process's first request: the
+        // bucket was not full when it answered, so that refill was not capped away.
+        double refilled = requests.limit() / 60.0 * Math.max(0, clock.nanoTime() - firstAdmittedNanos) / NANOS_PER_SECOND;
+        double counted = requests.limit() - requests.remaining() + refilled;
+        long oursSeen = admittedRequests - (r < width ? pending(r, source, false) : 0);
+        double others = counted - oursSeen;
+        if (others >= 1 && oursSeen >= 1) {
+            share = Math.max(MIN_SHARE, Math.min(share, oursSeen / (oursSeen + others)));
+        }
+    }
+
+    private void growShare() {
+        long now = clock.nanoTime();
+        if (share < 1.0 && shareGrownNanos != Long.MIN_VALUE) {
+            double seconds = Math.min(5.0, (now - shareGrownNanos) / NANOS_PER_SECOND);
+            share = Math.min(1.0, share + SHARE_INCREASE_PER_SECOND * seconds);
+        }
+        shareGrownNanos = now;
     }
 
     /** What this process holds that the provider could not have counted when it answered {@code source}. */
@@ -423,6 +468,10 @@ public final class QuotaBucket {
             }
         }
         inFlight++;
+        admittedRequests += cost.at(Dimension.REQUESTS.index());
+        if (firstAdmittedNanos == Long.MIN_VALUE) {
+            firstAdmittedNanos = lastRefill;
+        }
         PermitImpl permit = new PermitImpl(this, cost, lastRefill, waitedNanos);
         permit.next = inFlightHead;
         if (inFlightHead != null) {
@@ -778,6 +827,7 @@ public final class QuotaBucket {
             }
             if (!snapshot.observedAt().isBefore(lastSnapshotAt)) {
                 lastSnapshotAt = snapshot.observedAt();
+                detectSharing(snapshot, permit);
                 for (Map.Entry<Dimension, RateLimitSnapshot.Entry> e : snapshot.entries().entrySet()) {
                     calibrateDimension(e.getKey(), e.getValue(), permit, events);
                 }

@@ -72,21 +72,36 @@ final class Exchange {
     /** The body, refused beyond {@code limit} bytes (checked against Content-Length first, then while reading). */
     byte[] body(long limit) throws IOException, TooLarge {
         String declared = header("content-length");
-        if (declared != null) {
-            try {
-                if (Long.parseLong(declared.trim()) > limit) {
-                    throw new TooLarge();
-                }
-            } catch (NumberFormatException ignored) {
-                // the server itself rejects a malformed length
-            }
-        }
         try (InputStream in = http.getRequestBody()) {
+            if (declared != null) {
+                try {
+                    if (Long.parseLong(declared.trim()) > limit) {
+                        drain(in);
+                        throw new TooLarge();
+                    }
+                } catch (NumberFormatException ignored) {
+                    // the server itself rejects a malformed length
+                }
+            }
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
             if (bytes.length > limit) {
+                drain(in);
                 throw new TooLarge();
             }
             return bytes;
+        }
+    }
+
+    /**
+     * Reads and discards what is left of a refused body (up to 256 MB), so that the client, still
+     * sending, gets to read the 413 instead of a connection reset.
+     */
+    private static void drain(InputStream in) throws IOException {
+        byte[] sink = new byte[64 * 1024];
+        long left = 256L << 20;
+        int n;
+        while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) {
+            left -= n;
         }
     }
 

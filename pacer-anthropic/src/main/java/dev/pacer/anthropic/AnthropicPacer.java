@@ -60,6 +60,7 @@ public final class AnthropicPacer implements AutoCloseable {
     private final RateLimitHeaders headers;
     private final List<String> fallbackModels;
     private final String keyFingerprint;
+    private final long countTokensAbove;
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
 
     private AnthropicPacer(Builder b) {
@@ -71,6 +72,7 @@ public final class AnthropicPacer implements AutoCloseable {
         this.headers = new RateLimitHeaders(b.maxRetryAfter, b.debug);
         this.fallbackModels = List.copyOf(b.fallbackModels);
         this.keyFingerprint = fingerprint(b.apiKey == null ? "shared-client" : b.apiKey);
+        this.countTokensAbove = b.countTokensAbove;
     }
 
     /** A builder. */
@@ -129,6 +131,58 @@ public final class AnthropicPacer implements AutoCloseable {
         if (model.isEmpty()) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("The request has no model; set params.model."));
         }
+        if (countTokensAbove > 0) {
+            TokenEstimator.Estimate local = estimator.estimate(classes.classOf(model), params);
+            if (local.inputTokens() > countTokensAbove) {
+                return countTokens(params, priority, deadline)
+                        .thenCompose(counted -> send(params, model, priority, deadline, onSend, counted));
+            }
+        }
+        return send(params, model, priority, deadline, onSend, -1);
+    }
+
+    /**
+     * Asks the provider's free {@code count_tokens} endpoint how many input tokens a request has,
+     * paced against that endpoint's own request limit. Completes with -1 when it could not say
+     * (the call then goes ahead on the local estimate: counting is an optimisation, never a failure).
+     */
+    public CompletableFuture<Long> countTokens(ObjectNode params, Priority priority, Instant deadline) {
+        String model = params.path("model").asText("");
+        ObjectNode body = JSON.createObjectNode();
+        for (String field : new String[] {"model", "messages", "system", "tools", "tool_choice", "thinking"}) {
+            if (params.has(field)) {
+                body.set(field, params.get(field));
+            }
+        }
+        byte[] bytes;
+        try {
+            bytes = JSON.writeValueAsBytes(body);
+        } catch (IOException e) {
+            return CompletableFuture.completedFuture(-1L);
+        }
+        Target target = targets.computeIfAbsent("count_tokens|" + model, k -> Target.of("anthropic", model,
+                QuotaKey.of("anthropic:" + keyFingerprint + ":count_tokens")));
+        CallSpec spec = CallSpec.builder().route(Route.of(target)).priority(priority).deadline(deadline)
+                .cost(Cost.requests(1, 0, 0)).build();
+        return pacer.execute(spec, ctx -> http.post("/v1/messages/count_tokens", bytes, Duration.ofSeconds(30)).thenApply(response -> {
+                    Instant now = pacer.clock().instant();
+                    RateLimitSnapshot snapshot = headers.snapshot(response::header, now);
+                    RetryHints hints = headers.hints(response::header, now);
+                    JsonNode json = parse(response.body());
+                    Outcome outcome = Classifier.classify(response.status(), json, hints, snapshot);
+                    if (outcome.isSuccess() && (json == null || !json.path("input_tokens").canConvertToLong())) {
+                        outcome = new Outcome(dev.pacer.outcome.OutcomeFamily.SERVER_ERROR, response.status(), "invalid_response",
+                                "The response was not a token count", null, hints, snapshot);
+                    }
+                    return outcome.isSuccess()
+                            ? AttemptResult.success(outcome, json.path("input_tokens").asLong(), Cost.requests(1, 0, 0))
+                            : AttemptResult.<Long>failure(outcome, null);
+                }))
+                .handle((r, error) -> error == null && r.value() != null && r.value() > 0 ? r.value() : -1L);
+    }
+
+    private CompletableFuture<Reply> send(ObjectNode params, String model, Priority priority, Instant deadline, Runnable onSend,
+                                          long countedInput) {
         List<Target> route = new ArrayList<>();
         route.add(target(model));
         for (String fallback : fallbackModels) {
@@ -143,8 +197,11 @@ public final class AnthropicPacer implements AutoCloseable {
                     // Called at admission and again while the call waits at the head of its line: the
                     // estimate follows what has been learned since the call was queued.
                     String modelClass = classes.classOf(t.model());
-                    TokenEstimator.Estimate e = estimates.compute(t, (x, previous) -> previous == null
-                            ? estimator.estimate(modelClass, params) : estimator.refresh(modelClass, previous, maxTokens));
+                    TokenEstimator.Estimate e = estimates.compute(t, (x, previous) -> previous != null
+                            ? estimator.refresh(modelClass, previous, maxTokens)
+                            : countedInput > 0 && t.model().equals(model)
+                                    ? estimator.estimate(modelClass, params).withCountedInput(countedInput)
+                                    : estimator.estimate(modelClass, params));
                     return Cost.requests(1, e.inputTokens(), e.outputTokens());
                 }).build();
         return pacer.execute(spec, ctx -> {
@@ -237,8 +294,23 @@ public final class AnthropicPacer implements AutoCloseable {
         private List<String> fallbackModels = List.of();
         private Duration maxRetryAfter = Duration.ofMinutes(10);
         private Consumer<String> debug = note -> { };
+        private long countTokensAbove;
 
         private Builder() {
+        }
+
+        /**
+         * Ask the free {@code count_tokens} endpoint for the exact input of requests whose local
+         * estimate is above {@code tokens} (default 0: never). Worth it for large prompts on a tight
+         * input limit: the reservation is then exact, at the price of one extra round trip, paced
+         * against {@code count_tokens}' own request limit.
+         */
+        public Builder countTokensAbove(long tokens) {
+            if (tokens < 0) {
+                throw new IllegalArgumentException("countTokensAbove must be 0 (off) or a number of tokens, not " + tokens + ".");
+            }
+            this.countTokensAbove = tokens;
+            return this;
         }
 
         /** The API's base URL (default {@code https://api.anthropic.com}). */

@@ -49,8 +49,20 @@ public final class TokenEstimator {
         return new TokenEstimator(OutputMode.LEARNED, 0.95);
     }
 
-    /** An estimate: input tokens (all of them, cached or not) and output tokens to reserve. */
-    public record Estimate(long inputTokens, long outputTokens, long rawInput) {
+    /**
+     * An estimate: input tokens (all of them, cached or not) and output tokens to reserve.
+     *
+     * @param inputTokens  the input tokens to reserve
+     * @param outputTokens the output tokens to reserve
+     * @param rawInput     the uncorrected character model's figure (what learning compares with the actual)
+     * @param inputCounted whether {@code inputTokens} is the provider's own count ({@code count_tokens}), kept as it is
+     */
+    public record Estimate(long inputTokens, long outputTokens, long rawInput, boolean inputCounted) {
+
+        /** This estimate with the input the provider counted. */
+        public Estimate withCountedInput(long counted) {
+            return new Estimate(counted, outputTokens, rawInput, true);
+        }
     }
 
     /** Estimates a Messages request body. */
@@ -60,7 +72,7 @@ public final class TokenEstimator {
         long input = Math.max(1, Math.round(raw * s.inputCorrection()));
         long maxTokens = Math.max(1, params.path("max_tokens").asLong(4096));
         long output = outputMode == OutputMode.MAX_TOKENS ? maxTokens : s.output(maxTokens, outputQuantile);
-        return new Estimate(input, output, raw);
+        return new Estimate(input, output, raw, false);
     }
 
     /**
@@ -70,10 +82,10 @@ public final class TokenEstimator {
      */
     public Estimate refresh(String modelClass, Estimate previous, long maxTokens) {
         ClassStats s = stats(modelClass);
-        long input = Math.max(1, Math.round(previous.rawInput() * s.inputCorrection()));
+        long input = previous.inputCounted() ? previous.inputTokens() : Math.max(1, Math.round(previous.rawInput() * s.inputCorrection()));
         long max = Math.max(1, maxTokens);
         long output = outputMode == OutputMode.MAX_TOKENS ? max : s.output(max, outputQuantile);
-        return new Estimate(input, output, previous.rawInput());
+        return new Estimate(input, output, previous.rawInput(), previous.inputCounted());
     }
 
     /** Learns from a settled call: what was estimated (raw) and what it really was. */

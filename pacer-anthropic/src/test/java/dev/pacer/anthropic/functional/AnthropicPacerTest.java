@@ -91,7 +91,12 @@ class AnthropicPacerTest {
             List<AnthropicPacer> clients = new ArrayList<>();
             for (int c = 0; c < 2; c++) {
                 ScaledClock clock = new ScaledClock(sim.clock().now(), SCALE);
-                AnthropicPacer claude = client(sim, Pacer.builder().clock(clock).scheduler(clock).build(), List.of());
+                final int cc = c;
+                AnthropicPacer claude = client(sim, Pacer.builder().clock(clock).scheduler(clock).listener(e -> {
+                    if (e instanceof dev.pacer.event.PacerEvent.AttemptFinished a && a.outcome().status() == 429) {
+                        System.out.println("T429 c" + cc + " t=" + String.format("%.1f", clock.nanoTime() / 1e9));
+                    }
+                }).build(), List.of());
                 clients.add(claude);
                 for (int i = 0; i < 100; i++) {
                     calls.add(claude.messages(params("claude-sonnet-4-5", 512, 40, 60), Priority.BULK, null));
@@ -150,6 +155,30 @@ class AnthropicPacerTest {
                     assertThat(failed.attempts()).isEqualTo(1);
                 }
                 assertThat(sim.stats().path("requests").asLong()).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void aLargeRequestIsReservedAtTheProvidersOwnCountWhenCountTokensIsOn() throws Exception {
+        try (SimServer sim = SimServer.builder().tier(Tier.TIER_1).timeScale(SCALE).seed(11).start()) {
+            ScaledClock clock = new ScaledClock(sim.clock().now(), SCALE);
+            List<Long> admittedInput = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Pacer pacer = Pacer.builder().clock(clock).scheduler(clock).listener(e -> {
+                if (e instanceof dev.pacer.event.PacerEvent.Admitted a && a.key().id().endsWith(":sonnet-4")) {
+                    admittedInput.add(a.cost().get(Dimension.INPUT_TOKENS));
+                }
+            }).build();
+            try (AnthropicPacer claude = AnthropicPacer.builder().baseUrl(sim.baseUrl()).apiKey("sk-ant-test-key").pacer(pacer)
+                    .countTokensAbove(1_000).build()) {
+                AnthropicPacer.Reply big = claude.messages(params("claude-sonnet-4-5", 64, 1_500, 10), Priority.NORMAL, null).join();
+                AnthropicPacer.Reply small = claude.messages(params("claude-sonnet-4-5", 64, 20, 10), Priority.NORMAL, null).join();
+                // The large one was counted by the provider first, and reserved at exactly that count.
+                assertThat(admittedInput.get(0)).isEqualTo(big.usage().totalInput());
+                assertThat(sim.snapshot().pool("sk-ant-test-key", "count_tokens").requests().admitted()).isEqualTo(1);
+                // The small one was not worth a round trip.
+                assertThat(small.usage().totalInput()).isLessThan(1_000);
+                assertThat(sim.snapshot().responses(200)).isEqualTo(3);
             }
         }
     }

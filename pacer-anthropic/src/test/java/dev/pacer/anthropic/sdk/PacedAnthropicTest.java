@@ -12,6 +12,9 @@ import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCountTokensParams;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.Metadata;
+import com.anthropic.models.messages.batches.BatchCreateParams;
+import com.anthropic.models.messages.batches.MessageBatch;
+import com.anthropic.models.messages.batches.MessageBatchIndividualResponse;
 import com.anthropic.models.messages.RawMessageStreamEvent;
 import dev.pacer.Pacer;
 import dev.pacer.anthropic.AnthropicPacer;
@@ -163,5 +166,29 @@ class PacedAnthropicTest {
         assertThat(n).isPositive();
         assertThat(pacer.quotas().view(key("count_tokens")).dimension(dev.pacer.quota.Dimension.REQUESTS).limit().perMinuteRate())
                 .isEqualTo(100.0);
+    }
+
+    @Test
+    void theBatchesEndpointsPassThroughTheWrappedClient() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_1).timeScale(SCALE).configure(s -> s.batches(5, 100_000)).start();
+        client = client(PacedAnthropic.options().pacer(pacer()));
+        BatchCreateParams.Builder create = BatchCreateParams.builder();
+        for (int i = 0; i < 3; i++) {
+            create.addRequest(BatchCreateParams.Request.builder().customId("req-" + i)
+                    .params(BatchCreateParams.Request.Params.builder().model("claude-sonnet-4-5").maxTokens(50)
+                            .addUserMessage("Item " + i).build()).build());
+        }
+        MessageBatch batch = client.messages().batches().create(create.build());
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (batch.processingStatus() != MessageBatch.ProcessingStatus.ENDED && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            batch = client.messages().batches().retrieve(batch.id());
+        }
+        assertThat(batch.requestCounts().succeeded()).isEqualTo(3);
+        List<MessageBatchIndividualResponse> results = new ArrayList<>();
+        try (StreamResponse<MessageBatchIndividualResponse> stream = client.messages().batches().resultsStreaming(batch.id())) {
+            stream.stream().forEach(results::add);
+        }
+        assertThat(results).hasSize(3).allMatch(r -> r.result().isSucceeded());
     }
 }

@@ -12,8 +12,10 @@ import dev.pacer.concurrency.AimdLimit;
 import dev.pacer.concurrency.ConcurrencyLimit;
 import dev.pacer.event.PacerEvent;
 import dev.pacer.outcome.Outcome;
+import dev.pacer.quota.Dimension;
 import dev.pacer.quota.Priority;
 import dev.pacer.quota.QuotaKey;
+import dev.pacer.quota.QuotaView;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,7 +51,19 @@ public final class BatchRunner {
     /** The summary printed at the end. */
     public record Summary(Ending ending, int total, int succeeded, int errored, int skippedAsDone, long inputTokens,
                           long outputTokens, double costUsd, Duration wall, long attempts, long retries, long fallbacks,
-                          long wire429, long wire529, String via) {
+                          long wire429, long wire529, String via, Utilization utilization) {
+    }
+
+    /**
+     * How close the live calls came to the quota's physical limit: the shortest time the work they
+     * were charged could have taken (each bucket starts full, so {@code (used - capacity) / rate} on
+     * the most binding dimension) over the time they took. Null when unknown: no live calls, limits
+     * never learned, or work small enough to fit in the first bucketful.
+     *
+     * @param share     that ratio (1.0 is the physical limit)
+     * @param dimension the most binding dimension
+     */
+    public record Utilization(double share, String dimension) {
     }
 
     private static final int MAX_OUTSTANDING = 2_000;
@@ -137,7 +151,7 @@ public final class BatchRunner {
             Ending ending = !complete ? Ending.STOPPED : errored > 0 ? Ending.DONE_WITH_ERRORS : Ending.DONE;
             return new Summary(ending, total, succeeded, errored, alreadyDone, tally.input.get(), tally.output.get(), tally.cost.sum(),
                     Duration.between(started, Instant.now()), tally.attempts.get(), tally.retries.get(), tally.fallbacks.get(),
-                    tally.wire429.get(), tally.wire529.get(), via.name().toLowerCase());
+                    tally.wire429.get(), tally.wire529.get(), via.name().toLowerCase(), tally.utilization);
         }
     }
 
@@ -153,6 +167,8 @@ public final class BatchRunner {
         final java.util.concurrent.atomic.AtomicLong wire529 = new java.util.concurrent.atomic.AtomicLong();
         final AtomicInteger done = new AtomicInteger();
         final AtomicInteger errored = new AtomicInteger();
+        final java.util.concurrent.atomic.AtomicLong liveRequests = new java.util.concurrent.atomic.AtomicLong();
+        volatile Utilization utilization;
     }
 
     // ---------------------------------------------------------------- live
@@ -172,6 +188,9 @@ public final class BatchRunner {
                 .pacer(pacer).fallbackModels(options.fallbackModels()).build();
              Progress progress = new Progress(options, pacer, claude, tally, totalItems, log.done().size())) {
             progress.start();
+            Instant liveStart = options.clock().instant();
+            long inputBefore = tally.input.get();
+            long outputBefore = tally.output.get();
             Semaphore outstanding = new Semaphore(MAX_OUTSTANDING);
             Map<String, CompletableFuture<AnthropicPacer.Reply>> waiting = new ConcurrentHashMap<>();
             Map<String, Boolean> sent = new ConcurrentHashMap<>();
@@ -224,7 +243,32 @@ public final class BatchRunner {
             } else {
                 CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
             }
+            if (!todo.isEmpty()) {
+                QuotaKey key = claude.quotaKey(todo.get(0).params().path("model").asText());
+                tally.utilization = utilization(pacer.quotas().view(key), tally.liveRequests.get(), tally.input.get() - inputBefore,
+                        tally.output.get() - outputBefore, Duration.between(liveStart, options.clock().instant()));
+            }
         }
+    }
+
+    static Utilization utilization(QuotaView view, long requests, long input, long output, Duration elapsed) {
+        double seconds = elapsed.toNanos() / 1e9;
+        double bound = 0;
+        String binding = null;
+        Object[][] dims = {{Dimension.REQUESTS, requests, "requests"},
+            {Dimension.INPUT_TOKENS, input, "input tokens"}, {Dimension.OUTPUT_TOKENS, output, "output tokens"}};
+        for (Object[] d : dims) {
+            QuotaView.DimensionView v = view.dimension((Dimension) d[0]);
+            if (v == null || v.limit() == null || v.limit().refillPerSecond() <= 0) {
+                continue;
+            }
+            double need = ((long) d[1] - v.limit().capacity()) / v.limit().refillPerSecond();
+            if (need > bound) {
+                bound = need;
+                binding = (String) d[2];
+            }
+        }
+        return binding == null || seconds <= 0 ? null : new Utilization(Math.min(1.0, bound / seconds), binding);
     }
 
     private boolean overBudget(Tally tally) {
@@ -277,6 +321,7 @@ public final class BatchRunner {
             result.set("message", reply.message());
             Usage usage = reply.usage();
             tally.input.addAndGet(usage.totalInput());
+            tally.liveRequests.incrementAndGet();
             tally.output.addAndGet(usage.output());
             tally.cost.add(options.prices().cost(claude.modelClasses().classOf(reply.model()), usage, false));
             pacerMeta.put("attempts", reply.call().attempts());

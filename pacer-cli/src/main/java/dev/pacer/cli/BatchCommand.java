@@ -191,6 +191,10 @@ final class BatchCommand implements Runnable {
                     }, s.succeeded(), s.errored(), s.total(), s.skippedAsDone(), human(s.wall()), s.via());
             out.printf("Tokens: %,d in, %,d out; cost ~$%.4f; attempts %,d (retries %,d, fallbacks %,d); 429s %,d, 529s %,d%n",
                     s.inputTokens(), s.outputTokens(), s.costUsd(), s.attempts(), s.retries(), s.fallbacks(), s.wire429(), s.wire529());
+            if (s.utilization() != null) {
+                out.printf("Quota utilization: %.0f%% of the physical limit (%s per minute were binding)%n", s.utilization().share() * 100,
+                        s.utilization().dimension());
+            }
         }
     }
 

@@ -143,8 +143,9 @@ final class SimCommand implements java.util.concurrent.Callable<Integer> {
     static String describe(SimSettings s) {
         StringBuilder sb = new StringBuilder("  limits (" + s.tier().id() + (s.otpmMode() == OtpmMode.ACTUAL
                 ? ", output counted as generated" : ", output reserved from max_tokens") + "), per API key:");
-        for (ModelClass c : s.classes().values()) {
-            sb.append(String.format("%n    %-10s %,8d RPM %,12d ITPM %,11d OTPM", c.name(), c.rpm(), c.itpm(), c.otpm()));
+        int width = s.classes().keySet().stream().mapToInt(String::length).max().orElse(10);
+        for (ModelClass c : new java.util.TreeMap<>(s.classes()).values()) {
+            sb.append(String.format("%n    %-" + width + "s %,8d RPM %,12d ITPM %,11d OTPM", c.name(), c.rpm(), c.itpm(), c.otpm()));
         }
         return sb.toString();
     }

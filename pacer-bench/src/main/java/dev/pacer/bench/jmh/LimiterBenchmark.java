@@ -61,37 +61,39 @@ public class LimiterBenchmark {
                 .limit(key, Dimension.REQUESTS, huge).limit(key, Dimension.INPUT_TOKENS, huge).limit(key, Dimension.OUTPUT_TOKENS, huge)
                 .limit(requestsOnly, Dimension.REQUESTS, huge)
                 .build();
-        bucket4j = Bucket.builder().addLimit(Bandwidth.builder().capacity(HUGE).refillGreedy(HUGE, Duration.ofSeconds(1)).build()).build();
+        // Bucket4j refills at most 1 token per nanosecond.
+        bucket4j = Bucket.builder().addLimit(Bandwidth.builder().capacity(HUGE).refillGreedy(1_000_000_000L, Duration.ofSeconds(1)).build())
+                .build();
         resilience4j = RateLimiter.of("bench", RateLimiterConfig.custom().limitForPeriod(Integer.MAX_VALUE)
                 .limitRefreshPeriod(Duration.ofSeconds(1)).timeoutDuration(Duration.ZERO).build());
         guava = com.google.common.util.concurrent.RateLimiter.create(1e12);
-        failsafe = dev.failsafe.RateLimiter.burstyBuilder(Long.MAX_VALUE / 4, Duration.ofSeconds(1)).build();
+        failsafe = dev.failsafe.RateLimiter.burstyBuilder(1_000_000_000_000L, Duration.ofSeconds(1)).build();
     }
 
     // ---------------------------------------------------------------- one thread
 
     /** Pacer: reserve requests + input + output tokens, then settle with the actual usage (non-blocking path). */
     @Benchmark
-    public boolean pacer_3d_reserveSettle() {
+    public Permit pacer_3d_reserveSettle() {
         Permit p = quotas.tryAcquire(key, estimate);
         p.settle(actual);
-        return p.isOpen();
+        return p;
     }
 
     /** Pacer: the same through the asynchronous API every call uses (a completed future on the fast path). */
     @Benchmark
-    public boolean pacer_3d_acquireSettle() {
+    public Permit pacer_3d_acquireSettle() {
         Permit p = quotas.acquire(key, estimate, Priority.NORMAL, null).join();
         p.settle(actual);
-        return p.isOpen();
+        return p;
     }
 
     /** Pacer: one dimension, one request, released: the like-for-like of the peers' single permit. */
     @Benchmark
-    public boolean pacer_1d_reserveRelease() {
+    public Permit pacer_1d_reserveRelease() {
         Permit p = quotas.tryAcquire(requestsOnly, oneRequest);
         p.release();
-        return p.isOpen();
+        return p;
     }
 
     /** Bucket4j (lock-free, in memory): one token. */
@@ -130,13 +132,13 @@ public class LimiterBenchmark {
 
     @Benchmark
     @Threads(2)
-    public boolean pacer_3d_reserveSettle_2threads() {
+    public Permit pacer_3d_reserveSettle_2threads() {
         return pacer_3d_reserveSettle();
     }
 
     @Benchmark
     @Threads(2)
-    public boolean pacer_1d_reserveRelease_2threads() {
+    public Permit pacer_1d_reserveRelease_2threads() {
         return pacer_1d_reserveRelease();
     }
 

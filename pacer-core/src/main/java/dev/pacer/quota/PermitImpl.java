@@ -1,21 +1,40 @@
 package dev.pacer.quota;
 
 import dev.pacer.concurrency.ConcurrencySignal;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 
-/** A permit of a {@link QuotaBucket}; its mutable fields are guarded by the bucket's lock. */
+/**
+ * A permit of a {@link QuotaBucket}. {@code done} is set once, by compare-and-set, by whoever ends
+ * the permit; {@code signal} is written by the caller before it ends the permit; the other
+ * mutable fields are guarded by the bucket's lock.
+ */
 final class PermitImpl implements Permit {
+
+    private static final VarHandle DONE;
+
+    static {
+        try {
+            DONE = MethodHandles.lookup().findVarHandle(PermitImpl.class, "done", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     final QuotaBucket bucket;
     final Cost cost;
     /** When it was admitted, on the bucket's clock (read under the lock). */
     final long admittedNanos;
     private final long waitedNanos;
-    boolean done;
+    private volatile boolean done;
     long sentSeq;
-    ConcurrencySignal signal = ConcurrencySignal.IGNORE;
+    volatile ConcurrencySignal signal = ConcurrencySignal.IGNORE;
     PermitImpl prev;
     PermitImpl next;
+    /** What it really cost, and the next permit on the bucket's stack of settlements not yet absorbed. */
+    Cost actual;
+    PermitImpl nextSettled;
 
     PermitImpl(QuotaBucket bucket, Cost cost, long admittedNanos, long waitedNanos) {
         this.bucket = bucket;
@@ -51,7 +70,7 @@ final class PermitImpl implements Permit {
 
     @Override
     public void signal(ConcurrencySignal signal) {
-        bucket.signal(this, signal);
+        this.signal = signal;
     }
 
     @Override
@@ -75,9 +94,12 @@ final class PermitImpl implements Permit {
 
     @Override
     public boolean isOpen() {
-        synchronized (bucket) {
-            return !done;
-        }
+        return !done;
+    }
+
+    /** Ends the permit; true for the one caller that did, false if it had already ended. */
+    boolean end() {
+        return DONE.compareAndSet(this, false, true);
     }
 
     @Override

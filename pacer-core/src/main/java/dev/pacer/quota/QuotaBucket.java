@@ -3,7 +3,6 @@ package dev.pacer.quota;
 import dev.pacer.CapacityExceeded;
 import dev.pacer.QuotaWaitExceeded;
 import dev.pacer.concurrency.ConcurrencyLimit;
-import dev.pacer.concurrency.ConcurrencySignal;
 import dev.pacer.time.PacerClock;
 import dev.pacer.time.PacerScheduler;
 import dev.pacer.time.ScheduledTask;
@@ -16,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -55,6 +55,18 @@ import java.util.function.Supplier;
  * that only counts real usage would then see more than capacity + rate x window in some window
  * (a property test found exactly this). With the rule, every window admits at most
  * capacity + rate x window of real usage, whatever the estimates were.
+ *
+ * <h2>Settling without the lock</h2>
+ * A settlement that carries no provider snapshot does not take the lock: it ends the permit by
+ * compare-and-set, pushes it on a lock-free stack and returns. Every locked operation first
+ * absorbs that stack (refund or debt, slot freed, permit unlinked) and then refills up to now, so
+ * no decision is ever taken on a model that misses a settlement that happened before it. Absorbing
+ * first treats each settlement as if it had happened just after the previous locked operation;
+ * nothing was decided in between, so this is exactly the model of a history in which those calls
+ * ended a little earlier, and every property of the model holds for it. When calls are waiting, the settling thread drains the line itself; the
+ * push and the read of {@code queued} on one side, and the write of {@code queued} and the read of
+ * the stack on the other, are volatile, so either the settler sees the waiter or the waiter's own
+ * drain sees the settlement.
  *
  * <h2>Invariants</h2>
  * Under the lock, for each limited dimension: {@code level + reserved <= capacity} (except
@@ -96,7 +108,10 @@ public final class QuotaBucket {
     private PermitImpl inFlightHead;
     private final ArrayDeque<Waiter>[] lines;
     private final long[][] queuedCost;
-    private int queued;
+    /** Written under the lock; read without it by a settlement deciding whether to drain the line. */
+    private volatile int queued;
+    /** Settlements not yet absorbed (see "Settling without the lock"). */
+    private final AtomicReference<PermitImpl> settled = new AtomicReference<>();
     private ScheduledTask wakeTask;
     private long wakeAt;
     /**
@@ -411,22 +426,34 @@ public final class QuotaBucket {
 
     // ---------------------------------------------------------------- internals (lock held)
 
+    /** Brings the model up to {@code now}: the settlements made without the lock, then the refill. */
     private void refill(long now) {
-        long elapsed = now - lastRefill;
-        if (elapsed <= 0) {
-            return;
+        if (settled.get() != null) {
+            absorbSettled();
         }
-        lastRefill = now;
-        for (int d = 0; d < width; d++) {
-            if (limited[d]) {
-                // Reservations in flight occupy the bucket: see the class comment.
-                double ceiling = limits[d].capacity() - reserved[d];
-                double l = level[d];
-                if (l < ceiling) {
-                    l += ratePerNano[d] * share * elapsed;
-                    level[d] = l > ceiling ? ceiling : l;
+        long elapsed = now - lastRefill;
+        if (elapsed > 0) {
+            lastRefill = now;
+            for (int d = 0; d < width; d++) {
+                if (limited[d]) {
+                    // Reservations in flight occupy the bucket: see the class comment.
+                    double ceiling = limits[d].capacity() - reserved[d];
+                    double l = level[d];
+                    if (l < ceiling) {
+                        l += ratePerNano[d] * share * elapsed;
+                        level[d] = l > ceiling ? ceiling : l;
+                    }
                 }
             }
+        }
+    }
+
+    private void absorbSettled() {
+        for (PermitImpl p = settled.getAndSet(null); p != null; ) {
+            PermitImpl next = p.nextSettled;
+            p.nextSettled = null;
+            finish(p, p.actual);
+            p = next;
         }
     }
 
@@ -481,12 +508,8 @@ public final class QuotaBucket {
         return permit;
     }
 
-    /** Ends a permit; returns false if it had already ended. */
-    private boolean finish(PermitImpl permit, Cost actual) {
-        if (permit.done) {
-            return false;
-        }
-        permit.done = true;
+    /** Applies the end of a permit that {@link PermitImpl#end()} has ended. */
+    private void finish(PermitImpl permit, Cost actual) {
         Cost cost = permit.cost;
         int n = Math.max(cost.width(), actual.width());
         if (n > width) {
@@ -514,7 +537,6 @@ public final class QuotaBucket {
             permit.next.prev = permit.prev;
         }
         permit.prev = permit.next = null;
-        return true;
     }
 
     private boolean waitingAtOrAbove(Priority priority) {
@@ -803,13 +825,18 @@ public final class QuotaBucket {
 
     // ---------------------------------------------------------------- permits
 
+    /** Ends a permit without the lock (see "Settling without the lock"). */
     void settle(PermitImpl permit, Cost actual) {
-        boolean drain;
-        synchronized (this) {
-            refill(clock.nanoTime());
-            drain = finish(permit, actual) && queued > 0;
+        if (!permit.end()) {
+            return;
         }
-        if (drain) {
+        permit.actual = actual;
+        PermitImpl head;
+        do {
+            head = settled.get();
+            permit.nextSettled = head;
+        } while (!settled.compareAndSet(head, permit));
+        if (queued > 0) {
             drainAndComplete();
         }
     }
@@ -819,12 +846,13 @@ public final class QuotaBucket {
      * that nobody is admitted in between on a model the response is about to correct.
      */
     void settle(PermitImpl permit, Cost actual, RateLimitSnapshot snapshot) {
+        if (!permit.end()) {
+            return;
+        }
         List<Runnable> events = new ArrayList<>(2);
         synchronized (this) {
             refill(clock.nanoTime());
-            if (!finish(permit, actual)) {
-                return;
-            }
+            finish(permit, actual);
             if (!snapshot.observedAt().isBefore(lastSnapshotAt)) {
                 lastSnapshotAt = snapshot.observedAt();
                 detectSharing(snapshot, permit);
@@ -859,17 +887,13 @@ public final class QuotaBucket {
     }
 
     synchronized void markSent(PermitImpl permit) {
-        if (permit.sentSeq == 0 && !permit.done) {
+        if (permit.sentSeq == 0 && permit.isOpen()) {
             permit.sentSeq = ++sendSequence;
         }
     }
 
     void calibrateFrom(PermitImpl permit, RateLimitSnapshot snapshot) {
         calibrate(snapshot, permit);
-    }
-
-    synchronized void signal(PermitImpl permit, ConcurrencySignal signal) {
-        permit.signal = signal;
     }
 
     private void notifyAdmitted(Cost cost, Duration waited) {

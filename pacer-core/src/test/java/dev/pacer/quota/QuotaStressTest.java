@@ -126,6 +126,44 @@ class QuotaStressTest {
         assertWithinBucket(sorted, 80_000, a -> a.output());
     }
 
+    /**
+     * Settlements without the lock must never lose a wake-up. Each round fills the only
+     * concurrency slot, then one thread queues a call for it while another settles the holder, at
+     * the same moment; nothing else happens afterwards, so the queued call gets the slot only if
+     * the settlement or the queuing noticed the other. (The timeout only detects a hang.)
+     */
+    @Test
+    void aSettlementWithoutTheLockNeverLosesTheWakeUpOfTheCallWaitingForItsSlot() throws Exception {
+        VirtualTime time = new VirtualTime();
+        Quotas quotas = Quotas.builder().time(time)
+                .limit(KEY, REQUESTS, Limit.perMinute(1_000_000_000))
+                .concurrency(ConcurrencyLimit.fixed(1))
+                .build();
+        java.util.concurrent.ExecutorService settler = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            for (int round = 0; round < 5_000; round++) {
+                Permit holder = quotas.tryAcquire(KEY, Cost.of(REQUESTS, 1));
+                assertThat(holder).isNotNull();
+                CountDownLatch go = new CountDownLatch(1);
+                java.util.concurrent.Future<?> settling = settler.submit(() -> {
+                    go.await();
+                    holder.settle(Cost.of(REQUESTS, 1));
+                    return null;
+                });
+                go.countDown();
+                CompletableFuture<Permit> waiting = quotas.acquire(KEY, Cost.of(REQUESTS, 1), Priority.NORMAL, null);
+                settling.get(30, TimeUnit.SECONDS);
+                Permit next = waiting.get(30, TimeUnit.SECONDS);
+                next.release();
+            }
+        } finally {
+            settler.shutdownNow();
+        }
+        QuotaView view = quotas.view(KEY);
+        assertThat(view.inFlight()).isZero();
+        assertThat(view.queued()).isZero();
+    }
+
     private static void assertWithinBucket(List<Admission> admissions, long perMinute, java.util.function.ToLongFunction<Admission> amount) {
         double perNano = perMinute / 60e9;
         for (int i = 0; i < admissions.size(); i++) {

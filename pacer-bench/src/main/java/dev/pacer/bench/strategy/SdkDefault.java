@@ -47,7 +47,7 @@ public final class SdkDefault extends BlockingStrategy {
             }
             double delay;
             synchronized (random) {
-                delay = Wire.sdkRetryDelay(a, retries, random);
+                delay = Wire.sdkRetryDelay(a, retries, random, env.clock().scale());
             }
             env.sleep(delay);
         }

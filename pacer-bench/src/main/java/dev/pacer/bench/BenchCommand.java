@@ -88,6 +88,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
             Files.createDirectories(out);
             String machine = machine();
+            warmUp(names, console);
             List<Report.Section> sections = new ArrayList<>();
             for (Scenario scenario : chosen) {
                 console.printf(Locale.ROOT, "%s: %s (time x%.0f)%n", scenario.name(), scenario.description(), scenario.timeScale());
@@ -115,6 +116,22 @@ public final class BenchCommand implements Callable<Integer> {
             }
             console.println("Wrote " + out.resolve("scenarios.json") + ", " + out.resolve("scenarios.md") + " and a chart per scenario.");
             return 0;
+        }
+
+        /** Every chosen strategy through {@link Scenario#warmup}, side by side as the lanes will run; results discarded. */
+        private void warmUp(List<String> names, PrintStream console) throws Exception {
+            long started = System.nanoTime();
+            Scenario warmup = Scenario.warmup(seed);
+            try (ExecutorService lanes = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<Lane.Result>> running = new ArrayList<>();
+                for (String strategy : names) {
+                    running.add(lanes.submit(() -> Lane.run(warmup, strategy, seed)));
+                }
+                for (Future<Lane.Result> f : running) {
+                    f.get();
+                }
+            }
+            console.printf(Locale.ROOT, "(warm-up took %.1f s)%n", (System.nanoTime() - started) / 1e9);
         }
 
         private static String machine() {

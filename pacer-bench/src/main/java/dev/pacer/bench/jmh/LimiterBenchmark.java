@@ -148,6 +148,13 @@ public class LimiterBenchmark {
         return bucket4j_tryConsume();
     }
 
+    /** Bucket4j's nearest to a settlement, contended: the like-for-like of Pacer's 2-thread reserve + settle. */
+    @Benchmark
+    @Threads(2)
+    public boolean bucket4j_consumeAndRefund_2threads() {
+        return bucket4j_consumeAndRefund();
+    }
+
     @Benchmark
     @Threads(2)
     public boolean resilience4j_acquirePermission_2threads() {

@@ -16,6 +16,15 @@ import java.util.concurrent.Executors;
  * first; every error is retried (up to 5 attempts, no backoff of its own); after a rate-limit
  * error all dispatch pauses for 15 s. The user gives it the tier's figures: 50 RPM and
  * 38,000 TPM (input + output). Concurrency is whatever the buckets allow.
+ *
+ * <p>Where a literal port to Anthropic would differ, this one takes the side of the algorithm
+ * as intended, which favours the baseline: it counts a request's input tokens exactly (the script
+ * counts with {@code cl100k_base}, another model's tokenizer); it recognises a rate-limit error
+ * by its 429 status (the widely copied script looks for "Rate limit" in the message and the
+ * current one for {@code error.code == "429"}, and neither matches Anthropic's body, so a
+ * literal port would never pause); and it is given 100% of the tier's figures, not the 50-75%
+ * headroom the script's docstring advises. Source: {@code openai/openai-cookbook
+ * examples/api_request_parallel_processor.py} (shared/reference/anchors-gateways.md section 4).
  */
 public final class Cookbook implements Strategy {
 

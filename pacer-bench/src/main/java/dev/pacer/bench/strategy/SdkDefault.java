@@ -8,7 +8,10 @@ import java.util.SplittableRandom;
  * The official SDKs' built-in retry, as in anthropic-sdk-python {@code _base_client.py} (and the
  * TypeScript and Java SDKs, which match it): {@code max_retries = 2}, retry on 408, 409, 429, 5xx
  * and connection errors, the server's delay obeyed when within (0, 60] s, else 0.5 s doubling to
- * 8 s times a factor in (0.75, 1]. No limiter, no fallback; the caller runs 8 workers.
+ * 8 s times a factor in (0.75, 1]. No limiter, no fallback; the caller runs 8 workers (see
+ * {@link BlockingStrategy}). The TypeScript and Java SDKs obey a server delay of any length; this
+ * follows Python, which falls back to its own backoff above 60 s (the simulator asks for that much
+ * only when an output bucket is deep in debt). Source: shared/reference/anthropic-api.md section 7.
  */
 public final class SdkDefault extends BlockingStrategy {
 
@@ -44,7 +47,7 @@ public final class SdkDefault extends BlockingStrategy {
             }
             double delay;
             synchronized (random) {
-                delay = Wire.sdkRetryDelay(a, retries, random);
+                delay = Wire.sdkRetryDelay(a, retries, random, env.clock().scale());
             }
             env.sleep(delay);
         }

@@ -8,7 +8,10 @@ import java.util.SplittableRandom;
  * The seed documents' {@code call_with_backoff} (the SDK's own retries off): up to 7 attempts;
  * on a rate limit wait {@code min(delay + U(0, 1), 60)} then double the delay (capped at 60 s);
  * on a 529 the same wait and the delay doubles; anything else is raised. As written, a 529 on
- * the last attempt ends the loop with no result, which the caller sees as a failure. 8 workers.
+ * the last attempt ends the loop with no result, which the caller sees as a failure; connection
+ * errors propagate (the seed's client has {@code max_retries=0} and catches only status errors).
+ * Source: the first seed document ({@code shared/seeds/000_*.txt}). 8 workers (see
+ * {@link BlockingStrategy}).
  */
 public final class SeedBackoff extends BlockingStrategy {
 

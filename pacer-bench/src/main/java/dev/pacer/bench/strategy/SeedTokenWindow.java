@@ -9,7 +9,10 @@ import java.util.SplittableRandom;
  * (input + output from each response's usage); before sending, it waits in 2-second sleeps until
  * {@code used + max_tokens < tpm_limit}, then calls the SDK with {@code max_retries = 3}. The
  * user sets {@code tpm_limit} to the tier's input plus output limits (38,000 on Tier 1), the
- * "TPM" the seed's table describes; 8 worker threads share the client.
+ * "TPM" the seed's table describes; 8 worker threads share the client. As in the seed, the check
+ * and the send are not atomic (the lock is released before the call), so workers that check at
+ * the same moment all go, and the new request's input tokens are not part of the check.
+ * Source: the first seed document's {@code TokenBudgetedClient} ({@code shared/seeds/000_*.txt}).
  */
 public final class SeedTokenWindow extends BlockingStrategy {
 

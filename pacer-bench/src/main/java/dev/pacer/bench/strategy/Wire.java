@@ -82,21 +82,27 @@ final class Wire {
     /**
      * The SDKs' {@code _calculate_retry_timeout}: a server delay in (0, 60] s is obeyed as is
      * ({@code retry-after-ms}, then {@code retry-after}); otherwise
-     * {@code min(0.5 * 2^retries, 8) * (1 - 0.25 * random)}.
+     * {@code min(0.5 * 2^retries, 8) * (1 - 0.25 * random)}. In simulated seconds.
      */
-    static double sdkRetryDelay(Answer a, int retriesTaken, SplittableRandom random) {
-        OptionalDouble server = serverDelay(a);
+    static double sdkRetryDelay(Answer a, int retriesTaken, SplittableRandom random, double timeScale) {
+        OptionalDouble server = serverDelay(a, timeScale);
         if (server.isPresent() && server.getAsDouble() > 0 && server.getAsDouble() <= 60) {
             return server.getAsDouble();
         }
         return Math.min(0.5 * Math.pow(2, retriesTaken), 8.0) * (1 - 0.25 * random.nextDouble());
     }
 
-    private static OptionalDouble serverDelay(Answer a) {
+    /**
+     * The server's delay in simulated seconds. The simulator sends {@code retry-after} in
+     * simulated seconds and, when its {@code retry-after-ms} option is on, that header in
+     * wall-clock milliseconds (so that an unmodified SDK waits the right time); the baselines
+     * sleep in simulated time, so the latter is scaled up.
+     */
+    private static OptionalDouble serverDelay(Answer a, double timeScale) {
         try {
             String ms = a.header("retry-after-ms");
             if (ms != null) {
-                return OptionalDouble.of(Double.parseDouble(ms) / 1000);
+                return OptionalDouble.of(Double.parseDouble(ms) / 1000 * timeScale);
             }
             String s = a.header("retry-after");
             if (s != null) {

@@ -93,8 +93,8 @@ final class BatchesEndpoint {
         if (queued + entries.size() > limit) {
             Map<String, String> h = new java.util.LinkedHashMap<>(headers(keyId));
             Replies.retryAfter(sim, h, 60);
-            ex.json(429, ApiErrors.body("rate_limit_error", "This request would exceed your organization's limit of " + String.format("%,d", limit)
-                    + " batch requests in the processing queue (" + String.format("%,d", queued) + " are waiting). Please wait for "
+            ex.json(429, ApiErrors.body("rate_limit_error", "This request would exceed your organization's limit of " + ApiErrors.thousands(limit)
+                    + " batch requests in the processing queue (" + ApiErrors.thousands(queued) + " are waiting). Please wait for "
                     + "batches to finish, or try again later.", ex.requestId), h);
             return;
         }

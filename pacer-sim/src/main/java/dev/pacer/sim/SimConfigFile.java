@@ -1,6 +1,7 @@
 package dev.pacer.sim;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -58,6 +59,8 @@ public final class SimConfigFile {
             text = Files.readString(path);
         } catch (NoSuchFileException e) {
             throw new Invalid("The config file " + path + " does not exist; check the path given to --config.");
+        } catch (CharacterCodingException e) {
+            throw new Invalid("The config file " + path + " is not UTF-8 text; save it as UTF-8.");
         } catch (IOException e) {
             throw new Invalid("The config file " + path + " cannot be read (" + e.getMessage() + "); check its permissions.");
         }
@@ -150,11 +153,11 @@ public final class SimConfigFile {
         if (f.containsKey("models")) {
             for (NodeTuple t : mapping(f.get("models"), "models").getValue()) {
                 String model = scalar(t.getKeyNode(), "models");
-                table = table.with(model, scalar(t.getValueNode(), "models." + model));
+                table = table.with(model, knownClass(t.getValueNode(), "models." + model, b));
             }
         }
         if (f.containsKey("default-class")) {
-            table = table.withDefaultClass(scalar(f.get("default-class"), "default-class"));
+            table = table.withDefaultClass(knownClass(f.get("default-class"), "default-class", b));
         }
         b.models(table);
         if (f.containsKey("count-tokens-rpm")) {
@@ -236,6 +239,19 @@ public final class SimConfigFile {
         if (f.containsKey("faults")) {
             b.faults(faults(f.get("faults")));
         }
+    }
+
+    /**
+     * A class name that has limits (from the tier or {@code classes}, both read before this), so a
+     * typo is reported here with its line instead of later, lineless, when the settings are built.
+     */
+    private String knownClass(Node n, String where, SimSettings.Builder b) throws Invalid {
+        String c = scalar(n, where);
+        if (!b.classes().containsKey(c)) {
+            throw at(n, where + " draws on model class '" + c + "', which has no limits; use one of "
+                    + String.join(", ", new TreeSet<>(b.classes().keySet())) + ", or add it under classes.");
+        }
+        return c;
     }
 
     private void latency(Node n, SimSettings.Builder b) throws Invalid {
@@ -408,11 +424,17 @@ public final class SimConfigFile {
     }
 
     private double number(Node node, String where) throws Invalid {
+        double v;
         try {
-            return Double.parseDouble(scalar(node, where).replace("_", ""));
+            v = Double.parseDouble(scalar(node, where).replace("_", ""));
         } catch (NumberFormatException e) {
             throw at(node, where + " must be a number, not '" + scalar(node, where) + "'.");
         }
+        // Java reads "Infinity", "NaN" and "1e999" as numbers; an endless latency or window is never meant.
+        if (!Double.isFinite(v)) {
+            throw at(node, where + " must be a finite number, not '" + scalar(node, where) + "'.");
+        }
+        return v;
     }
 
     private double positive(Node node, String where) throws Invalid {

@@ -1,0 +1,50 @@
+package dev.pacer.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** sim.yaml mistakes: one sentence naming the file, the line, the setting and what is allowed. */
+class SimConfigFileTest {
+
+    private static String mistake(String yaml) {
+        SimConfigFile.Invalid e = catchThrowableOfType(SimConfigFile.Invalid.class,
+                () -> SimConfigFile.parse("sim.yaml", yaml, SimSettings.builder()).build());
+        assertThat(e).as("expected a mistake in: " + yaml).isNotNull();
+        return e.getMessage();
+    }
+
+    @Test
+    void aModelDrawingOnAClassWithoutLimitsIsNamedWithItsLine() {
+        assertThat(mistake("seed: 1\nmodels: {my-alias: sonet-4}\n")).startsWith("sim.yaml line 2: models.my-alias draws on model "
+                + "class 'sonet-4', which has no limits; use one of fable-5, ").endsWith(", sonnet-5-5, or add it under classes.");
+        assertThat(mistake("default-class: nope")).startsWith("sim.yaml line 1: default-class draws on model class 'nope'");
+    }
+
+    @Test
+    void aClassDefinedInTheSameFileCanBeUsedByItsModels() throws Exception {
+        SimSettings s = SimConfigFile.parse("sim.yaml", "models: {my-model: mine}\nclasses: {mine: {rpm: 3, itpm: 300, otpm: 30}}\n",
+                SimSettings.builder()).build();
+        assertThat(s.models().classOf("my-model")).isEqualTo("mine");
+        assertThat(s.classes().get("mine").rpm()).isEqualTo(3);
+    }
+
+    @Test
+    void numbersMustBeFinite() {
+        assertThat(mistake("latency: {ttft: Infinity}")).isEqualTo("sim.yaml line 1: latency.ttft must be a finite number, not 'Infinity'.");
+        assertThat(mistake("window-seconds: NaN")).isEqualTo("sim.yaml line 1: window-seconds must be a finite number, not 'NaN'.");
+        assertThat(mistake("faults:\n  stall-seconds: 1e999")).isEqualTo("sim.yaml line 2: faults.stall-seconds must be a finite number, not '1e999'.");
+    }
+
+    @Test
+    void aFileThatIsNotUtf8IsSaidToBeSo(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("sim.yaml");
+        Files.write(file, new byte[] {'s', 'e', 'e', 'd', ':', ' ', (byte) 0xff, (byte) 0xfe});
+        SimConfigFile.Invalid e = catchThrowableOfType(SimConfigFile.Invalid.class, () -> SimConfigFile.read(file, SimSettings.builder()));
+        assertThat(e.getMessage()).isEqualTo("The config file " + file + " is not UTF-8 text; save it as UTF-8.");
+    }
+}

@@ -212,10 +212,17 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
         private Builder() {
         }
 
-        /** Limits from a preset: every class's limits, count_tokens and batch RPM, the batch queue. */
+        /**
+         * Limits from a preset: every class's limits, count_tokens and batch RPM, the batch queue.
+         * Classes the preset does not know keep theirs.
+         */
         public Builder tier(Tier t) {
             this.tier = t;
-            this.classes = new LinkedHashMap<>(t.classes());
+            Map<String, ModelClass> next = new LinkedHashMap<>(t.classes());
+            // A class the preset has no row for (one a sim.yaml added) keeps its limits: a --tier given
+            // on top of such a file must not leave its models drawing on a class without limits.
+            classes.forEach(next::putIfAbsent);
+            this.classes = next;
             this.countTokensRpm = t.countTokensRpm();
             this.batchRpm = t.batchRpm();
             this.batches = new Batches(batches.processingSeconds(), batches.expirySeconds(), batches.retentionSeconds(),
@@ -380,6 +387,10 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
 
         ModelTable models() {
             return models;
+        }
+
+        Map<String, ModelClass> classes() {
+            return classes;
         }
 
         /** The settings, validated. */

@@ -47,4 +47,15 @@ class SimConfigFileTest {
         SimConfigFile.Invalid e = catchThrowableOfType(SimConfigFile.Invalid.class, () -> SimConfigFile.read(file, SimSettings.builder()));
         assertThat(e.getMessage()).isEqualTo("The config file " + file + " is not UTF-8 text; save it as UTF-8.");
     }
+
+    @Test
+    void aTierGivenAfterAFileKeepsTheClassesTheFileAdded() throws Exception {
+        // What `pacer sim --config sim.yaml --tier tier-2` does: the file first, then the flag.
+        SimSettings.Builder b = SimConfigFile.parse("sim.yaml", "classes: {mine: {rpm: 3, itpm: 300, otpm: 30}}\nmodels: {my-model: mine}\n",
+                SimSettings.builder());
+        SimSettings s = b.tier(Tier.TIER_2).build();
+        assertThat(s.classes().get("mine").rpm()).isEqualTo(3);
+        assertThat(s.classes().get("sonnet-4").rpm()).isEqualTo(1_000);
+        assertThat(s.models().classOf("my-model")).isEqualTo("mine");
+    }
 }

@@ -89,8 +89,9 @@ final class BatchesEndpoint {
             entries.add(new AbstractMap.SimpleImmutableEntry<>(customId, r.get("params")));
         }
         long limit = sim.settings().batches().queueLimit();
-        long queued = sim.batches().queued(keyId, sim.clock().seconds());
-        if (queued + entries.size() > limit) {
+        Batch batch = sim.batches().createWithin(keyId, entries, limit);
+        if (batch == null) {
+            long queued = sim.batches().queued(keyId, sim.clock().seconds());
             Map<String, String> h = new java.util.LinkedHashMap<>(headers(keyId));
             Replies.retryAfter(sim, h, 60);
             ex.json(429, ApiErrors.body("rate_limit_error", "This request would exceed your organization's limit of " + ApiErrors.thousands(limit)
@@ -98,8 +99,7 @@ final class BatchesEndpoint {
                     + "batches to finish, or try again later.", ex.requestId), h);
             return;
         }
-        Batch batch = sim.batches().create(keyId, entries);
-        ex.json(200, batch.toJson(baseUrl, sim.settings().batches().expirySeconds()), headers(keyId));
+        ex.json(200, batch.toJson(baseUrl), headers(keyId));
     }
 
     private Batch find(Exchange ex, String keyId, String id) throws IOException {
@@ -116,7 +116,7 @@ final class BatchesEndpoint {
         }
         Batch b = find(ex, keyId, id);
         if (b != null) {
-            ex.json(200, b.toJson(baseUrl, sim.settings().batches().expirySeconds()), headers(keyId));
+            ex.json(200, b.toJson(baseUrl), headers(keyId));
         }
     }
 
@@ -130,7 +130,7 @@ final class BatchesEndpoint {
         }
         double now = sim.clock().seconds();
         b.cancel(now - b.createdAt, sim.clock().at(now));
-        ex.json(200, b.toJson(baseUrl, sim.settings().batches().expirySeconds()), headers(keyId));
+        ex.json(200, b.toJson(baseUrl), headers(keyId));
     }
 
     void delete(Exchange ex, String keyId, String id) throws IOException {
@@ -166,7 +166,7 @@ final class BatchesEndpoint {
                     + "processing_status is 'ended'.", ex.requestId), headers(keyId));
             return;
         }
-        if (sim.clock().seconds() - b.createdAt > sim.settings().batches().retentionSeconds()) {
+        if (sim.clock().seconds() - b.createdAt > b.retainedFor) {
             ex.json(404, ApiErrors.notFound("The results of batch " + id + " are no longer available (they are kept 29 days after creation).",
                     ex.requestId), headers(keyId));
             return;
@@ -208,8 +208,7 @@ final class BatchesEndpoint {
         List<Batch> page = all.subList(Math.min(from, to), Math.min(to, from + limit));
         ObjectNode out = Json.object();
         ArrayNode data = out.putArray("data");
-        double expiry = sim.settings().batches().expirySeconds();
-        page.forEach(b -> data.add(b.toJson(baseUrl, expiry)));
+        page.forEach(b -> data.add(b.toJson(baseUrl)));
         out.put("has_more", hasMore);
         putId(out, "first_id", page.isEmpty() ? null : page.get(0).id);
         putId(out, "last_id", page.isEmpty() ? null : page.get(page.size() - 1).id);

@@ -40,11 +40,11 @@ public final class SimConfigFile {
     }
 
     private static final Set<String> TOP = Set.of("tier", "classes", "models", "default-class", "limits", "count-tokens-rpm",
-            "batch-rpm", "burst-ratio", "otpm-mode", "otpm-overrun", "time-scale", "clock-start", "seed", "retry-after-ms",
+            "batch-rpm", "burst-ratio", "otpm-mode", "otpm-overrun", "time-scale", "clock-start", "seed", "retry-after-ms", "x-should-retry",
             "window-seconds", "latency", "output", "spend-cap", "acceleration", "api-keys", "batches", "faults");
     private static final Set<String> FAULTS = Set.of("overloaded", "api-error", "timeout-error", "connection-reset", "slow-headers",
             "slow-headers-seconds", "mid-stream-error", "mid-stream-after-events", "stream-stall", "stall-seconds", "stream-no-stop",
-            "stream-reset", "batch-expire", "batch-error", "storms");
+            "stream-reset", "batch-expire", "batch-error", "storms", "retry-after", "mid-stream-error-type");
 
     private final String file;
 
@@ -102,6 +102,8 @@ public final class SimConfigFile {
         m.put("stream-reset", f.streamReset());
         m.put("batch-expire", f.batchExpire());
         m.put("batch-error", f.batchError());
+        m.put("retry-after", f.retryAfterSeconds());
+        m.put("mid-stream-error-type", f.midStreamErrorType());
         List<Map<String, Object>> storms = new ArrayList<>();
         for (FaultProfile.Storm s : f.storms()) {
             Map<String, Object> st = new LinkedHashMap<>();
@@ -201,6 +203,9 @@ public final class SimConfigFile {
         }
         if (f.containsKey("retry-after-ms")) {
             b.retryAfterMs(bool(f.get("retry-after-ms"), "retry-after-ms"));
+        }
+        if (f.containsKey("x-should-retry")) {
+            b.shouldRetryHeader(bool(f.get("x-should-retry"), "x-should-retry"));
         }
         if (f.containsKey("window-seconds")) {
             b.windowSeconds(positive(f.get("window-seconds"), "window-seconds"));
@@ -321,10 +326,25 @@ public final class SimConfigFile {
         }
         int after = f.containsKey("mid-stream-after-events") ? (int) positiveLong(f.get("mid-stream-after-events"), "faults.mid-stream-after-events") : 5;
         FaultProfile d = FaultProfile.NONE;
+        String errorType = d.midStreamErrorType();
+        if (f.containsKey("mid-stream-error-type")) {
+            Node n = f.get("mid-stream-error-type");
+            errorType = scalar(n, "faults.mid-stream-error-type");
+            if (!FaultProfile.MID_STREAM_ERROR_TYPES.contains(errorType)) {
+                throw at(n, "faults.mid-stream-error-type must be one of " + String.join(", ", FaultProfile.MID_STREAM_ERROR_TYPES)
+                        + ", not '" + errorType + "'.");
+            }
+        }
+        double retryAfter = seconds(f, "retry-after", d.retryAfterSeconds());
+        if (retryAfter > 86_400) {
+            throw at(f.get("retry-after"), "faults.retry-after must be between 0 (none) and 86400 seconds, not " + retryAfter + ".");
+        }
+        String type = errorType;
         return check(node, () -> new FaultProfile(prob(f, "overloaded"), prob(f, "api-error"), prob(f, "timeout-error"),
                 prob(f, "connection-reset"), prob(f, "slow-headers"), seconds(f, "slow-headers-seconds", d.slowHeadersSeconds()),
                 prob(f, "mid-stream-error"), after, prob(f, "stream-stall"), seconds(f, "stall-seconds", d.stallSeconds()),
-                prob(f, "stream-no-stop"), prob(f, "stream-reset"), storms, prob(f, "batch-expire"), prob(f, "batch-error")));
+                prob(f, "stream-no-stop"), prob(f, "stream-reset"), storms, prob(f, "batch-expire"), prob(f, "batch-error"),
+                retryAfter, type));
     }
 
     private double prob(Map<String, Node> f, String name) throws Invalid {

@@ -29,14 +29,16 @@ import java.util.Set;
  * @param acceleration    the acceleration limiter
  * @param apiKeys         accepted keys (empty: any non-empty key)
  * @param retryAfterMs    also send {@code retry-after-ms}, in wall-clock milliseconds (not sent by the real API; the SDKs read it first)
+ * @param shouldRetryHeader send {@code x-should-retry: true} on rate-limit 429s (seen on a real 429 in 2024; whether the API
+ *                        still sends it is not documented, and the SDKs obey it before anything else)
  * @param batches         Message Batches processing
  * @param windowSeconds   the window of the "largest amount admitted in a window" statistic (simulated seconds)
  */
 public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable models, long countTokensRpm, long batchRpm,
                           double burstRatio, OtpmMode otpmMode, OtpmOverrun otpmOverrun, double timeScale, Instant clockStart,
                           long seed, FaultProfile faults, Latency latency, OutputLength output, SpendCap spendCap,
-                          Acceleration acceleration, Set<String> apiKeys, boolean retryAfterMs, Batches batches,
-                          double windowSeconds) {
+                          Acceleration acceleration, Set<String> apiKeys, boolean retryAfterMs, boolean shouldRetryHeader,
+                          Batches batches, double windowSeconds) {
 
     public SimSettings {
         Objects.requireNonNull(tier, "tier");
@@ -181,6 +183,7 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
         b.acceleration = acceleration;
         b.apiKeys = apiKeys;
         b.retryAfterMs = retryAfterMs;
+        b.shouldRetryHeader = shouldRetryHeader;
         b.batches = batches;
         b.windowSeconds = windowSeconds;
         return b;
@@ -206,6 +209,7 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
         private Acceleration acceleration = Acceleration.OFF;
         private Set<String> apiKeys = Set.of();
         private boolean retryAfterMs;
+        private boolean shouldRetryHeader = true;
         private Batches batches = new Batches(600, 86_400, 29 * 86_400, Tier.TIER_1.batchQueueLimit());
         private double windowSeconds = 60;
 
@@ -351,6 +355,12 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
             return this;
         }
 
+        /** Send {@code x-should-retry: true} on rate-limit 429s (default), or no such header. */
+        public Builder shouldRetryHeader(boolean on) {
+            this.shouldRetryHeader = on;
+            return this;
+        }
+
         /** Batch processing time (simulated seconds) and queue limit; expiry and retention unchanged. */
         public Builder batches(double processingSeconds, long queueLimit) {
             this.batches = new Batches(processingSeconds, batches.expirySeconds(), batches.retentionSeconds(), queueLimit);
@@ -396,7 +406,8 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
         /** The settings, validated. */
         public SimSettings build() {
             return new SimSettings(tier, classes, models, countTokensRpm, batchRpm, burstRatio, otpmMode, otpmOverrun, timeScale,
-                    clockStart, seed, faults, latency, output, spendCap, acceleration, apiKeys, retryAfterMs, batches, windowSeconds);
+                    clockStart, seed, faults, latency, output, spendCap, acceleration, apiKeys, retryAfterMs, shouldRetryHeader, batches,
+                    windowSeconds);
         }
     }
 }

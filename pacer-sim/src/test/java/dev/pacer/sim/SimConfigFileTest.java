@@ -41,6 +41,20 @@ class SimConfigFileTest {
     }
 
     @Test
+    void theUndocumentedBehavioursAreSettingsCheckedLikeTheOthers() throws Exception {
+        SimSettings s = SimConfigFile.parse("sim.yaml", "x-should-retry: false\nfaults: {retry-after: 30, mid-stream-error-type: rate_limit_error}\n",
+                SimSettings.builder()).build();
+        assertThat(s.shouldRetryHeader()).isFalse();
+        assertThat(s.faults().retryAfterSeconds()).isEqualTo(30);
+        assertThat(s.faults().midStreamErrorType()).isEqualTo("rate_limit_error");
+        assertThat(SimSettings.builder().build().shouldRetryHeader()).isTrue();
+        assertThat(mistake("faults:\n  mid-stream-error-type: boom")).isEqualTo("sim.yaml line 2: faults.mid-stream-error-type must be one "
+                + "of overloaded_error, api_error, rate_limit_error, not 'boom'.");
+        assertThat(mistake("faults: {retry-after: 100000}")).isEqualTo("sim.yaml line 1: faults.retry-after must be between 0 (none) and "
+                + "86400 seconds, not 100000.0.");
+    }
+
+    @Test
     void aFileThatIsNotUtf8IsSaidToBeSo(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("sim.yaml");
         Files.write(file, new byte[] {'s', 'e', 'e', 'd', ':', ' ', (byte) 0xff, (byte) 0xfe});

@@ -121,22 +121,28 @@ final class MessagesEndpoint {
         if (dice.nextDouble() < faults.overloadedAt(settings.models(), request.model(), now)) {
             sim.counters().fault("overloaded");
             pool.overloaded();
-            ex.json(529, ApiErrors.overloaded(ex.requestId), pool.headers(now, sim.clock().at(now)));
+            ex.json(529, ApiErrors.overloaded(ex.requestId), serverErrorHeaders(pool, now, faults));
             return true;
         }
         if (dice.nextDouble() < faults.apiError()) {
             sim.counters().fault("api_error");
             pool.serverError();
-            ex.json(500, ApiErrors.body("api_error", "Internal server error", ex.requestId), pool.headers(now, sim.clock().at(now)));
+            ex.json(500, ApiErrors.body("api_error", "Internal server error", ex.requestId), serverErrorHeaders(pool, now, faults));
             return true;
         }
         if (dice.nextDouble() < faults.timeoutError()) {
             sim.counters().fault("timeout_error");
             pool.serverError();
-            ex.json(504, ApiErrors.body("timeout_error", "Request timed out", ex.requestId), pool.headers(now, sim.clock().at(now)));
+            ex.json(504, ApiErrors.body("timeout_error", "Request timed out", ex.requestId), serverErrorHeaders(pool, now, faults));
             return true;
         }
         return false;
+    }
+
+    private Map<String, String> serverErrorHeaders(Pool pool, double now, FaultProfile faults) {
+        Map<String, String> headers = new LinkedHashMap<>(pool.headers(now, sim.clock().at(now)));
+        Replies.serverErrorRetryAfter(sim, headers, faults.retryAfterSeconds());
+        return headers;
     }
 
     private void accelerationLimited(Exchange ex, Pool pool, double now, SimSettings settings) throws IOException {

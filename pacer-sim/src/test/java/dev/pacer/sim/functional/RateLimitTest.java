@@ -55,6 +55,18 @@ class RateLimitTest {
     }
 
     @Test
+    void theShouldRetryHeaderOnA429IsASetting() throws Exception {
+        try (SimServer sim = SimServer.builder().limits(1, 30_000, 8_000).configure(s -> s.latency(0, 1e6, 0).shouldRetryHeader(false)).start()) {
+            Client c = new Client(sim, "sk-no-should-retry");
+            assertThat(c.post("/v1/messages", message("claude-sonnet-4-5", 10, 3, false, 0).toString()).statusCode()).isEqualTo(200);
+            HttpResponse<String> r = c.post("/v1/messages", message("claude-sonnet-4-5", 10, 3, false, 0).toString());
+            assertThat(r.statusCode()).isEqualTo(429);
+            assertThat(r.headers().firstValue("retry-after")).isPresent();
+            assertThat(r.headers().firstValue("x-should-retry")).isEmpty();
+        }
+    }
+
+    @Test
     void aFloodFromManyThreadsNeverExceedsAnyLimitTheSimulatorEnforces() throws Exception {
         for (OtpmMode mode : OtpmMode.values()) {
             try (SimServer sim = SimServer.builder().limits(120, 40_000, 6_000).timeScale(60)

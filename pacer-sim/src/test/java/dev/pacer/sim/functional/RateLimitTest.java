@@ -55,6 +55,43 @@ class RateLimitTest {
     }
 
     @Test
+    void aModelsAliasesAndDatedIdsDrawOnOneBucketAndOtherClassesOnTheirOwn() throws Exception {
+        try (SimServer sim = SimServer.builder().limits(3, 30_000, 8_000).configure(s -> s.latency(0, 1e6, 0)).start()) {
+            Client c = new Client(sim, "sk-pooled");
+            for (String id : List.of("claude-sonnet-4-5", "claude-sonnet-4-5-20250929", "claude-sonnet-4-6")) {
+                assertThat(c.post("/v1/messages", message(id, 5, 2, false, 0).toString()).statusCode()).as(id).isEqualTo(200);
+            }
+            HttpResponse<String> fourth = c.post("/v1/messages", message("claude-sonnet-4-0", 5, 2, false, 0).toString());
+            assertThat(fourth.statusCode()).as("Sonnet 4.x is one pool").isEqualTo(429);
+            assertThat(c.post("/v1/messages", message("claude-sonnet-5", 5, 2, false, 0).toString()).statusCode())
+                    .as("a newer model has its own bucket").isEqualTo(200);
+            assertThat(sim.snapshot().pool("sk-pooled", "sonnet-4").requests().admitted()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void cacheReadsCountTowardInputTokensOnlyWhereTheClassSaysSo() throws Exception {
+        // Haiku 3.5 (a dagger model in the reference) counts cache reads; Haiku 4.5 does not.
+        try (SimServer sim = SimServer.builder().timeScale(100).configure(s -> s.latency(0, 1e6, 0)).start()) {
+            Client c = new Client(sim, "sk-cache-reads");
+            String system = "[{\"type\":\"text\",\"text\":\"" + "policy ".repeat(3000) + "\",\"cache_control\":{\"type\":\"ephemeral\"}}]";
+            for (String model : List.of("claude-3-5-haiku-20241022", "claude-haiku-4-5")) {
+                String body = "{\"model\":\"" + model + "\",\"max_tokens\":5,\"system\":" + system
+                        + ",\"messages\":[{\"role\":\"user\",\"content\":\"question %d\"}]}";
+                JsonNode first = json(c.post("/v1/messages", body.formatted(1))).path("usage");
+                JsonNode second = json(c.post("/v1/messages", body.formatted(2))).path("usage");
+                long read = second.path("cache_read_input_tokens").asLong();
+                assertThat(read).as(model).isGreaterThan(2_048);
+                long without = first.path("input_tokens").asLong() + first.path("cache_creation_input_tokens").asLong()
+                        + second.path("input_tokens").asLong() + second.path("cache_creation_input_tokens").asLong();
+                String cls = model.contains("3-5") ? "haiku-3-5" : "haiku-4-5";
+                long admitted = sim.snapshot().pool("sk-cache-reads", cls).inputTokens().admitted();
+                assertThat(admitted).as(model).isEqualTo(model.contains("3-5") ? without + read : without);
+            }
+        }
+    }
+
+    @Test
     void theShouldRetryHeaderOnA429IsASetting() throws Exception {
         try (SimServer sim = SimServer.builder().limits(1, 30_000, 8_000).configure(s -> s.latency(0, 1e6, 0).shouldRetryHeader(false)).start()) {
             Client c = new Client(sim, "sk-no-should-retry");

@@ -40,7 +40,7 @@ public final class SimConfigFile {
     }
 
     private static final Set<String> TOP = Set.of("tier", "classes", "models", "default-class", "limits", "count-tokens-rpm",
-            "batch-rpm", "burst-ratio", "otpm-mode", "otpm-overrun", "time-scale", "clock-start", "seed", "retry-after-ms", "x-should-retry",
+            "batch-rpm", "burst-ratio", "otpm-mode", "otpm-overrun", "time-scale", "clock-start", "seed", "retry-after-ms", "x-should-retry", "limit-scope",
             "window-seconds", "latency", "output", "spend-cap", "acceleration", "api-keys", "batches", "faults");
     private static final Set<String> FAULTS = Set.of("overloaded", "api-error", "timeout-error", "connection-reset", "slow-headers",
             "slow-headers-seconds", "mid-stream-error", "mid-stream-after-events", "stream-stall", "stall-seconds", "stream-no-stop",
@@ -203,6 +203,10 @@ public final class SimConfigFile {
         }
         if (f.containsKey("retry-after-ms")) {
             b.retryAfterMs(bool(f.get("retry-after-ms"), "retry-after-ms"));
+        }
+        if (f.containsKey("limit-scope")) {
+            Node n = f.get("limit-scope");
+            b.limitScope(check(n, () -> LimitScope.of(scalar(n, "limit-scope"))));
         }
         if (f.containsKey("x-should-retry")) {
             b.shouldRetryHeader(bool(f.get("x-should-retry"), "x-should-retry"));

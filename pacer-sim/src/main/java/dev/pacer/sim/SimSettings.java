@@ -33,12 +33,13 @@ import java.util.Set;
  *                        still sends it is not documented, and the SDKs obey it before anything else)
  * @param batches         Message Batches processing
  * @param windowSeconds   the window of the "largest amount admitted in a window" statistic (simulated seconds)
+ * @param limitScope      whether buckets are per API key or shared by every key (one organisation)
  */
 public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable models, long countTokensRpm, long batchRpm,
                           double burstRatio, OtpmMode otpmMode, OtpmOverrun otpmOverrun, double timeScale, Instant clockStart,
                           long seed, FaultProfile faults, Latency latency, OutputLength output, SpendCap spendCap,
                           Acceleration acceleration, Set<String> apiKeys, boolean retryAfterMs, boolean shouldRetryHeader,
-                          Batches batches, double windowSeconds) {
+                          Batches batches, double windowSeconds, LimitScope limitScope) {
 
     public SimSettings {
         Objects.requireNonNull(tier, "tier");
@@ -46,6 +47,7 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
         Objects.requireNonNull(otpmMode, "otpm-mode");
         Objects.requireNonNull(otpmOverrun, "otpm-overrun");
         Objects.requireNonNull(faults, "faults");
+        Objects.requireNonNull(limitScope, "limit-scope");
         classes = Map.copyOf(classes);
         apiKeys = Set.copyOf(apiKeys);
         if (!(burstRatio > 0 && burstRatio <= 1)) {
@@ -186,6 +188,7 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
         b.shouldRetryHeader = shouldRetryHeader;
         b.batches = batches;
         b.windowSeconds = windowSeconds;
+        b.limitScope = limitScope;
         return b;
     }
 
@@ -212,6 +215,7 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
         private boolean shouldRetryHeader = true;
         private Batches batches = new Batches(600, 86_400, 29 * 86_400, Tier.TIER_1.batchQueueLimit());
         private double windowSeconds = 60;
+        private LimitScope limitScope = LimitScope.KEY;
 
         private Builder() {
         }
@@ -373,6 +377,12 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
             return this;
         }
 
+        /** Buckets per API key (default) or shared by every key, as in one organisation. */
+        public Builder limitScope(LimitScope scope) {
+            this.limitScope = scope;
+            return this;
+        }
+
         /** The statistics window (simulated seconds). */
         public Builder windowSeconds(double seconds) {
             this.windowSeconds = seconds;
@@ -407,7 +417,7 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
         public SimSettings build() {
             return new SimSettings(tier, classes, models, countTokensRpm, batchRpm, burstRatio, otpmMode, otpmOverrun, timeScale,
                     clockStart, seed, faults, latency, output, spendCap, acceleration, apiKeys, retryAfterMs, shouldRetryHeader, batches,
-                    windowSeconds);
+                    windowSeconds, limitScope);
         }
     }
 }

@@ -55,6 +55,14 @@ class SimConfigFileTest {
     }
 
     @Test
+    void theLimitScopeIsKeyOrOrganization() throws Exception {
+        assertThat(SimConfigFile.parse("sim.yaml", "limit-scope: organization", SimSettings.builder()).build().limitScope())
+                .isEqualTo(LimitScope.ORGANIZATION);
+        assertThat(SimSettings.builder().build().limitScope()).isEqualTo(LimitScope.KEY);
+        assertThat(mistake("seed: 3\nlimit-scope: team")).isEqualTo("sim.yaml line 2: limit-scope 'team' is not allowed; use key or organization.");
+    }
+
+    @Test
     void aFileThatIsNotUtf8IsSaidToBeSo(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("sim.yaml");
         Files.write(file, new byte[] {'s', 'e', 'e', 'd', ':', ' ', (byte) 0xff, (byte) 0xfe});

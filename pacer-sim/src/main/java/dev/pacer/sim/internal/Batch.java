@@ -23,6 +23,8 @@ final class Batch {
 
     final String id = Ids.next("msgbatch_");
     final String keyId;
+    /** Whose batch queue it counts in: its key's, or the organisation's (limit-scope). */
+    final String owner;
     final double createdAt;
     final Instant createdInstant;
     final List<Item> items;
@@ -40,8 +42,9 @@ final class Batch {
     private List<String> results = List.of();
     private final long[] counts = new long[5];
 
-    Batch(String keyId, double createdAt, Instant createdInstant, List<Item> items, double expiresAfter, double retainedFor) {
+    Batch(String keyId, String owner, double createdAt, Instant createdInstant, List<Item> items, double expiresAfter, double retainedFor) {
         this.keyId = keyId;
+        this.owner = owner;
         this.expiresAfter = expiresAfter;
         this.retainedFor = retainedFor;
         this.createdAt = createdAt;

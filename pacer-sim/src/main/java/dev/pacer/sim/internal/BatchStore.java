@@ -43,15 +43,15 @@ final class BatchStore {
      * check and the creation are one step, or batches created at the same instant from many
      * threads would each see room and overfill the queue together.
      */
-    synchronized Batch createWithin(String keyId, List<Map.Entry<String, JsonNode>> entries, long queueLimit) {
-        if (queued(keyId, sim.clock().seconds()) + entries.size() > queueLimit) {
+    synchronized Batch createWithin(String keyId, String owner, List<Map.Entry<String, JsonNode>> entries, long queueLimit) {
+        if (queued(owner, sim.clock().seconds()) + entries.size() > queueLimit) {
             return null;
         }
-        return create(keyId, entries);
+        return create(keyId, owner, entries);
     }
 
     /** Creates and starts a batch; finish offsets, expiry and retention are fixed here. */
-    private Batch create(String keyId, List<Map.Entry<String, JsonNode>> entries) {
+    private Batch create(String keyId, String owner, List<Map.Entry<String, JsonNode>> entries) {
         SimSettings settings = sim.settings();
         long number = sequence.incrementAndGet();
         SplittableRandom random = new SplittableRandom(settings.seed() * 131 + number);
@@ -67,7 +67,7 @@ final class BatchStore {
             items.add(new Batch.Item(entries.get(i).getKey(), entries.get(i).getValue(), settings.batches().processingSeconds() * offsets[i] / max));
         }
         double now = sim.clock().seconds();
-        Batch batch = new Batch(keyId, now, sim.clock().at(now), items, settings.batches().expirySeconds(),
+        Batch batch = new Batch(keyId, owner, now, sim.clock().at(now), items, settings.batches().expirySeconds(),
                 settings.batches().retentionSeconds());
         byId.put(batch.id, batch);
         newestLast.add(batch);
@@ -96,11 +96,11 @@ final class BatchStore {
         return out;
     }
 
-    /** Batch requests of this key still waiting to be processed. */
-    long queued(String keyId, double now) {
+    /** Batch requests still waiting to be processed in the queue of {@code owner} (a key, or the organisation). */
+    long queued(String owner, double now) {
         long n = 0;
         for (Batch b : newestLast) {
-            if (b.keyId.equals(keyId)) {
+            if (b.owner.equals(owner)) {
                 n += b.queued(now);
             }
         }

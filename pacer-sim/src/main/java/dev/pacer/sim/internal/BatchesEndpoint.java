@@ -40,7 +40,7 @@ final class BatchesEndpoint {
     /** Charges the batch RPM limit; false (after answering 429) when it is spent. */
     private boolean admitted(Exchange ex, String keyId) throws IOException {
         double now = sim.clock().seconds();
-        Pool pool = sim.limits().batches(keyId, now);
+        Pool pool = sim.limits().batches(sim.limitOwner(keyId), now);
         Admission a = pool.admit(now, 0, 0, OtpmMode.ACTUAL);
         if (!a.admitted()) {
             Replies.rateLimited(sim, ex, pool, a);
@@ -50,7 +50,7 @@ final class BatchesEndpoint {
 
     private Map<String, String> headers(String keyId) {
         double now = sim.clock().seconds();
-        return sim.limits().batches(keyId, now).headers(now, sim.clock().at(now));
+        return sim.limits().batches(sim.limitOwner(keyId), now).headers(now, sim.clock().at(now));
     }
 
     void create(Exchange ex, String keyId, JsonNode body) throws IOException {
@@ -89,9 +89,10 @@ final class BatchesEndpoint {
             entries.add(new AbstractMap.SimpleImmutableEntry<>(customId, r.get("params")));
         }
         long limit = sim.settings().batches().queueLimit();
-        Batch batch = sim.batches().createWithin(keyId, entries, limit);
+        String owner = sim.limitOwner(keyId);
+        Batch batch = sim.batches().createWithin(keyId, owner, entries, limit);
         if (batch == null) {
-            long queued = sim.batches().queued(keyId, sim.clock().seconds());
+            long queued = sim.batches().queued(owner, sim.clock().seconds());
             Map<String, String> h = new java.util.LinkedHashMap<>(headers(keyId));
             Replies.retryAfter(sim, h, 60);
             ex.json(429, ApiErrors.body("rate_limit_error", "This request would exceed your organization's limit of " + ApiErrors.thousands(limit)

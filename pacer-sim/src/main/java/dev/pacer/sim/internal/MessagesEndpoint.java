@@ -39,7 +39,7 @@ final class MessagesEndpoint {
             return;
         }
         double now = sim.clock().seconds();
-        Pool pool = sim.limits().countTokens(keyId, now);
+        Pool pool = sim.limits().countTokens(sim.limitOwner(keyId), now);
         Admission a = pool.admit(now, 0, 0, OtpmMode.ACTUAL);
         if (!a.admitted()) {
             Replies.rateLimited(sim, ex, pool, a);
@@ -65,7 +65,8 @@ final class MessagesEndpoint {
             return;
         }
         double now = sim.clock().seconds();
-        Pool pool = sim.limits().messages(keyId, modelClass, now);
+        String owner = sim.limitOwner(keyId);
+        Pool pool = sim.limits().messages(owner, modelClass, now);
         FaultProfile faults = sim.faults();
         SplittableRandom dice = sim.dice();
         if (faultBeforeAnswer(ex, pool, request, faults, dice, settings)) {
@@ -79,7 +80,7 @@ final class MessagesEndpoint {
         }
         ModelClass limits = settings.classes().get(modelClass);
         if (settings.acceleration().enabled()
-                && sim.acceleration().sharpRamp(keyId + "|" + modelClass, now, settings.acceleration(), limits.rpm())) {
+                && sim.acceleration().sharpRamp(owner + "|" + modelClass, now, settings.acceleration(), limits.rpm())) {
             accelerationLimited(ex, pool, now, settings);
             return;
         }

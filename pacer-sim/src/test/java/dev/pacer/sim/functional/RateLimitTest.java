@@ -92,6 +92,28 @@ class RateLimitTest {
     }
 
     @Test
+    void withOrganizationScopeEveryKeyDrawsOnTheSameBuckets() throws Exception {
+        for (dev.pacer.sim.LimitScope scope : dev.pacer.sim.LimitScope.values()) {
+            try (SimServer sim = SimServer.builder().limits(2, 30_000, 8_000)
+                    .configure(s -> s.latency(0, 1e6, 0).limitScope(scope)).start()) {
+                Client a = new Client(sim, "sk-team-a");
+                Client b = new Client(sim, "sk-team-b");
+                assertThat(a.post("/v1/messages", message("claude-sonnet-4-5", 5, 2, false, 0).toString()).statusCode()).isEqualTo(200);
+                assertThat(b.post("/v1/messages", message("claude-sonnet-4-5", 5, 2, false, 0).toString()).statusCode()).isEqualTo(200);
+                int third = a.post("/v1/messages", message("claude-sonnet-4-5", 5, 2, false, 0).toString()).statusCode();
+                if (scope == dev.pacer.sim.LimitScope.ORGANIZATION) {
+                    assertThat(third).as("two keys of one organisation spent its 2 requests").isEqualTo(429);
+                    assertThat(sim.snapshot().pool(SimStats.ORGANIZATION, "sonnet-4").requests().admitted()).isEqualTo(2);
+                    assertThat(sim.snapshot().pool("sk-team-a", "sonnet-4")).isNull();
+                } else {
+                    assertThat(third).as("each key has its own 2 requests").isEqualTo(200);
+                    assertThat(sim.snapshot().pool("sk-team-a", "sonnet-4").requests().admitted()).isEqualTo(2);
+                }
+            }
+        }
+    }
+
+    @Test
     void theShouldRetryHeaderOnA429IsASetting() throws Exception {
         try (SimServer sim = SimServer.builder().limits(1, 30_000, 8_000).configure(s -> s.latency(0, 1e6, 0).shouldRetryHeader(false)).start()) {
             Client c = new Client(sim, "sk-no-should-retry");

@@ -34,7 +34,7 @@ class BatchStoreTest {
                 for (int t = 0; t < 16; t++) {
                     calls.add(pool.submit(() -> {
                         together.await();
-                        return sim.batches().createWithin("key-1", entries, 20_000);
+                        return sim.batches().createWithin("key-1", "key-1", entries, 20_000);
                     }));
                 }
                 int created = 0;

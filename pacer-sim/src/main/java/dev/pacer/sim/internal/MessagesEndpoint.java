@@ -94,6 +94,9 @@ final class MessagesEndpoint {
             Replies.rateLimited(sim, ex, pool, admission);
             return;
         }
+        if (settings.acceleration().enabled()) {
+            sim.acceleration().admitted(owner + "|" + modelClass, now);
+        }
         sim.cache().store(cacheScope, request.breakpoints(), minimum, now);
         sim.spend().answered(sim.clock().at(now));
         Generation generation = Generation.plan(request, headerHint(ex), settings);

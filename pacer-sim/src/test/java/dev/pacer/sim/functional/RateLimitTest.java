@@ -269,6 +269,27 @@ class RateLimitTest {
     }
 
     @Test
+    void requestsTheBucketsRefusedAreNoUsageForTheAccelerationLimiter() throws Exception {
+        // A ramp is more than 40 × (25% of 10 RPM) = 100 per minute over 10 s: 17 requests. The bucket admits 10;
+        // a client retrying its 429s at once must meet the bucket's 429s, not an acceleration limit.
+        try (SimServer sim = SimServer.builder().limits(10, 1_000_000, 1_000_000)
+                .configure(s -> s.acceleration(true, 40, false).latency(0, 1e6, 0)).start()) {
+            Client c = new Client(sim, "sk-retrying");
+            int ok = 0;
+            for (int i = 0; i < 30; i++) {
+                HttpResponse<String> r = c.post("/v1/messages", message("claude-sonnet-4-5", 5, 2, false, 0).toString());
+                if (r.statusCode() == 200) {
+                    ok++;
+                } else {
+                    assertThat(json(r).path("error").path("message").asText()).as("attempt " + i).contains("of 10 requests per minute");
+                }
+            }
+            assertThat(ok).isEqualTo(10);
+            assertThat(sim.snapshot().faults()).doesNotContainKey("acceleration_limit");
+        }
+    }
+
+    @Test
     void theSpendCapAnswers429WithItsErrorCodeAndNoRetryAfter() throws Exception {
         try (SimServer sim = SimServer.builder().configure(s -> s.spendCap(new SimSettings.SpendCap(true, 2)).latency(0, 1e6, 0)).start()) {
             Client c = new Client(sim, "sk-spend");

@@ -1,6 +1,7 @@
 package dev.pacer.sim;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -39,11 +40,11 @@ public final class SimConfigFile {
     }
 
     private static final Set<String> TOP = Set.of("tier", "classes", "models", "default-class", "limits", "count-tokens-rpm",
-            "batch-rpm", "burst-ratio", "otpm-mode", "otpm-overrun", "time-scale", "clock-start", "seed", "retry-after-ms",
+            "batch-rpm", "burst-ratio", "otpm-mode", "otpm-overrun", "time-scale", "clock-start", "seed", "retry-after-ms", "x-should-retry", "limit-scope",
             "window-seconds", "latency", "output", "spend-cap", "acceleration", "api-keys", "batches", "faults");
     private static final Set<String> FAULTS = Set.of("overloaded", "api-error", "timeout-error", "connection-reset", "slow-headers",
             "slow-headers-seconds", "mid-stream-error", "mid-stream-after-events", "stream-stall", "stall-seconds", "stream-no-stop",
-            "stream-reset", "batch-expire", "batch-error", "storms");
+            "stream-reset", "batch-expire", "batch-error", "storms", "retry-after", "mid-stream-error-type");
 
     private final String file;
 
@@ -58,6 +59,8 @@ public final class SimConfigFile {
             text = Files.readString(path);
         } catch (NoSuchFileException e) {
             throw new Invalid("The config file " + path + " does not exist; check the path given to --config.");
+        } catch (CharacterCodingException e) {
+            throw new Invalid("The config file " + path + " is not UTF-8 text; save it as UTF-8.");
         } catch (IOException e) {
             throw new Invalid("The config file " + path + " cannot be read (" + e.getMessage() + "); check its permissions.");
         }
@@ -99,6 +102,8 @@ public final class SimConfigFile {
         m.put("stream-reset", f.streamReset());
         m.put("batch-expire", f.batchExpire());
         m.put("batch-error", f.batchError());
+        m.put("retry-after", f.retryAfterSeconds());
+        m.put("mid-stream-error-type", f.midStreamErrorType());
         List<Map<String, Object>> storms = new ArrayList<>();
         for (FaultProfile.Storm s : f.storms()) {
             Map<String, Object> st = new LinkedHashMap<>();
@@ -150,11 +155,11 @@ public final class SimConfigFile {
         if (f.containsKey("models")) {
             for (NodeTuple t : mapping(f.get("models"), "models").getValue()) {
                 String model = scalar(t.getKeyNode(), "models");
-                table = table.with(model, scalar(t.getValueNode(), "models." + model));
+                table = table.with(model, knownClass(t.getValueNode(), "models." + model, b));
             }
         }
         if (f.containsKey("default-class")) {
-            table = table.withDefaultClass(scalar(f.get("default-class"), "default-class"));
+            table = table.withDefaultClass(knownClass(f.get("default-class"), "default-class", b));
         }
         b.models(table);
         if (f.containsKey("count-tokens-rpm")) {
@@ -199,6 +204,13 @@ public final class SimConfigFile {
         if (f.containsKey("retry-after-ms")) {
             b.retryAfterMs(bool(f.get("retry-after-ms"), "retry-after-ms"));
         }
+        if (f.containsKey("limit-scope")) {
+            Node n = f.get("limit-scope");
+            b.limitScope(check(n, () -> LimitScope.of(scalar(n, "limit-scope"))));
+        }
+        if (f.containsKey("x-should-retry")) {
+            b.shouldRetryHeader(bool(f.get("x-should-retry"), "x-should-retry"));
+        }
         if (f.containsKey("window-seconds")) {
             b.windowSeconds(positive(f.get("window-seconds"), "window-seconds"));
         }
@@ -236,6 +248,19 @@ public final class SimConfigFile {
         if (f.containsKey("faults")) {
             b.faults(faults(f.get("faults")));
         }
+    }
+
+    /**
+     * A class name that has limits (from the tier or {@code classes}, both read before this), so a
+     * typo is reported here with its line instead of later, lineless, when the settings are built.
+     */
+    private String knownClass(Node n, String where, SimSettings.Builder b) throws Invalid {
+        String c = scalar(n, where);
+        if (!b.classes().containsKey(c)) {
+            throw at(n, where + " draws on model class '" + c + "', which has no limits; use one of "
+                    + String.join(", ", new TreeSet<>(b.classes().keySet())) + ", or add it under classes.");
+        }
+        return c;
     }
 
     private void latency(Node n, SimSettings.Builder b) throws Invalid {
@@ -305,10 +330,25 @@ public final class SimConfigFile {
         }
         int after = f.containsKey("mid-stream-after-events") ? (int) positiveLong(f.get("mid-stream-after-events"), "faults.mid-stream-after-events") : 5;
         FaultProfile d = FaultProfile.NONE;
+        String errorType = d.midStreamErrorType();
+        if (f.containsKey("mid-stream-error-type")) {
+            Node n = f.get("mid-stream-error-type");
+            errorType = scalar(n, "faults.mid-stream-error-type");
+            if (!FaultProfile.MID_STREAM_ERROR_TYPES.contains(errorType)) {
+                throw at(n, "faults.mid-stream-error-type must be one of " + String.join(", ", FaultProfile.MID_STREAM_ERROR_TYPES)
+                        + ", not '" + errorType + "'.");
+            }
+        }
+        double retryAfter = seconds(f, "retry-after", d.retryAfterSeconds());
+        if (retryAfter > 86_400) {
+            throw at(f.get("retry-after"), "faults.retry-after must be between 0 (none) and 86400 seconds, not " + retryAfter + ".");
+        }
+        String type = errorType;
         return check(node, () -> new FaultProfile(prob(f, "overloaded"), prob(f, "api-error"), prob(f, "timeout-error"),
                 prob(f, "connection-reset"), prob(f, "slow-headers"), seconds(f, "slow-headers-seconds", d.slowHeadersSeconds()),
                 prob(f, "mid-stream-error"), after, prob(f, "stream-stall"), seconds(f, "stall-seconds", d.stallSeconds()),
-                prob(f, "stream-no-stop"), prob(f, "stream-reset"), storms, prob(f, "batch-expire"), prob(f, "batch-error")));
+                prob(f, "stream-no-stop"), prob(f, "stream-reset"), storms, prob(f, "batch-expire"), prob(f, "batch-error"),
+                retryAfter, type));
     }
 
     private double prob(Map<String, Node> f, String name) throws Invalid {
@@ -408,11 +448,17 @@ public final class SimConfigFile {
     }
 
     private double number(Node node, String where) throws Invalid {
+        double v;
         try {
-            return Double.parseDouble(scalar(node, where).replace("_", ""));
+            v = Double.parseDouble(scalar(node, where).replace("_", ""));
         } catch (NumberFormatException e) {
             throw at(node, where + " must be a number, not '" + scalar(node, where) + "'.");
         }
+        // Java reads "Infinity", "NaN" and "1e999" as numbers; an endless latency or window is never meant.
+        if (!Double.isFinite(v)) {
+            throw at(node, where + " must be a finite number, not '" + scalar(node, where) + "'.");
+        }
+        return v;
     }
 
     private double positive(Node node, String where) throws Invalid {

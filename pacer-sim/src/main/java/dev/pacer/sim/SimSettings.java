@@ -29,14 +29,17 @@ import java.util.Set;
  * @param acceleration    the acceleration limiter
  * @param apiKeys         accepted keys (empty: any non-empty key)
  * @param retryAfterMs    also send {@code retry-after-ms}, in wall-clock milliseconds (not sent by the real API; the SDKs read it first)
+ * @param shouldRetryHeader send {@code x-should-retry: true} on rate-limit 429s (seen on a real 429 in 2024; whether the API
+ *                        still sends it is not documented, and the SDKs obey it before anything else)
  * @param batches         Message Batches processing
  * @param windowSeconds   the window of the "largest amount admitted in a window" statistic (simulated seconds)
+ * @param limitScope      whether buckets are per API key or shared by every key (one organisation)
  */
 public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable models, long countTokensRpm, long batchRpm,
                           double burstRatio, OtpmMode otpmMode, OtpmOverrun otpmOverrun, double timeScale, Instant clockStart,
                           long seed, FaultProfile faults, Latency latency, OutputLength output, SpendCap spendCap,
-                          Acceleration acceleration, Set<String> apiKeys, boolean retryAfterMs, Batches batches,
-                          double windowSeconds) {
+                          Acceleration acceleration, Set<String> apiKeys, boolean retryAfterMs, boolean shouldRetryHeader,
+                          Batches batches, double windowSeconds, LimitScope limitScope) {
 
     public SimSettings {
         Objects.requireNonNull(tier, "tier");
@@ -44,6 +47,7 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
         Objects.requireNonNull(otpmMode, "otpm-mode");
         Objects.requireNonNull(otpmOverrun, "otpm-overrun");
         Objects.requireNonNull(faults, "faults");
+        Objects.requireNonNull(limitScope, "limit-scope");
         classes = Map.copyOf(classes);
         apiKeys = Set.copyOf(apiKeys);
         if (!(burstRatio > 0 && burstRatio <= 1)) {
@@ -181,8 +185,10 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
         b.acceleration = acceleration;
         b.apiKeys = apiKeys;
         b.retryAfterMs = retryAfterMs;
+        b.shouldRetryHeader = shouldRetryHeader;
         b.batches = batches;
         b.windowSeconds = windowSeconds;
+        b.limitScope = limitScope;
         return b;
     }
 
@@ -206,16 +212,25 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
         private Acceleration acceleration = Acceleration.OFF;
         private Set<String> apiKeys = Set.of();
         private boolean retryAfterMs;
+        private boolean shouldRetryHeader = true;
         private Batches batches = new Batches(600, 86_400, 29 * 86_400, Tier.TIER_1.batchQueueLimit());
         private double windowSeconds = 60;
+        private LimitScope limitScope = LimitScope.KEY;
 
         private Builder() {
         }
 
-        /** Limits from a preset: every class's limits, count_tokens and batch RPM, the batch queue. */
+        /**
+         * Limits from a preset: every class's limits, count_tokens and batch RPM, the batch queue.
+         * Classes the preset does not know keep theirs.
+         */
         public Builder tier(Tier t) {
             this.tier = t;
-            this.classes = new LinkedHashMap<>(t.classes());
+            Map<String, ModelClass> next = new LinkedHashMap<>(t.classes());
+            // A class the preset has no row for (one a sim.yaml added) keeps its limits: a --tier given
+            // on top of such a file must not leave its models drawing on a class without limits.
+            classes.forEach(next::putIfAbsent);
+            this.classes = next;
             this.countTokensRpm = t.countTokensRpm();
             this.batchRpm = t.batchRpm();
             this.batches = new Batches(batches.processingSeconds(), batches.expirySeconds(), batches.retentionSeconds(),
@@ -344,6 +359,12 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
             return this;
         }
 
+        /** Send {@code x-should-retry: true} on rate-limit 429s (default), or no such header. */
+        public Builder shouldRetryHeader(boolean on) {
+            this.shouldRetryHeader = on;
+            return this;
+        }
+
         /** Batch processing time (simulated seconds) and queue limit; expiry and retention unchanged. */
         public Builder batches(double processingSeconds, long queueLimit) {
             this.batches = new Batches(processingSeconds, batches.expirySeconds(), batches.retentionSeconds(), queueLimit);
@@ -353,6 +374,12 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
         /** Message Batches processing. */
         public Builder batches(Batches b) {
             this.batches = b;
+            return this;
+        }
+
+        /** Buckets per API key (default) or shared by every key, as in one organisation. */
+        public Builder limitScope(LimitScope scope) {
+            this.limitScope = scope;
             return this;
         }
 
@@ -382,10 +409,15 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
             return models;
         }
 
+        Map<String, ModelClass> classes() {
+            return classes;
+        }
+
         /** The settings, validated. */
         public SimSettings build() {
             return new SimSettings(tier, classes, models, countTokensRpm, batchRpm, burstRatio, otpmMode, otpmOverrun, timeScale,
-                    clockStart, seed, faults, latency, output, spendCap, acceleration, apiKeys, retryAfterMs, batches, windowSeconds);
+                    clockStart, seed, faults, latency, output, spendCap, acceleration, apiKeys, retryAfterMs, shouldRetryHeader, batches,
+                    windowSeconds, limitScope);
         }
     }
 }

@@ -55,7 +55,7 @@ public record SimStats(Instant clock, double timeScale, long requests, Map<Integ
     /**
      * The limits of one API key on one model class (or its count_tokens or batches limit, which have requests only).
      *
-     * @param keyId        the key's fingerprint
+     * @param keyId        the key's fingerprint, or {@link SimStats#ORGANIZATION} for the buckets all keys share
      * @param modelClass   the class, or {@code count_tokens} / {@code batches}
      * @param requests     the requests bucket
      * @param inputTokens  the input-tokens bucket (null for requests-only pools)
@@ -71,14 +71,20 @@ public record SimStats(Instant clock, double timeScale, long requests, Map<Integ
     public record BatchStats(long created, long requests, long succeeded, long errored, long canceled, long expired) {
     }
 
+    /** The id under which statistics show the buckets every key shares with {@code limit-scope: organization}. */
+    public static final String ORGANIZATION = "organization";
+
     /** Responses with this HTTP status. */
     public long responses(int status) {
         return responses.getOrDefault(status, 0L);
     }
 
-    /** The pool of {@code apiKey} on {@code modelClass}, or null if that key never used it. */
+    /**
+     * The pool of {@code apiKey} on {@code modelClass}, or null if that key never used it; with
+     * {@code limit-scope: organization}, pass {@link #ORGANIZATION} for the pool every key shares.
+     */
     public PoolStats pool(String apiKey, String modelClass) {
-        String id = keyId(apiKey);
+        String id = apiKey.equals(ORGANIZATION) ? ORGANIZATION : keyId(apiKey);
         return pools.stream().filter(p -> p.keyId().equals(id) && p.modelClass().equals(modelClass)).findFirst().orElse(null);
     }
 

@@ -5,18 +5,26 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Refuses sharp ramps of traffic, as the API's undocumented acceleration limits do: per pool it
- * counts admitted requests per simulated second and compares the rate of the last
- * {@code window} seconds (this request included) with the rate of the {@code baseline} seconds
- * before, never taken below {@code floor} × the RPM limit. The thresholds are invented; the
+ * counts admitted requests (refused ones are no usage) per simulated second and compares the
+ * rate of the last {@code window} seconds (this request included) with the rate of the
+ * {@code baseline} seconds before, never taken below {@code floor} × the RPM limit. The thresholds are invented; the
  * settings expose them.
  */
 final class AccelerationLimiter {
 
     private final ConcurrentHashMap<String, History> histories = new ConcurrentHashMap<>();
 
-    /** True when one more request now would be a sharp ramp; otherwise the request is counted. */
+    /** True when one more request now would be a sharp ramp. Nothing is counted: see {@link #admitted}. */
     boolean sharpRamp(String poolId, double now, SimSettings.Acceleration a, long rpm) {
-        return histories.computeIfAbsent(poolId, k -> new History()).offer(now, a, rpm);
+        return histories.computeIfAbsent(poolId, k -> new History()).wouldRamp(now, a, rpm);
+    }
+
+    /**
+     * Counts a request the rate limits admitted. Only those are usage: counting refused ones too
+     * made a client that retries its 429s quickly look like a ramp, and refused it twice over.
+     */
+    void admitted(String poolId, double now) {
+        histories.computeIfAbsent(poolId, k -> new History()).count(now);
     }
 
     void clear() {
@@ -28,15 +36,8 @@ final class AccelerationLimiter {
         private final long[] slots = new long[3_700];
         private long lastSecond = Long.MIN_VALUE;
 
-        synchronized boolean offer(double now, SimSettings.Acceleration a, long rpm) {
-            long second = (long) Math.floor(now);
-            if (lastSecond == Long.MIN_VALUE) {
-                lastSecond = second;
-            }
-            for (long s = lastSecond + 1; s <= second && s - lastSecond <= slots.length; s++) {
-                slots[slot(s)] = 0;
-            }
-            lastSecond = Math.max(lastSecond, second);
+        synchronized boolean wouldRamp(double now, SimSettings.Acceleration a, long rpm) {
+            long second = advance(now);
             int window = (int) a.windowSeconds();
             int baseline = (int) a.baselineSeconds();
             long recent = 1;
@@ -48,11 +49,24 @@ final class AccelerationLimiter {
                 before += slots[slot(second - i)];
             }
             double baselineRate = Math.max((double) before / baseline, a.floor() * rpm / 60.0);
-            if ((double) recent / window > a.factor() * baselineRate) {
-                return true;
+            return (double) recent / window > a.factor() * baselineRate;
+        }
+
+        synchronized void count(double now) {
+            slots[slot(advance(now))]++;
+        }
+
+        /** Moves the ring to {@code now}'s second, emptying the seconds passed since; returns that second. */
+        private long advance(double now) {
+            long second = (long) Math.floor(now);
+            if (lastSecond == Long.MIN_VALUE) {
+                lastSecond = second;
             }
-            slots[slot(second)]++;
-            return false;
+            for (long s = lastSecond + 1; s <= second && s - lastSecond <= slots.length; s++) {
+                slots[slot(s)] = 0;
+            }
+            lastSecond = Math.max(lastSecond, second);
+            return second;
         }
 
         private int slot(long second) {

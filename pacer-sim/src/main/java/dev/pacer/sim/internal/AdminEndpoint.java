@@ -96,6 +96,8 @@ final class AdminEndpoint {
         c.put("otpm-overrun", s.otpmOverrun().id());
         c.put("burst-ratio", s.burstRatio());
         c.put("retry-after-ms", s.retryAfterMs());
+        c.put("x-should-retry", s.shouldRetryHeader());
+        c.put("limit-scope", s.limitScope().id());
         c.put("count-tokens-rpm", s.countTokensRpm());
         c.put("batch-rpm", s.batchRpm());
         c.put("window-seconds", s.windowSeconds());

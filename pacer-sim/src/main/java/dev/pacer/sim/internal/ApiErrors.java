@@ -1,6 +1,7 @@
 package dev.pacer.sim.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Locale;
 
 /** Error bodies exactly as the API shapes them: {@code {"type":"error","error":{type,message},"request_id"}}. */
 final class ApiErrors {
@@ -35,10 +36,18 @@ final class ApiErrors {
         return body;
     }
 
+    /**
+     * {@code 30,000}: the API writes its figures with commas whatever the server's locale; the
+     * JVM's default locale would write {@code 30.000} or {@code 30 000} and break clients that read them.
+     */
+    static String thousands(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+
     /** The wording of the API's rate-limit 429, naming the dimension and its per-minute limit. */
     static String rateLimitMessage(long perMinute, String dimensionWords) {
         return "This request would exceed the rate limit for your organization (" + ORGANIZATION_ID + ") of "
-                + String.format("%,d", perMinute) + " " + dimensionWords + " per minute. For details, refer to: "
+                + thousands(perMinute) + " " + dimensionWords + " per minute. For details, refer to: "
                 + "https://docs.claude.com/en/api/rate-limits. You can see the response headers for current usage. "
                 + "Please reduce the prompt length or the maximum tokens requested, or try again later. You may also "
                 + "contact sales at https://www.anthropic.com/contact-sales to discuss your options for a rate limit increase.";

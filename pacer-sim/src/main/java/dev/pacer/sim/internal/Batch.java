@@ -23,9 +23,14 @@ final class Batch {
 
     final String id = Ids.next("msgbatch_");
     final String keyId;
+    /** Whose batch queue it counts in: its key's, or the organisation's (limit-scope). */
+    final String owner;
     final double createdAt;
     final Instant createdInstant;
     final List<Item> items;
+    /** Simulated seconds after creation at which it expires, and after which its results are gone: as when created. */
+    final double expiresAfter;
+    final double retainedFor;
     /** Finish offsets, sorted: how many requests are still queued at any instant. */
     private final double[] finishOffsets;
     final CountDownLatch cancelSignal = new CountDownLatch(1);
@@ -37,8 +42,11 @@ final class Batch {
     private List<String> results = List.of();
     private final long[] counts = new long[5];
 
-    Batch(String keyId, double createdAt, Instant createdInstant, List<Item> items) {
+    Batch(String keyId, String owner, double createdAt, Instant createdInstant, List<Item> items, double expiresAfter, double retainedFor) {
         this.keyId = keyId;
+        this.owner = owner;
+        this.expiresAfter = expiresAfter;
+        this.retainedFor = retainedFor;
         this.createdAt = createdAt;
         this.createdInstant = createdInstant;
         this.items = items;
@@ -101,7 +109,7 @@ final class Batch {
         return counts.clone();
     }
 
-    synchronized ObjectNode toJson(String baseUrl, double expirySeconds) {
+    synchronized ObjectNode toJson(String baseUrl) {
         ObjectNode b = Json.object();
         b.put("id", id);
         b.put("type", "message_batch");
@@ -114,7 +122,7 @@ final class Batch {
         c.put("expired", counts[4]);
         time(b, "ended_at", endedAt);
         b.put("created_at", createdInstant.toString());
-        b.put("expires_at", createdInstant.plusNanos((long) (expirySeconds * 1e9)).toString());
+        b.put("expires_at", createdInstant.plusNanos((long) (expiresAfter * 1e9)).toString());
         b.putNull("archived_at");
         time(b, "cancel_initiated_at", cancelInitiatedAt);
         if (endedAt != null) {

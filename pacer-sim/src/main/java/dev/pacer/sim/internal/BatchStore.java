@@ -37,8 +37,21 @@ final class BatchStore {
         this.sim = sim;
     }
 
-    /** Creates and starts a batch of {@code items} (custom_id, params); finish offsets are drawn here. */
-    Batch create(String keyId, List<Map.Entry<String, JsonNode>> entries) {
+    /**
+     * Creates and starts a batch of {@code entries} (custom_id, params) unless the key's requests
+     * still queued and these would be more than {@code queueLimit}; null then. Synchronized: the
+     * check and the creation are one step, or batches created at the same instant from many
+     * threads would each see room and overfill the queue together.
+     */
+    synchronized Batch createWithin(String keyId, String owner, List<Map.Entry<String, JsonNode>> entries, long queueLimit) {
+        if (queued(owner, sim.clock().seconds()) + entries.size() > queueLimit) {
+            return null;
+        }
+        return create(keyId, owner, entries);
+    }
+
+    /** Creates and starts a batch; finish offsets, expiry and retention are fixed here. */
+    private Batch create(String keyId, String owner, List<Map.Entry<String, JsonNode>> entries) {
         SimSettings settings = sim.settings();
         long number = sequence.incrementAndGet();
         SplittableRandom random = new SplittableRandom(settings.seed() * 131 + number);
@@ -54,7 +67,8 @@ final class BatchStore {
             items.add(new Batch.Item(entries.get(i).getKey(), entries.get(i).getValue(), settings.batches().processingSeconds() * offsets[i] / max));
         }
         double now = sim.clock().seconds();
-        Batch batch = new Batch(keyId, now, sim.clock().at(now), items);
+        Batch batch = new Batch(keyId, owner, now, sim.clock().at(now), items, settings.batches().expirySeconds(),
+                settings.batches().retentionSeconds());
         byId.put(batch.id, batch);
         newestLast.add(batch);
         created.increment();
@@ -82,11 +96,11 @@ final class BatchStore {
         return out;
     }
 
-    /** Batch requests of this key still waiting to be processed. */
-    long queued(String keyId, double now) {
+    /** Batch requests still waiting to be processed in the queue of {@code owner} (a key, or the organisation). */
+    long queued(String owner, double now) {
         long n = 0;
         for (Batch b : newestLast) {
-            if (b.keyId.equals(keyId)) {
+            if (b.owner.equals(owner)) {
                 n += b.queued(now);
             }
         }
@@ -97,7 +111,7 @@ final class BatchStore {
         try {
             SimSettings.Batches config = sim.settings().batches();
             double lastFinish = batch.items.stream().mapToDouble(Batch.Item::finishesAfter).max().orElse(0);
-            double end = Math.min(lastFinish, config.expirySeconds());
+            double end = Math.min(lastFinish, batch.expiresAfter);
             double wait = batch.createdAt + end - sim.clock().seconds();
             boolean cancelled = batch.cancelSignal.await(sim.clock().wall(wait).toNanos(), TimeUnit.NANOSECONDS);
             double cancelledAfter = Double.NaN;
@@ -132,7 +146,7 @@ final class BatchStore {
             if (!Double.isNaN(cancelledAfter) && item.finishesAfter() > cancelledAfter + grace) {
                 result.put("type", "canceled");
                 counts[2]++;
-            } else if (item.finishesAfter() > config.expirySeconds() || fateExpire) {
+            } else if (item.finishesAfter() > batch.expiresAfter || fateExpire) {
                 result.put("type", "expired");
                 counts[3]++;
             } else if (outcome(result, item.params(), fateError, settings)) {

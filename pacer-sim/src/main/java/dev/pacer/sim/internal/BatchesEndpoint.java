@@ -40,7 +40,7 @@ final class BatchesEndpoint {
     /** Charges the batch RPM limit; false (after answering 429) when it is spent. */
     private boolean admitted(Exchange ex, String keyId) throws IOException {
         double now = sim.clock().seconds();
-        Pool pool = sim.limits().batches(keyId, now);
+        Pool pool = sim.limits().batches(sim.limitOwner(keyId), now);
         Admission a = pool.admit(now, 0, 0, OtpmMode.ACTUAL);
         if (!a.admitted()) {
             Replies.rateLimited(sim, ex, pool, a);
@@ -50,7 +50,7 @@ final class BatchesEndpoint {
 
     private Map<String, String> headers(String keyId) {
         double now = sim.clock().seconds();
-        return sim.limits().batches(keyId, now).headers(now, sim.clock().at(now));
+        return sim.limits().batches(sim.limitOwner(keyId), now).headers(now, sim.clock().at(now));
     }
 
     void create(Exchange ex, String keyId, JsonNode body) throws IOException {
@@ -89,17 +89,18 @@ final class BatchesEndpoint {
             entries.add(new AbstractMap.SimpleImmutableEntry<>(customId, r.get("params")));
         }
         long limit = sim.settings().batches().queueLimit();
-        long queued = sim.batches().queued(keyId, sim.clock().seconds());
-        if (queued + entries.size() > limit) {
+        String owner = sim.limitOwner(keyId);
+        Batch batch = sim.batches().createWithin(keyId, owner, entries, limit);
+        if (batch == null) {
+            long queued = sim.batches().queued(owner, sim.clock().seconds());
             Map<String, String> h = new java.util.LinkedHashMap<>(headers(keyId));
             Replies.retryAfter(sim, h, 60);
-            ex.json(429, ApiErrors.body("rate_limit_error", "This request would exceed your organization's limit of " + String.format("%,d", limit)
-                    + " batch requests in the processing queue (" + String.format("%,d", queued) + " are waiting). Please wait for "
+            ex.json(429, ApiErrors.body("rate_limit_error", "This request would exceed your organization's limit of " + ApiErrors.thousands(limit)
+                    + " batch requests in the processing queue (" + ApiErrors.thousands(queued) + " are waiting). Please wait for "
                     + "batches to finish, or try again later.", ex.requestId), h);
             return;
         }
-        Batch batch = sim.batches().create(keyId, entries);
-        ex.json(200, batch.toJson(baseUrl, sim.settings().batches().expirySeconds()), headers(keyId));
+        ex.json(200, batch.toJson(baseUrl), headers(keyId));
     }
 
     private Batch find(Exchange ex, String keyId, String id) throws IOException {
@@ -116,7 +117,7 @@ final class BatchesEndpoint {
         }
         Batch b = find(ex, keyId, id);
         if (b != null) {
-            ex.json(200, b.toJson(baseUrl, sim.settings().batches().expirySeconds()), headers(keyId));
+            ex.json(200, b.toJson(baseUrl), headers(keyId));
         }
     }
 
@@ -130,7 +131,7 @@ final class BatchesEndpoint {
         }
         double now = sim.clock().seconds();
         b.cancel(now - b.createdAt, sim.clock().at(now));
-        ex.json(200, b.toJson(baseUrl, sim.settings().batches().expirySeconds()), headers(keyId));
+        ex.json(200, b.toJson(baseUrl), headers(keyId));
     }
 
     void delete(Exchange ex, String keyId, String id) throws IOException {
@@ -166,7 +167,7 @@ final class BatchesEndpoint {
                     + "processing_status is 'ended'.", ex.requestId), headers(keyId));
             return;
         }
-        if (sim.clock().seconds() - b.createdAt > sim.settings().batches().retentionSeconds()) {
+        if (sim.clock().seconds() - b.createdAt > b.retainedFor) {
             ex.json(404, ApiErrors.notFound("The results of batch " + id + " are no longer available (they are kept 29 days after creation).",
                     ex.requestId), headers(keyId));
             return;
@@ -208,8 +209,7 @@ final class BatchesEndpoint {
         List<Batch> page = all.subList(Math.min(from, to), Math.min(to, from + limit));
         ObjectNode out = Json.object();
         ArrayNode data = out.putArray("data");
-        double expiry = sim.settings().batches().expirySeconds();
-        page.forEach(b -> data.add(b.toJson(baseUrl, expiry)));
+        page.forEach(b -> data.add(b.toJson(baseUrl)));
         out.put("has_more", hasMore);
         putId(out, "first_id", page.isEmpty() ? null : page.get(0).id);
         putId(out, "last_id", page.isEmpty() ? null : page.get(page.size() - 1).id);

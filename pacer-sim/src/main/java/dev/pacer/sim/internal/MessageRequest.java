@@ -114,8 +114,12 @@ record MessageRequest(String model, int maxTokens, boolean stream, int inputToke
         if (!max.isIntegralNumber()) {
             throw new Invalid("max_tokens: Input should be a valid integer");
         }
-        if (max.asLong() < 1) {
+        // Beyond 64 bits asLong() wraps (2^64 + 1 reads as 1): decide by the sign of the exact value.
+        if (max.canConvertToLong() ? max.asLong() < 1 : max.bigIntegerValue().signum() < 0) {
             throw new Invalid("max_tokens: Input should be greater than or equal to 1");
+        }
+        if (!max.canConvertToLong()) {
+            return Integer.MAX_VALUE;
         }
         return (int) Math.min(Integer.MAX_VALUE, max.asLong());
     }

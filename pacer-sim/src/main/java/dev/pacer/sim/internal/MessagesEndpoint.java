@@ -39,7 +39,7 @@ final class MessagesEndpoint {
             return;
         }
         double now = sim.clock().seconds();
-        Pool pool = sim.limits().countTokens(keyId, now);
+        Pool pool = sim.limits().countTokens(sim.limitOwner(keyId), now);
         Admission a = pool.admit(now, 0, 0, OtpmMode.ACTUAL);
         if (!a.admitted()) {
             Replies.rateLimited(sim, ex, pool, a);
@@ -65,7 +65,8 @@ final class MessagesEndpoint {
             return;
         }
         double now = sim.clock().seconds();
-        Pool pool = sim.limits().messages(keyId, modelClass, now);
+        String owner = sim.limitOwner(keyId);
+        Pool pool = sim.limits().messages(owner, modelClass, now);
         FaultProfile faults = sim.faults();
         SplittableRandom dice = sim.dice();
         if (faultBeforeAnswer(ex, pool, request, faults, dice, settings)) {
@@ -79,7 +80,7 @@ final class MessagesEndpoint {
         }
         ModelClass limits = settings.classes().get(modelClass);
         if (settings.acceleration().enabled()
-                && sim.acceleration().sharpRamp(keyId + "|" + modelClass, now, settings.acceleration(), limits.rpm())) {
+                && sim.acceleration().sharpRamp(owner + "|" + modelClass, now, settings.acceleration(), limits.rpm())) {
             accelerationLimited(ex, pool, now, settings);
             return;
         }
@@ -92,6 +93,9 @@ final class MessagesEndpoint {
         if (!admission.admitted()) {
             Replies.rateLimited(sim, ex, pool, admission);
             return;
+        }
+        if (settings.acceleration().enabled()) {
+            sim.acceleration().admitted(owner + "|" + modelClass, now);
         }
         sim.cache().store(cacheScope, request.breakpoints(), minimum, now);
         sim.spend().answered(sim.clock().at(now));
@@ -121,22 +125,28 @@ final class MessagesEndpoint {
         if (dice.nextDouble() < faults.overloadedAt(settings.models(), request.model(), now)) {
             sim.counters().fault("overloaded");
             pool.overloaded();
-            ex.json(529, ApiErrors.overloaded(ex.requestId), pool.headers(now, sim.clock().at(now)));
+            ex.json(529, ApiErrors.overloaded(ex.requestId), serverErrorHeaders(pool, now, faults));
             return true;
         }
         if (dice.nextDouble() < faults.apiError()) {
             sim.counters().fault("api_error");
             pool.serverError();
-            ex.json(500, ApiErrors.body("api_error", "Internal server error", ex.requestId), pool.headers(now, sim.clock().at(now)));
+            ex.json(500, ApiErrors.body("api_error", "Internal server error", ex.requestId), serverErrorHeaders(pool, now, faults));
             return true;
         }
         if (dice.nextDouble() < faults.timeoutError()) {
             sim.counters().fault("timeout_error");
             pool.serverError();
-            ex.json(504, ApiErrors.body("timeout_error", "Request timed out", ex.requestId), pool.headers(now, sim.clock().at(now)));
+            ex.json(504, ApiErrors.body("timeout_error", "Request timed out", ex.requestId), serverErrorHeaders(pool, now, faults));
             return true;
         }
         return false;
+    }
+
+    private Map<String, String> serverErrorHeaders(Pool pool, double now, FaultProfile faults) {
+        Map<String, String> headers = new LinkedHashMap<>(pool.headers(now, sim.clock().at(now)));
+        Replies.serverErrorRetryAfter(sim, headers, faults.retryAfterSeconds());
+        return headers;
     }
 
     private void accelerationLimited(Exchange ex, Pool pool, double now, SimSettings settings) throws IOException {

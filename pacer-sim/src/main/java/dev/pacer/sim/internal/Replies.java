@@ -13,7 +13,7 @@ final class Replies {
 
     /**
      * 429 {@code rate_limit_error} naming the dimension, with the pool's headers, {@code retry-after}
-     * (whole simulated seconds, rounded up), {@code x-should-retry: true} and, when enabled,
+     * (whole simulated seconds, rounded up), {@code x-should-retry: true} (unless disabled) and, when enabled,
      * {@code retry-after-ms} in wall-clock milliseconds so an unmodified SDK waits the right time
      * at any time scale.
      */
@@ -26,11 +26,28 @@ final class Replies {
     }
 
     static void retryAfter(Simulator sim, Map<String, String> headers, double waitSeconds) {
+        delay(sim, headers, waitSeconds);
+        if (sim.settings().shouldRetryHeader()) {
+            headers.put("x-should-retry", "true");
+        }
+    }
+
+    /**
+     * {@code retry-after} on an injected 529, 500 or 504 when the fault profile asks for one
+     * ({@code faults.retry-after} above 0): the API may or may not send it there.
+     */
+    static void serverErrorRetryAfter(Simulator sim, Map<String, String> headers, double seconds) {
+        if (seconds > 0) {
+            delay(sim, headers, seconds);
+        }
+    }
+
+    /** {@code retry-after} in whole simulated seconds (rounded up, at least 1), and {@code retry-after-ms} in wall time when enabled. */
+    private static void delay(Simulator sim, Map<String, String> headers, double waitSeconds) {
         headers.put("retry-after", Long.toString(Math.max(1, (long) Math.ceil(waitSeconds - 1e-9))));
         if (sim.settings().retryAfterMs()) {
             headers.put("retry-after-ms", Long.toString(Math.max(1, sim.clock().wall(waitSeconds).toMillis())));
         }
-        headers.put("x-should-retry", "true");
     }
 
     /** 429 {@code enforced_spend_limit_reached}: no {@code retry-after}, retries keep failing until the month ends. */

@@ -1,6 +1,7 @@
 package dev.pacer.sim.internal;
 
 import dev.pacer.sim.FaultProfile;
+import dev.pacer.sim.LimitScope;
 import dev.pacer.sim.SimClock;
 import dev.pacer.sim.SimSettings;
 import dev.pacer.sim.SimStats;
@@ -94,8 +95,13 @@ public final class Simulator {
 
     /** The level of one bucket now, or NaN if that key never used that class. */
     public double level(String keyId, String modelClass, String dimension) {
-        Pool p = limits.find(keyId, modelClass);
+        Pool p = limits.find(limitOwner(keyId), modelClass);
         return p == null ? Double.NaN : p.level(dimension, clock.seconds());
+    }
+
+    /** Whose buckets (and batch queue) a key draws on: its own, or the organisation's. */
+    String limitOwner(String keyId) {
+        return settings.limitScope() == LimitScope.ORGANIZATION ? SimStats.ORGANIZATION : keyId;
     }
 
     /** Stops batch processing. */

@@ -12,7 +12,8 @@ import java.util.SplittableRandom;
  * simulated seconds of generation. Events are flushed whenever the writer is about to wait, so
  * nothing generated sits in a buffer. A faulty stream (drawn from the fault profile) is struck
  * after {@code midStreamAfterEvents} events, and always before {@code message_stop}: it stalls,
- * then ends with {@code event: error}, a dropped connection, or a clean end without
+ * then ends with {@code event: error} (of the profile's {@code mid-stream-error-type}), a dropped
+ * connection, or a clean end without
  * {@code message_stop}.
  */
 final class StreamWriter {
@@ -26,6 +27,7 @@ final class StreamWriter {
     private final boolean reset;
     private final boolean noStop;
     private final double stallSeconds;
+    private final String midErrorType;
     private SseStream out;
     private int events;
 
@@ -44,6 +46,7 @@ final class StreamWriter {
         this.reset = dice.nextDouble() < faults.streamReset();
         this.noStop = dice.nextDouble() < faults.streamNoStop();
         this.stallSeconds = faults.stallSeconds();
+        this.midErrorType = faults.midStreamErrorType();
     }
 
     void write(Exchange ex) throws IOException, InterruptedException {
@@ -114,7 +117,11 @@ final class StreamWriter {
         if (midError) {
             counters.fault("mid_stream_error");
             ObjectNode error = type("error");
-            error.putObject("error").put("type", "overloaded_error").put("message", "Overloaded");
+            error.putObject("error").put("type", midErrorType).put("message", switch (midErrorType) {
+                case "api_error" -> "Internal server error";
+                case "rate_limit_error" -> "Rate limit exceeded while generating; try again later.";
+                default -> "Overloaded";
+            });
             out.event("error", error);
             out.end();
             throw new Struck();

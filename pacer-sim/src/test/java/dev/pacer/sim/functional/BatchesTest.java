@@ -188,4 +188,26 @@ class BatchesTest {
             assertThat(c.send(c.request("/v1/messages/batches/msgbatch_nope").GET()).statusCode()).isEqualTo(429);
         }
     }
+
+    @Test
+    void withOrganizationScopeEveryKeyFillsTheSameBatchQueue() throws Exception {
+        for (dev.pacer.sim.LimitScope scope : dev.pacer.sim.LimitScope.values()) {
+            try (SimServer sim = SimServer.builder().configure(s -> s.batches(10_000, 50).limitScope(scope)).start()) {
+                assertThat(new Client(sim, "sk-team-a").post("/v1/messages/batches", batch(40)).statusCode()).isEqualTo(200);
+                HttpResponse<String> other = new Client(sim, "sk-team-b").post("/v1/messages/batches", batch(20));
+                assertThat(other.statusCode()).as(scope.id()).isEqualTo(scope == dev.pacer.sim.LimitScope.ORGANIZATION ? 429 : 200);
+            }
+        }
+    }
+
+    @Test
+    void aBatchKeepsTheExpiryItWasCreatedWithWhenTheSettingsChange() throws Exception {
+        try (SimServer sim = SimServer.builder().configure(s -> s.batches(new SimSettings.Batches(600, 86_400, 29 * 86_400, 100_000))).start()) {
+            Client c = new Client(sim, "sk-expiry");
+            JsonNode created = json(c.post("/v1/messages/batches", batch(1)));
+            sim.reconfigure(s -> s.batches(new SimSettings.Batches(600, 3_600, 29 * 86_400, 100_000)));
+            JsonNode later = json(c.get("/v1/messages/batches/" + created.path("id").asText()));
+            assertThat(later.path("expires_at").asText()).isEqualTo(created.path("expires_at").asText());
+        }
+    }
 }

@@ -47,6 +47,30 @@ class FaultsTest {
     }
 
     @Test
+    void injectedServerErrorsCarryARetryAfterOnlyWhenTheProfileAsksForOne() throws Exception {
+        try (SimServer sim = SimServer.builder().timeScale(10).configure(s -> s.latency(0, 1e6, 0)).start()) {
+            Client c = new Client(sim, "sk-5xx-retry");
+            sim.setFaults(FaultProfile.NONE.withOverloaded(1.0));
+            HttpResponse<String> none = c.post("/v1/messages", message("claude-sonnet-4-5", 10, 3, false, 0).toString());
+            assertThat(none.statusCode()).isEqualTo(529);
+            assertThat(none.headers().firstValue("retry-after")).as("not documented for 529: none by default").isEmpty();
+            HttpResponse<String> put = c.send(c.request("/_sim/faults").PUT(HttpRequest.BodyPublishers.ofString(
+                    "overloaded: 1\nretry-after: 12.5\n")));
+            assertThat(put.statusCode()).isEqualTo(200);
+            assertThat(json(put).path("retry-after").asDouble()).isEqualTo(12.5);
+            HttpResponse<String> overloaded = c.post("/v1/messages", message("claude-sonnet-4-5", 10, 3, false, 0).toString());
+            assertThat(overloaded.headers().firstValue("retry-after")).contains("13");
+            assertThat(overloaded.headers().firstValue("x-should-retry")).isEmpty();
+            sim.setFaults(FaultProfile.NONE.withErrors(1.0, 0, 0).withRetryAfter(3));
+            assertThat(c.post("/v1/messages", message("claude-sonnet-4-5", 10, 3, false, 0).toString()).headers().firstValue("retry-after"))
+                    .contains("3");
+            sim.setFaults(FaultProfile.NONE.withErrors(0, 1.0, 0).withRetryAfter(4));
+            assertThat(c.post("/v1/messages", message("claude-sonnet-4-5", 10, 3, false, 0).toString()).headers().firstValue("retry-after"))
+                    .contains("4");
+        }
+    }
+
+    @Test
     void aStormHitsItsModelsDuringItsWindowOnly() throws Exception {
         try (SimServer sim = SimServer.builder().timeScale(100).configure(s -> s.latency(0, 1e6, 0)).start()) {
             Client c = new Client(sim, "sk-storm");

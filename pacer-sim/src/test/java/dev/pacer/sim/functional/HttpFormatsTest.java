@@ -71,6 +71,33 @@ class HttpFormatsTest {
     }
 
     @Test
+    void theOutputLengthFollowsTheConfiguredDistributionAndTheSeedRepeatsARun() throws Exception {
+        List<Integer> lengths = new java.util.ArrayList<>();
+        List<String> texts = new java.util.ArrayList<>();
+        for (long seed : new long[] {7, 7, 8}) {
+            sim = SimServer.builder().seed(seed).configure(s -> s.latency(0, 1e6, 0).outputLength(40, 0.5)).start();
+            StringBuilder run = new StringBuilder();
+            for (int i = 0; i < 20; i++) {
+                JsonNode m = json(new Client(sim, "sk-dist").post("/v1/messages", message("claude-sonnet-4-5", 4_000, 3 + i, false, 0).toString()));
+                lengths.add(m.path("usage").path("output_tokens").asInt());
+                run.append(m.path("content").get(0).path("text").asText()).append('|');
+            }
+            texts.add(run.toString());
+            sim.close();
+        }
+        assertThat(texts.get(0)).as("same seed, same requests: the same run").isEqualTo(texts.get(1));
+        assertThat(texts.get(2)).as("another seed, another run").isNotEqualTo(texts.get(0));
+        // Log-normal with median 40 and sigma 0.5: about 95% within 40 × e^±1 (15 to 109).
+        List<Integer> sorted = lengths.stream().sorted().toList();
+        assertThat(sorted.get(sorted.size() / 2)).isBetween(28, 56);
+        assertThat(sorted.getFirst()).isGreaterThanOrEqualTo(8);
+        assertThat(sorted.getLast()).isLessThanOrEqualTo(250);
+        sim = SimServer.builder().configure(s -> s.latency(0, 1e6, 0).outputLength(33, 0)).start();
+        JsonNode fixed = json(new Client(sim, "sk-fixed").post("/v1/messages", message("claude-sonnet-4-5", 4_000, 9, false, 0).toString()));
+        assertThat(fixed.path("usage").path("output_tokens").asInt()).as("sigma 0: exactly the median").isEqualTo(33);
+    }
+
+    @Test
     void badRequestsAuthenticationAndUnknownModelsAnswerLikeTheApi() throws Exception {
         sim = SimServer.builder().timeScale(100).configure(s -> s.apiKeys(java.util.Set.of("sk-good"))).start();
         Client good = new Client(sim, "sk-good");

@@ -13,8 +13,12 @@ import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.MessageTokensCount;
 import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.anthropic.models.messages.batches.BatchCreateParams;
+import com.anthropic.models.messages.batches.BatchListParams;
+import com.anthropic.models.messages.batches.DeletedMessageBatch;
 import com.anthropic.models.messages.batches.MessageBatch;
 import com.anthropic.models.messages.batches.MessageBatchIndividualResponse;
+import com.anthropic.models.models.ModelInfo;
+import com.anthropic.models.models.ModelListParams;
 import dev.pacer.sim.SimServer;
 import dev.pacer.sim.Tier;
 import java.time.Duration;
@@ -128,6 +132,44 @@ class OfficialSdkTest {
                 .allMatch(r -> r.result().asSucceeded().message().usage().outputTokens() > 0);
         assertThat(results).filteredOn(r -> r.customId().equals("bad-model"))
                 .allMatch(r -> r.result().isErrored());
+    }
+
+    @Test
+    void theSdksModelListingPagesThroughEveryModel() {
+        List<String> ids = new ArrayList<>();
+        for (ModelInfo m : client.models().list(ModelListParams.builder().limit(5).build()).autoPager()) {
+            ids.add(m.id());
+        }
+        assertThat(ids).containsExactlyElementsOf(sim.settings().models().models());
+        ModelInfo opus = client.models().retrieve("claude-opus-4-5");
+        assertThat(opus.displayName()).isEqualTo("Claude Opus 4.5");
+    }
+
+    @Test
+    void batchesAreListedCancelledAndDeletedThroughTheSdk() throws Exception {
+        List<String> created = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            created.add(client.messages().batches().create(BatchCreateParams.builder().addRequest(BatchCreateParams.Request.builder()
+                    .customId("only").params(BatchCreateParams.Request.Params.builder().model("claude-haiku-4-5").maxTokens(10)
+                            .addUserMessage("x").build()).build()).build()).id());
+        }
+        List<String> listed = new ArrayList<>();
+        for (MessageBatch b : client.messages().batches().list(BatchListParams.builder().limit(2).build()).autoPager()) {
+            listed.add(b.id());
+        }
+        assertThat(listed).as("newest first, over two pages").containsExactly(created.get(2), created.get(1), created.get(0));
+        MessageBatch canceling = client.messages().batches().cancel(created.get(0));
+        assertThat(canceling.processingStatus()).isEqualTo(MessageBatch.ProcessingStatus.CANCELING);
+        assertThat(canceling.cancelInitiatedAt()).isPresent();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        MessageBatch ended = canceling;
+        while (ended.processingStatus() != MessageBatch.ProcessingStatus.ENDED && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            ended = client.messages().batches().retrieve(created.get(0));
+        }
+        assertThat(ended.processingStatus()).isEqualTo(MessageBatch.ProcessingStatus.ENDED);
+        DeletedMessageBatch deleted = client.messages().batches().delete(created.get(0));
+        assertThat(deleted.id()).isEqualTo(created.get(0));
     }
 
     @Test

@@ -55,6 +55,77 @@ class RateLimitTest {
     }
 
     @Test
+    void aModelsAliasesAndDatedIdsDrawOnOneBucketAndOtherClassesOnTheirOwn() throws Exception {
+        try (SimServer sim = SimServer.builder().limits(3, 30_000, 8_000).configure(s -> s.latency(0, 1e6, 0)).start()) {
+            Client c = new Client(sim, "sk-pooled");
+            for (String id : List.of("claude-sonnet-4-5", "claude-sonnet-4-5-20250929", "claude-sonnet-4-6")) {
+                assertThat(c.post("/v1/messages", message(id, 5, 2, false, 0).toString()).statusCode()).as(id).isEqualTo(200);
+            }
+            HttpResponse<String> fourth = c.post("/v1/messages", message("claude-sonnet-4-0", 5, 2, false, 0).toString());
+            assertThat(fourth.statusCode()).as("Sonnet 4.x is one pool").isEqualTo(429);
+            assertThat(c.post("/v1/messages", message("claude-sonnet-5", 5, 2, false, 0).toString()).statusCode())
+                    .as("a newer model has its own bucket").isEqualTo(200);
+            assertThat(sim.snapshot().pool("sk-pooled", "sonnet-4").requests().admitted()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void cacheReadsCountTowardInputTokensOnlyWhereTheClassSaysSo() throws Exception {
+        // Haiku 3.5 (a dagger model in the reference) counts cache reads; Haiku 4.5 does not.
+        try (SimServer sim = SimServer.builder().timeScale(100).configure(s -> s.latency(0, 1e6, 0)).start()) {
+            Client c = new Client(sim, "sk-cache-reads");
+            String system = "[{\"type\":\"text\",\"text\":\"" + "policy ".repeat(3000) + "\",\"cache_control\":{\"type\":\"ephemeral\"}}]";
+            for (String model : List.of("claude-3-5-haiku-20241022", "claude-haiku-4-5")) {
+                String body = "{\"model\":\"" + model + "\",\"max_tokens\":5,\"system\":" + system
+                        + ",\"messages\":[{\"role\":\"user\",\"content\":\"question %d\"}]}";
+                JsonNode first = json(c.post("/v1/messages", body.formatted(1))).path("usage");
+                JsonNode second = json(c.post("/v1/messages", body.formatted(2))).path("usage");
+                long read = second.path("cache_read_input_tokens").asLong();
+                assertThat(read).as(model).isGreaterThan(2_048);
+                long without = first.path("input_tokens").asLong() + first.path("cache_creation_input_tokens").asLong()
+                        + second.path("input_tokens").asLong() + second.path("cache_creation_input_tokens").asLong();
+                String cls = model.contains("3-5") ? "haiku-3-5" : "haiku-4-5";
+                long admitted = sim.snapshot().pool("sk-cache-reads", cls).inputTokens().admitted();
+                assertThat(admitted).as(model).isEqualTo(model.contains("3-5") ? without + read : without);
+            }
+        }
+    }
+
+    @Test
+    void withOrganizationScopeEveryKeyDrawsOnTheSameBuckets() throws Exception {
+        for (dev.pacer.sim.LimitScope scope : dev.pacer.sim.LimitScope.values()) {
+            try (SimServer sim = SimServer.builder().limits(2, 30_000, 8_000)
+                    .configure(s -> s.latency(0, 1e6, 0).limitScope(scope)).start()) {
+                Client a = new Client(sim, "sk-team-a");
+                Client b = new Client(sim, "sk-team-b");
+                assertThat(a.post("/v1/messages", message("claude-sonnet-4-5", 5, 2, false, 0).toString()).statusCode()).isEqualTo(200);
+                assertThat(b.post("/v1/messages", message("claude-sonnet-4-5", 5, 2, false, 0).toString()).statusCode()).isEqualTo(200);
+                int third = a.post("/v1/messages", message("claude-sonnet-4-5", 5, 2, false, 0).toString()).statusCode();
+                if (scope == dev.pacer.sim.LimitScope.ORGANIZATION) {
+                    assertThat(third).as("two keys of one organisation spent its 2 requests").isEqualTo(429);
+                    assertThat(sim.snapshot().pool(SimStats.ORGANIZATION, "sonnet-4").requests().admitted()).isEqualTo(2);
+                    assertThat(sim.snapshot().pool("sk-team-a", "sonnet-4")).isNull();
+                } else {
+                    assertThat(third).as("each key has its own 2 requests").isEqualTo(200);
+                    assertThat(sim.snapshot().pool("sk-team-a", "sonnet-4").requests().admitted()).isEqualTo(2);
+                }
+            }
+        }
+    }
+
+    @Test
+    void theShouldRetryHeaderOnA429IsASetting() throws Exception {
+        try (SimServer sim = SimServer.builder().limits(1, 30_000, 8_000).configure(s -> s.latency(0, 1e6, 0).shouldRetryHeader(false)).start()) {
+            Client c = new Client(sim, "sk-no-should-retry");
+            assertThat(c.post("/v1/messages", message("claude-sonnet-4-5", 10, 3, false, 0).toString()).statusCode()).isEqualTo(200);
+            HttpResponse<String> r = c.post("/v1/messages", message("claude-sonnet-4-5", 10, 3, false, 0).toString());
+            assertThat(r.statusCode()).isEqualTo(429);
+            assertThat(r.headers().firstValue("retry-after")).isPresent();
+            assertThat(r.headers().firstValue("x-should-retry")).isEmpty();
+        }
+    }
+
+    @Test
     void aFloodFromManyThreadsNeverExceedsAnyLimitTheSimulatorEnforces() throws Exception {
         for (OtpmMode mode : OtpmMode.values()) {
             try (SimServer sim = SimServer.builder().limits(120, 40_000, 6_000).timeScale(60)
@@ -194,6 +265,27 @@ class RateLimitTest {
                 assertThat(refused).isPositive();
                 assertThat(sim.snapshot().faults()).containsKey("acceleration_limit");
             }
+        }
+    }
+
+    @Test
+    void requestsTheBucketsRefusedAreNoUsageForTheAccelerationLimiter() throws Exception {
+        // A ramp is more than 40 × (25% of 10 RPM) = 100 per minute over 10 s: 17 requests. The bucket admits 10;
+        // a client retrying its 429s at once must meet the bucket's 429s, not an acceleration limit.
+        try (SimServer sim = SimServer.builder().limits(10, 1_000_000, 1_000_000)
+                .configure(s -> s.acceleration(true, 40, false).latency(0, 1e6, 0)).start()) {
+            Client c = new Client(sim, "sk-retrying");
+            int ok = 0;
+            for (int i = 0; i < 30; i++) {
+                HttpResponse<String> r = c.post("/v1/messages", message("claude-sonnet-4-5", 5, 2, false, 0).toString());
+                if (r.statusCode() == 200) {
+                    ok++;
+                } else {
+                    assertThat(json(r).path("error").path("message").asText()).as("attempt " + i).contains("of 10 requests per minute");
+                }
+            }
+            assertThat(ok).isEqualTo(10);
+            assertThat(sim.snapshot().faults()).doesNotContainKey("acceleration_limit");
         }
     }
 

@@ -99,6 +99,12 @@ class StreamingTest {
             assertThat(last.data().path("error").path("type").asText()).isEqualTo("overloaded_error");
             assertThat(sim.snapshot().faults()).containsEntry("mid_stream_error", 1L);
             assertThat(sim.snapshot().responses(200)).isEqualTo(1);
+
+            // Which types the API sends mid-stream besides overloaded_error is not documented: a setting.
+            sim.setFaults(FaultProfile.NONE.withMidStreamError(1.0, 4).withMidStreamErrorType("api_error"));
+            Event other = read(sim, message("claude-sonnet-4-5", 400, 5, true, 100).toString()).getLast();
+            assertThat(other.name()).isEqualTo("error");
+            assertThat(other.data().path("error").path("type").asText()).isEqualTo("api_error");
         }
     }
 

@@ -46,6 +46,15 @@ class MessageRequestTest {
     }
 
     @Test
+    void aMaxTokensBeyondSixtyFourBitsIsReadByItsValueNotWrapped() throws Exception {
+        // 2^64 + 1 and -(2^64) + 1 both wrap to 1 in a long.
+        assertThat(invalid("{\"model\":\"m\",\"max_tokens\":-18446744073709551615,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"))
+                .isEqualTo("max_tokens: Input should be greater than or equal to 1");
+        assertThat(parse("{\"model\":\"m\",\"max_tokens\":18446744073709551617,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
+                .maxTokens()).isEqualTo(Integer.MAX_VALUE);
+    }
+
+    @Test
     void toolDefinitionsAndTheToolPromptAreCounted() throws Exception {
         MessageRequest plain = parse("{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"What is the weather?\"}]}");
         MessageRequest tools = parse("{\"model\":\"m\",\"max_tokens\":5,\"tools\":[{\"name\":\"get_weather\",\"description\":\"Weather now\","

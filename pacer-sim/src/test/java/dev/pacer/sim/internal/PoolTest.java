@@ -85,6 +85,44 @@ class PoolTest {
                 .containsEntry("anthropic-ratelimit-tokens-reset", "2026-11-24T12:00:21Z");
     }
 
+    /**
+     * Many threads admitting into one pool at the same instant take exactly what the buckets hold.
+     * The HTTP flood (RateLimitTest) passed even with admission unsynchronised: over HTTP the
+     * threads rarely meet inside the pool. Here they do, sixteen at a time, 80,000 attempts on 1,000.
+     */
+    @Test
+    void admissionsFromManyThreadsAtOnceTakeExactlyWhatTheBucketsHold() throws Exception {
+        for (OtpmMode mode : OtpmMode.values()) {
+            Pool p = pool(1_000, 1_000_000_000, 1_000_000_000);
+            java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(16);
+            java.util.concurrent.atomic.AtomicLong admitted = new java.util.concurrent.atomic.AtomicLong();
+            try (var threads = java.util.concurrent.Executors.newFixedThreadPool(16)) {
+                java.util.List<java.util.concurrent.Future<?>> all = new java.util.ArrayList<>();
+                for (int t = 0; t < 16; t++) {
+                    all.add(threads.submit(() -> {
+                        together.await();
+                        for (int i = 0; i < 5_000; i++) {
+                            if (p.admit(0, 7, 3, mode).admitted()) {
+                                admitted.incrementAndGet();
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                for (var f : all) {
+                    f.get();
+                }
+            }
+            assertThat(admitted.get()).as(mode.id()).isEqualTo(1_000);
+            var stats = p.snapshot(0);
+            assertThat(stats.requests().admitted()).isEqualTo(1_000);
+            assertThat(stats.inputTokens().admitted()).isEqualTo(7_000);
+            assertThat(stats.requests().level()).isZero();
+            assertThat(stats.requests().overadmission()).isZero();
+            assertThat(stats.requests().rateLimited()).isEqualTo(80_000 - 1_000);
+        }
+    }
+
     @Test
     void aSmallerBurstEnforcesTheLimitOverShorterWindows() {
         Pool p = new Pool("key-1", "sonnet-4", new Pool.PoolLimits(60, 60_000, 60_000, 1.0 / 60), 60, 0);

@@ -1,0 +1,83 @@
+package dev.pacer.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** sim.yaml mistakes: one sentence naming the file, the line, the setting and what is allowed. */
+class SimConfigFileTest {
+
+    private static String mistake(String yaml) {
+        SimConfigFile.Invalid e = catchThrowableOfType(SimConfigFile.Invalid.class,
+                () -> SimConfigFile.parse("sim.yaml", yaml, SimSettings.builder()).build());
+        assertThat(e).as("expected a mistake in: " + yaml).isNotNull();
+        return e.getMessage();
+    }
+
+    @Test
+    void aModelDrawingOnAClassWithoutLimitsIsNamedWithItsLine() {
+        assertThat(mistake("seed: 1\nmodels: {my-alias: sonet-4}\n")).startsWith("sim.yaml line 2: models.my-alias draws on model "
+                + "class 'sonet-4', which has no limits; use one of fable-5, ").endsWith(", sonnet-5-5, or add it under classes.");
+        assertThat(mistake("default-class: nope")).startsWith("sim.yaml line 1: default-class draws on model class 'nope'");
+    }
+
+    @Test
+    void aClassDefinedInTheSameFileCanBeUsedByItsModels() throws Exception {
+        SimSettings s = SimConfigFile.parse("sim.yaml", "models: {my-model: mine}\nclasses: {mine: {rpm: 3, itpm: 300, otpm: 30}}\n",
+                SimSettings.builder()).build();
+        assertThat(s.models().classOf("my-model")).isEqualTo("mine");
+        assertThat(s.classes().get("mine").rpm()).isEqualTo(3);
+    }
+
+    @Test
+    void numbersMustBeFinite() {
+        assertThat(mistake("latency: {ttft: Infinity}")).isEqualTo("sim.yaml line 1: latency.ttft must be a finite number, not 'Infinity'.");
+        assertThat(mistake("window-seconds: NaN")).isEqualTo("sim.yaml line 1: window-seconds must be a finite number, not 'NaN'.");
+        assertThat(mistake("faults:\n  stall-seconds: 1e999")).isEqualTo("sim.yaml line 2: faults.stall-seconds must be a finite number, not '1e999'.");
+    }
+
+    @Test
+    void theUndocumentedBehavioursAreSettingsCheckedLikeTheOthers() throws Exception {
+        SimSettings s = SimConfigFile.parse("sim.yaml", "x-should-retry: false\nfaults: {retry-after: 30, mid-stream-error-type: rate_limit_error}\n",
+                SimSettings.builder()).build();
+        assertThat(s.shouldRetryHeader()).isFalse();
+        assertThat(s.faults().retryAfterSeconds()).isEqualTo(30);
+        assertThat(s.faults().midStreamErrorType()).isEqualTo("rate_limit_error");
+        assertThat(SimSettings.builder().build().shouldRetryHeader()).isTrue();
+        assertThat(mistake("faults:\n  mid-stream-error-type: boom")).isEqualTo("sim.yaml line 2: faults.mid-stream-error-type must be one "
+                + "of overloaded_error, api_error, rate_limit_error, not 'boom'.");
+        assertThat(mistake("faults: {retry-after: 100000}")).isEqualTo("sim.yaml line 1: faults.retry-after must be between 0 (none) and "
+                + "86400 seconds, not 100000.0.");
+    }
+
+    @Test
+    void theLimitScopeIsKeyOrOrganization() throws Exception {
+        assertThat(SimConfigFile.parse("sim.yaml", "limit-scope: organization", SimSettings.builder()).build().limitScope())
+                .isEqualTo(LimitScope.ORGANIZATION);
+        assertThat(SimSettings.builder().build().limitScope()).isEqualTo(LimitScope.KEY);
+        assertThat(mistake("seed: 3\nlimit-scope: team")).isEqualTo("sim.yaml line 2: limit-scope 'team' is not allowed; use key or organization.");
+    }
+
+    @Test
+    void aFileThatIsNotUtf8IsSaidToBeSo(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("sim.yaml");
+        Files.write(file, new byte[] {'s', 'e', 'e', 'd', ':', ' ', (byte) 0xff, (byte) 0xfe});
+        SimConfigFile.Invalid e = catchThrowableOfType(SimConfigFile.Invalid.class, () -> SimConfigFile.read(file, SimSettings.builder()));
+        assertThat(e.getMessage()).isEqualTo("The config file " + file + " is not UTF-8 text; save it as UTF-8.");
+    }
+
+    @Test
+    void aTierGivenAfterAFileKeepsTheClassesTheFileAdded() throws Exception {
+        // What `pacer sim --config sim.yaml --tier tier-2` does: the file first, then the flag.
+        SimSettings.Builder b = SimConfigFile.parse("sim.yaml", "classes: {mine: {rpm: 3, itpm: 300, otpm: 30}}\nmodels: {my-model: mine}\n",
+                SimSettings.builder());
+        SimSettings s = b.tier(Tier.TIER_2).build();
+        assertThat(s.classes().get("mine").rpm()).isEqualTo(3);
+        assertThat(s.classes().get("sonnet-4").rpm()).isEqualTo(1_000);
+        assertThat(s.models().classOf("my-model")).isEqualTo("mine");
+    }
+}

@@ -34,12 +34,13 @@ import java.util.Set;
  * @param batches         Message Batches processing
  * @param windowSeconds   the window of the "largest amount admitted in a window" statistic (simulated seconds)
  * @param limitScope      whether buckets are per API key or shared by every key (one organisation)
+ * @param debug           print the stack trace of an internal error (a simulator bug) on stderr, not only its one line
  */
 public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable models, long countTokensRpm, long batchRpm,
                           double burstRatio, OtpmMode otpmMode, OtpmOverrun otpmOverrun, double timeScale, Instant clockStart,
                           long seed, FaultProfile faults, Latency latency, OutputLength output, SpendCap spendCap,
                           Acceleration acceleration, Set<String> apiKeys, boolean retryAfterMs, boolean shouldRetryHeader,
-                          Batches batches, double windowSeconds, LimitScope limitScope) {
+                          Batches batches, double windowSeconds, LimitScope limitScope, boolean debug) {
 
     public SimSettings {
         Objects.requireNonNull(tier, "tier");
@@ -189,6 +190,7 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
         b.batches = batches;
         b.windowSeconds = windowSeconds;
         b.limitScope = limitScope;
+        b.debug = debug;
         return b;
     }
 
@@ -216,6 +218,7 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
         private Batches batches = new Batches(600, 86_400, 29 * 86_400, Tier.TIER_1.batchQueueLimit());
         private double windowSeconds = 60;
         private LimitScope limitScope = LimitScope.KEY;
+        private boolean debug;
 
         private Builder() {
         }
@@ -383,6 +386,12 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
             return this;
         }
 
+        /** Print the stack trace of an internal error on stderr (default: its one line only). */
+        public Builder debug(boolean on) {
+            this.debug = on;
+            return this;
+        }
+
         /** The statistics window (simulated seconds). */
         public Builder windowSeconds(double seconds) {
             this.windowSeconds = seconds;
@@ -417,7 +426,7 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
         public SimSettings build() {
             return new SimSettings(tier, classes, models, countTokensRpm, batchRpm, burstRatio, otpmMode, otpmOverrun, timeScale,
                     clockStart, seed, faults, latency, output, spendCap, acceleration, apiKeys, retryAfterMs, shouldRetryHeader, batches,
-                    windowSeconds, limitScope);
+                    windowSeconds, limitScope, debug);
         }
     }
 }

@@ -20,13 +20,14 @@ import java.util.TreeMap;
  * @param requests               API requests received (admin calls excluded)
  * @param responses              responses by HTTP status
  * @param faults                 injected faults by kind
+ * @param internalErrors         handlers that failed unexpectedly (simulator bugs, answered 500 {@code api_error}); 0 in a healthy run
  * @param windowSeconds          the window of {@link Dimension#maxInWindow()}
  * @param maxWindowOveradmission the largest {@link Dimension#overadmission()} of any bucket: 0 proves no limit was exceeded
  * @param pools                  every (key, class) pool, plus each key's {@code count_tokens} and {@code batches} pools
  * @param batches                Message Batches totals
  */
 public record SimStats(Instant clock, double timeScale, long requests, Map<Integer, Long> responses, Map<String, Long> faults,
-                       double windowSeconds, double maxWindowOveradmission, List<PoolStats> pools, BatchStats batches) {
+                       long internalErrors, double windowSeconds, double maxWindowOveradmission, List<PoolStats> pools, BatchStats batches) {
 
     public SimStats {
         responses = Map.copyOf(responses);
@@ -108,6 +109,7 @@ public record SimStats(Instant clock, double timeScale, long requests, Map<Integ
         root.put("window_seconds", windowSeconds);
         root.put("rate_limited_429", responses(429));
         root.put("overloaded_529", responses(529));
+        root.put("internal_errors", internalErrors);
         ObjectNode f = root.putObject("faults");
         new TreeMap<>(faults).forEach(f::put);
         root.put("clock", clock.toString());

@@ -55,6 +55,13 @@ class SimConfigFileTest {
     }
 
     @Test
+    void debugIsTrueOrFalseAndOffByDefault() throws Exception {
+        assertThat(SimConfigFile.parse("sim.yaml", "debug: true", SimSettings.builder()).build().debug()).isTrue();
+        assertThat(SimSettings.builder().build().debug()).isFalse();
+        assertThat(mistake("seed: 1\ndebug: loud")).isEqualTo("sim.yaml line 2: debug must be true or false, not 'loud'.");
+    }
+
+    @Test
     void theLimitScopeIsKeyOrOrganization() throws Exception {
         assertThat(SimConfigFile.parse("sim.yaml", "limit-scope: organization", SimSettings.builder()).build().limitScope())
                 .isEqualTo(LimitScope.ORGANIZATION);

@@ -101,6 +101,7 @@ final class AdminEndpoint {
         c.put("count-tokens-rpm", s.countTokensRpm());
         c.put("batch-rpm", s.batchRpm());
         c.put("window-seconds", s.windowSeconds());
+        c.put("debug", s.debug());
         ObjectNode classes = c.putObject("classes");
         for (ModelClass m : s.classes().values()) {
             ObjectNode o = classes.putObject(m.name());

@@ -5,10 +5,11 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
-/** The simulator-wide counters: API requests, responses by status, injected faults by kind. */
+/** The simulator-wide counters: API requests, responses by status, injected faults by kind, internal errors. */
 final class Counters {
 
     private final LongAdder requests = new LongAdder();
+    private final LongAdder internalErrors = new LongAdder();
     private final ConcurrentHashMap<Integer, LongAdder> responses = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> faults = new ConcurrentHashMap<>();
 
@@ -24,8 +25,17 @@ final class Counters {
         faults.computeIfAbsent(kind, s -> new LongAdder()).increment();
     }
 
+    /** A handler failed unexpectedly: a simulator bug, answered (when still possible) 500 {@code api_error}. */
+    void internalError() {
+        internalErrors.increment();
+    }
+
     long requests() {
         return requests.sum();
+    }
+
+    long internalErrors() {
+        return internalErrors.sum();
     }
 
     Map<Integer, Long> responses() {
@@ -42,6 +52,7 @@ final class Counters {
 
     void clear() {
         requests.reset();
+        internalErrors.reset();
         responses.clear();
         faults.clear();
     }

@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.pacer.sim.SimStats;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.util.regex.Pattern;
 
 /**
@@ -13,6 +14,11 @@ import java.util.regex.Pattern;
  * {@code anthropic-version}, read (with the API's size limits) and dispatched. Nothing escapes as
  * an unanswered request: an unexpected failure is a 500 {@code api_error}, and a fault that drops
  * the connection is the only exchange left unanswered on purpose.
+ *
+ * <p>An unexpected failure is a simulator bug, and a 500 alone would hide it: clients rightly
+ * retry a 500, so a test would pass on the retry and the bug would go unseen. Each one is
+ * therefore also counted ({@code internal_errors} in the statistics) and reported in one line on
+ * the error stream, with the stack trace when {@code debug} is set.
  */
 public final class Router implements HttpHandler {
 
@@ -24,9 +30,16 @@ public final class Router implements HttpHandler {
     private final BatchesEndpoint batches;
     private final ModelsEndpoint models;
     private final AdminEndpoint admin;
+    private final PrintStream errors;
 
     public Router(Simulator sim) {
+        this(sim, System.err);
+    }
+
+    /** A router that reports internal errors on {@code errors}. */
+    Router(Simulator sim, PrintStream errors) {
         this.sim = sim;
+        this.errors = errors;
         this.messages = new MessagesEndpoint(sim);
         this.batches = new BatchesEndpoint(sim);
         this.models = new ModelsEndpoint(sim);
@@ -51,6 +64,8 @@ public final class Router implements HttpHandler {
         } catch (IOException clientGone) {
             // nothing to answer to
         } catch (RuntimeException | Error bug) {
+            report(ex, bug);
+            // Once a stream has begun there is no status left to send: the count and the line are all that show it.
             if (!ex.answered()) {
                 try {
                     ex.json(500, ApiErrors.body("api_error", "Internal server error", ex.requestId), null);
@@ -60,6 +75,18 @@ public final class Router implements HttpHandler {
             }
         }
         ex.close();
+    }
+
+    private void report(Exchange ex, Throwable bug) {
+        sim.counters().internalError();
+        boolean debug = sim.settings().debug();
+        // One line whatever the message holds, so that a log stays one event per line.
+        String what = String.valueOf(bug).replaceAll("\\s*\\R\\s*", " ");
+        errors.println("pacer-sim: internal error (a simulator bug) in " + ex.method() + " " + ex.path() + " " + ex.requestId
+                + ", answered 500 api_error: " + what + (debug ? "" : " (debug: true prints the stack trace)"));
+        if (debug) {
+            bug.printStackTrace(errors);
+        }
     }
 
     private void route(Exchange ex) throws IOException, InterruptedException {

@@ -90,7 +90,7 @@ public final class Simulator {
             }
         }
         return new SimStats(clock.at(now), clock.scale(), counters.requests(), counters.responses(), counters.faults(),
-                settings.windowSeconds(), worst, pools, batches.stats());
+                counters.internalErrors(), settings.windowSeconds(), worst, pools, batches.stats());
     }
 
     /** The level of one bucket now, or NaN if that key never used that class. */

@@ -7,8 +7,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Refuses sharp ramps of traffic, as the API's undocumented acceleration limits do: per pool it
  * counts admitted requests (refused ones are no usage) per simulated second and compares the
  * rate of the last {@code window} seconds (this request included) with the rate of the
- * {@code baseline} seconds before, never taken below {@code floor} × the RPM limit. The thresholds are invented; the
- * settings expose them.
+ * {@code baseline} seconds before, never taken below {@code floor} × the RPM limit. A window in
+ * which nothing was admitted is never a ramp, whatever the figures. The thresholds are invented;
+ * the settings expose them.
  */
 final class AccelerationLimiter {
 
@@ -40,10 +41,16 @@ final class AccelerationLimiter {
             long second = advance(now);
             int window = (int) a.windowSeconds();
             int baseline = (int) a.baselineSeconds();
-            long recent = 1;
+            long inWindow = 0;
             for (int i = 0; i < window; i++) {
-                recent += slots[slot(second - i)];
+                inWindow += slots[slot(second - i)];
             }
+            // One request after none is no ramp. Below about 6 RPM at the default factor and floor, the
+            // floor's allowance is less than one request per window, and the very first request was refused.
+            if (inWindow == 0) {
+                return false;
+            }
+            long recent = inWindow + 1;
             long before = 0;
             for (int i = window; i < window + baseline; i++) {
                 before += slots[slot(second - i)];

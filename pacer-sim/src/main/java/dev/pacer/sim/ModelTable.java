@@ -43,6 +43,23 @@ public final class ModelTable {
         return new ModelTable(m, null);
     }
 
+    /**
+     * The maximum output ({@code max_tokens}) of the default classes, where every model in the class
+     * has the same one, from the models' pages (platform.claude.com, late 2026): Haiku 3.5 8,192;
+     * Haiku 4.5 64K; the 5.x models (and Mythos 5, which shares Fable 5's specifications) 128K.
+     * {@link ModelClass#UNCAPPED} for {@code opus-4} and {@code sonnet-4}, whose pooled models
+     * differ (Opus 4 and 4.1 32K, Opus 4.5 64K, Opus 4.6 and later 128K; Sonnet 4 and 4.5 64K,
+     * Sonnet 4.6 128K), and for the Mythos ids whose figure was not found.
+     */
+    public static long defaultMaxOutputTokens(String modelClass) {
+        return switch (modelClass) {
+            case "haiku-3-5" -> 8_192;
+            case "haiku-4-5" -> 64_000;
+            case "opus-5", "opus-5-5", "sonnet-5", "sonnet-5-5", "haiku-5-5", "fable-5", "fable-5-1", "mythos-5" -> 128_000;
+            default -> ModelClass.UNCAPPED;
+        };
+    }
+
     /** This table with {@code model} drawing from {@code modelClass}. */
     public ModelTable with(String model, String modelClass) {
         Map<String, String> m = new LinkedHashMap<>(classByModel);

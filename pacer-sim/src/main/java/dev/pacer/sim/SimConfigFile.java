@@ -24,6 +24,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
 
 /**
  * Reads {@code sim.yaml} (or a fragment of it, in YAML or JSON, as the admin endpoints take) on
@@ -142,13 +143,7 @@ public final class SimConfigFile {
         }
         if (f.containsKey("classes")) {
             for (NodeTuple t : mapping(f.get("classes"), "classes").getValue()) {
-                String name = scalar(t.getKeyNode(), "classes");
-                String where = "classes." + name;
-                Node v = t.getValueNode();
-                Map<String, Node> c = fields(mapping(v, where), where, Set.of("rpm", "itpm", "otpm", "count-cache-reads"));
-                b.modelClass(new ModelClass(name, positiveLong(req(c, "rpm", where, v), where + ".rpm"),
-                        positiveLong(req(c, "itpm", where, v), where + ".itpm"), positiveLong(req(c, "otpm", where, v), where + ".otpm"),
-                        c.containsKey("count-cache-reads") && bool(c.get("count-cache-reads"), where + ".count-cache-reads")));
+                modelClass(scalar(t.getKeyNode(), "classes"), t.getValueNode(), b);
             }
         }
         ModelTable table = b.models();
@@ -251,6 +246,42 @@ public final class SimConfigFile {
         if (f.containsKey("faults")) {
             b.faults(faults(f.get("faults")));
         }
+    }
+
+    /**
+     * One entry of {@code classes}. A new class needs its three limits; a class that already has
+     * them (from the tier) may change any one figure, e.g. only {@code max-output-tokens}, and
+     * keeps the rest.
+     */
+    private void modelClass(String name, Node v, SimSettings.Builder b) throws Invalid {
+        String where = "classes." + name;
+        Map<String, Node> c = fields(mapping(v, where), where, Set.of("rpm", "itpm", "otpm", "count-cache-reads", "max-output-tokens"));
+        ModelClass had = b.classes().get(name);
+        long rpm = had != null && !c.containsKey("rpm") ? had.rpm() : positiveLong(req(c, "rpm", where, v), where + ".rpm");
+        long itpm = had != null && !c.containsKey("itpm") ? had.itpm() : positiveLong(req(c, "itpm", where, v), where + ".itpm");
+        long otpm = had != null && !c.containsKey("otpm") ? had.otpm() : positiveLong(req(c, "otpm", where, v), where + ".otpm");
+        boolean cacheReads = c.containsKey("count-cache-reads") ? bool(c.get("count-cache-reads"), where + ".count-cache-reads")
+                : had != null && had.countCacheReads();
+        long maxOutput = c.containsKey("max-output-tokens") ? maxOutputTokens(c.get("max-output-tokens"), where + ".max-output-tokens")
+                : had != null ? had.maxOutputTokens() : ModelClass.UNCAPPED;
+        b.modelClass(check(v, () -> new ModelClass(name, rpm, itpm, otpm, cacheReads, maxOutput)));
+    }
+
+    /** A whole number of at least 1, or {@code none} (or null) for no maximum. */
+    private long maxOutputTokens(Node n, String where) throws Invalid {
+        if (n instanceof ScalarNode s && (s.getTag().equals(Tag.NULL) || s.getValue().equalsIgnoreCase("none"))) {
+            return ModelClass.UNCAPPED;
+        }
+        String v = scalar(n, where).replace("_", "").replace(",", "");
+        try {
+            long max = Long.parseLong(v);
+            if (max >= 1) {
+                return max;
+            }
+        } catch (NumberFormatException e) {
+            // worded below
+        }
+        throw at(n, where + " must be a whole number of at least 1, or none for no maximum, not '" + scalar(n, where) + "'.");
     }
 
     /**

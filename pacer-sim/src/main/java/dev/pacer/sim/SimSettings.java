@@ -229,7 +229,12 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
          */
         public Builder tier(Tier t) {
             this.tier = t;
-            Map<String, ModelClass> next = new LinkedHashMap<>(t.classes());
+            Map<String, ModelClass> next = new LinkedHashMap<>();
+            // A maximum output is the model's, not the tier's: a class keeps the one it has (a sim.yaml's included).
+            t.classes().forEach((name, preset) -> {
+                ModelClass had = classes.get(name);
+                next.put(name, had == null ? preset : preset.withMaxOutputTokens(had.maxOutputTokens()));
+            });
             // A class the preset has no row for (one a sim.yaml added) keeps its limits: a --tier given
             // on top of such a file must not leave its models drawing on a class without limits.
             classes.forEach(next::putIfAbsent);

@@ -92,19 +92,26 @@ public enum Tier {
         return batchQueue;
     }
 
-    /** The limits of every model class of the default {@link ModelTable}, in a stable order. */
+    /**
+     * The limits of every model class of the default {@link ModelTable}, in a stable order, each
+     * with its {@linkplain ModelTable#defaultMaxOutputTokens default maximum output}.
+     */
     public Map<String, ModelClass> classes() {
         Map<String, ModelClass> m = new LinkedHashMap<>();
         for (String c : FLAGSHIP) {
-            m.put(c, new ModelClass(c, flagship[0], flagship[1], flagship[2], false));
+            m.put(c, modelClass(c, flagship, false));
         }
         for (String c : HAIKU) {
-            m.put(c, new ModelClass(c, haiku[0], haiku[1], haiku[2], false));
+            m.put(c, modelClass(c, haiku, false));
         }
-        m.put("haiku-3-5", new ModelClass("haiku-3-5", haiku35[0], haiku35[1], haiku35[2], true));
+        m.put("haiku-3-5", modelClass("haiku-3-5", haiku35, true));
         for (String c : FABLE) {
-            m.put(c, new ModelClass(c, fable[0], fable[1], fable[2], false));
+            m.put(c, modelClass(c, fable, false));
         }
         return m;
+    }
+
+    private static ModelClass modelClass(String name, long[] row, boolean countCacheReads) {
+        return new ModelClass(name, row[0], row[1], row[2], countCacheReads, ModelTable.defaultMaxOutputTokens(name));
     }
 }

@@ -55,6 +55,32 @@ class SimConfigFileTest {
     }
 
     @Test
+    void aMaximumOutputIsSetPerClassKeepsTheTiersLimitsAndSurvivesATier() throws Exception {
+        SimSettings.Builder b = SimConfigFile.parse("sim.yaml", "classes:\n  sonnet-4: {max-output-tokens: 64_000}\n"
+                + "  haiku-4-5: {max-output-tokens: none}\n  mine: {rpm: 3, itpm: 300, otpm: 30}\n", SimSettings.builder());
+        SimSettings s = b.build();
+        assertThat(s.classes().get("sonnet-4")).isEqualTo(new ModelClass("sonnet-4", 50, 30_000, 8_000, false, 64_000));
+        assertThat(s.classes().get("haiku-4-5").capsOutput()).isFalse();
+        assertThat(s.classes().get("mine").capsOutput()).isFalse();
+        assertThat(s.classes().get("haiku-3-5").countCacheReads()).isTrue();
+        // `--tier tier-2` after the file: the tier's limits, the file's maxima.
+        SimSettings t = b.tier(Tier.TIER_2).build();
+        assertThat(t.classes().get("sonnet-4").rpm()).isEqualTo(1_000);
+        assertThat(t.classes().get("sonnet-4").maxOutputTokens()).isEqualTo(64_000);
+        assertThat(t.classes().get("haiku-4-5").capsOutput()).isFalse();
+        assertThat(SimSettings.builder().build().classes().get("haiku-4-5").maxOutputTokens()).isEqualTo(64_000);
+        assertThat(SimSettings.builder().build().classes().get("opus-4").capsOutput()).as("its pooled models differ").isFalse();
+    }
+
+    @Test
+    void aMaximumOutputIsAWholeNumberOrNoneAndANewClassStillNeedsItsLimits() {
+        assertThat(mistake("classes:\n  sonnet-4: {max-output-tokens: 0}")).isEqualTo("sim.yaml line 2: classes.sonnet-4.max-output-tokens "
+                + "must be a whole number of at least 1, or none for no maximum, not '0'.");
+        assertThat(mistake("classes: {sonnet-4: {max-output-tokens: lots}}")).endsWith("not 'lots'.");
+        assertThat(mistake("classes:\n  mine: {max-output-tokens: 100}")).isEqualTo("sim.yaml line 2: classes.mine.rpm is missing.");
+    }
+
+    @Test
     void debugIsTrueOrFalseAndOffByDefault() throws Exception {
         assertThat(SimConfigFile.parse("sim.yaml", "debug: true", SimSettings.builder()).build().debug()).isTrue();
         assertThat(SimSettings.builder().build().debug()).isFalse();

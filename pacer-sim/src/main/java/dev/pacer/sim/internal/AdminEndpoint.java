@@ -109,6 +109,11 @@ final class AdminEndpoint {
             o.put("itpm", m.itpm());
             o.put("otpm", m.otpm());
             o.put("count-cache-reads", m.countCacheReads());
+            if (m.capsOutput()) {
+                o.put("max-output-tokens", m.maxOutputTokens());
+            } else {
+                o.putNull("max-output-tokens");
+            }
         }
         ObjectNode models = c.putObject("models");
         s.models().models().forEach(id -> models.put(id, s.models().classOf(id)));

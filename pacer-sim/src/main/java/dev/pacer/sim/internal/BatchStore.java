@@ -171,8 +171,14 @@ final class BatchStore {
         } catch (MessageRequest.Invalid e) {
             return errored(result, "invalid_request_error", e.getMessage());
         }
-        if (settings.models().classOf(request.model()) == null) {
+        String modelClass = settings.models().classOf(request.model());
+        if (modelClass == null) {
             return errored(result, "not_found_error", "model: " + request.model());
+        }
+        try {
+            request.checkMaxOutput(params, settings.classes().get(modelClass));
+        } catch (MessageRequest.Invalid e) {
+            return errored(result, "invalid_request_error", e.getMessage());
         }
         if (request.stream()) {
             return errored(result, "invalid_request_error", "stream: Streaming is not supported in Message Batches; remove \"stream\": true.");

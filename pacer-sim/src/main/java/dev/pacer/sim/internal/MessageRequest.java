@@ -1,6 +1,7 @@
 package dev.pacer.sim.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pacer.sim.ModelClass;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,6 +94,18 @@ record MessageRequest(String model, int maxTokens, boolean stream, int inputToke
         return new MessageRequest(model, maxTokens, stream != null && stream.asBoolean(false), Math.max(1, counter.total + 1),
                 List.copyOf(counter.breakpoints), OutputHint.from(body.path("metadata").path("user_id").asText("")),
                 hash64(body.toString()));
+    }
+
+    /**
+     * Refuses a {@code max_tokens} above the model's maximum output, in the API's words. Checked once
+     * the model's class is known, after {@link #parse}; count_tokens has no {@code max_tokens} to check.
+     */
+    void checkMaxOutput(JsonNode body, ModelClass modelClass) throws Invalid {
+        if (modelClass.capsOutput() && maxTokens > modelClass.maxOutputTokens()) {
+            // The figure as sent: beyond an int, maxTokens holds Integer.MAX_VALUE.
+            throw new Invalid("max_tokens: " + body.path("max_tokens").asText() + " > " + modelClass.maxOutputTokens()
+                    + ", which is the maximum allowed number of output tokens for " + model);
+        }
     }
 
     private static String requiredText(JsonNode body, String field) throws Invalid {

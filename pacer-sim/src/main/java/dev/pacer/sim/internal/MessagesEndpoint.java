@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
 
 /**
  * {@code POST /v1/messages} and {@code POST /v1/messages/count_tokens}. A Messages request goes
- * through, in order: validation, the model table, faults before the answer (reset, slow headers,
+ * through, in order: validation, the model table (and its maximum output), faults before the answer (reset, slow headers,
  * 529, 500, 504 — none consumes a limit), the spend cap, the acceleration limiter, the prompt
  * cache, admission by the rate limits, then generation on the simulated clock, plain or streamed.
  */
@@ -64,6 +64,13 @@ final class MessagesEndpoint {
             ex.json(404, ApiErrors.notFound("model: " + request.model(), ex.requestId), null);
             return;
         }
+        ModelClass limits = settings.classes().get(modelClass);
+        try {
+            request.checkMaxOutput(body, limits);
+        } catch (MessageRequest.Invalid e) {
+            ex.json(400, ApiErrors.invalidRequest(e.getMessage(), ex.requestId), null);
+            return;
+        }
         double now = sim.clock().seconds();
         String owner = sim.limitOwner(keyId);
         Pool pool = sim.limits().messages(owner, modelClass, now);
@@ -78,7 +85,6 @@ final class MessagesEndpoint {
             Replies.spendCapped(sim, ex, pool.headers(now, sim.clock().at(now)));
             return;
         }
-        ModelClass limits = settings.classes().get(modelClass);
         if (settings.acceleration().enabled()
                 && sim.acceleration().sharpRamp(owner + "|" + modelClass, now, settings.acceleration(), limits.rpm())) {
             accelerationLimited(ex, pool, now, settings);

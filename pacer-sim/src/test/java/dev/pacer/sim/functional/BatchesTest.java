@@ -66,23 +66,25 @@ class BatchesTest {
             Client c = new Client(sim, "sk-batch");
             HttpResponse<String> created = c.post("/v1/messages/batches", batch(30,
                     "{\"custom_id\":\"bad\",\"params\":{\"model\":\"claude-haiku-4-5\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}}",
+                    "{\"custom_id\":\"too-long\",\"params\":{\"model\":\"claude-haiku-4-5\",\"max_tokens\":64001,"
+                            + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}}",
                     "{\"custom_id\":\"unknown\",\"params\":{\"model\":\"claude-nope\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}}"));
             assertThat(created.statusCode()).as("params are validated later, not at creation").isEqualTo(200);
             JsonNode b = json(created);
             assertThat(b.path("id").asText()).matches("msgbatch_[1-9A-HJ-NP-Za-km-z]{24}");
             assertThat(b.path("type").asText()).isEqualTo("message_batch");
             assertThat(b.path("processing_status").asText()).isEqualTo("in_progress");
-            assertThat(b.path("request_counts").path("processing").asLong()).isEqualTo(32);
+            assertThat(b.path("request_counts").path("processing").asLong()).isEqualTo(33);
             assertThat(java.time.Duration.between(java.time.Instant.parse(b.path("created_at").asText()),
                     java.time.Instant.parse(b.path("expires_at").asText())).toHours()).isEqualTo(24);
             JsonNode ended = awaitEnd(c, b.path("id").asText());
             assertThat(ended.path("processing_status").asText()).isEqualTo("ended");
             assertThat(ended.path("request_counts").path("processing").asLong()).isZero();
             assertThat(ended.path("request_counts").path("succeeded").asLong()).isEqualTo(30);
-            assertThat(ended.path("request_counts").path("errored").asLong()).isEqualTo(2);
+            assertThat(ended.path("request_counts").path("errored").asLong()).isEqualTo(3);
             assertThat(ended.path("ended_at").isNull()).isFalse();
             List<JsonNode> lines = results(c, ended);
-            assertThat(lines).hasSize(32);
+            assertThat(lines).hasSize(33);
             List<String> order = lines.stream().map(l -> l.path("custom_id").asText()).toList();
             assertThat(order).as("results come in no particular order").isNotEqualTo(order.stream().sorted().toList());
             JsonNode ok = lines.stream().filter(l -> l.path("custom_id").asText().equals("r-3")).findFirst().orElseThrow();
@@ -91,6 +93,9 @@ class BatchesTest {
             JsonNode bad = lines.stream().filter(l -> l.path("custom_id").asText().equals("bad")).findFirst().orElseThrow();
             assertThat(bad.path("result").path("error").path("type").asText()).isEqualTo("error");
             assertThat(bad.path("result").path("error").path("error").path("message").asText()).isEqualTo("max_tokens: Field required");
+            JsonNode tooLong = lines.stream().filter(l -> l.path("custom_id").asText().equals("too-long")).findFirst().orElseThrow();
+            assertThat(tooLong.path("result").path("error").path("error").path("message").asText())
+                    .isEqualTo("max_tokens: 64001 > 64000, which is the maximum allowed number of output tokens for claude-haiku-4-5");
             JsonNode unknown = lines.stream().filter(l -> l.path("custom_id").asText().equals("unknown")).findFirst().orElseThrow();
             assertThat(unknown.path("result").path("error").path("error").path("type").asText()).isEqualTo("not_found_error");
             assertThat(sim.snapshot().batches().succeeded()).isEqualTo(30);

@@ -58,8 +58,12 @@ final class BatchesEndpoint {
             return;
         }
         JsonNode requests = body.get("requests");
-        if (requests == null || !requests.isArray()) {
+        if (requests == null || requests.isNull()) {
             ex.json(400, ApiErrors.invalidRequest("requests: Field required", ex.requestId), null);
+            return;
+        }
+        if (!requests.isArray()) {
+            ex.json(400, ApiErrors.invalidRequest("requests: Input should be a valid list", ex.requestId), null);
             return;
         }
         if (requests.isEmpty() || requests.size() > MAX_REQUESTS) {

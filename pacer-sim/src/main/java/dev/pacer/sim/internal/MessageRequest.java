@@ -5,6 +5,7 @@ import dev.pacer.sim.ModelClass;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A validated Messages (or count_tokens) body and what it costs, as the simulator's tokenizer sees
@@ -49,6 +50,8 @@ record MessageRequest(String model, int maxTokens, boolean stream, int inputToke
             throw new Invalid("stream: Input should be a valid boolean");
         }
         checkSampling(body);
+        dictionary(body, "metadata");
+        dictionary(body, "thinking");
         checkThinking(body, maxTokens, countOnly);
         JsonNode messages = body.get("messages");
         if (messages == null || messages.isNull()) {
@@ -87,6 +90,11 @@ record MessageRequest(String model, int maxTokens, boolean stream, int inputToke
             if (content == null || content.isNull()) {
                 throw new Invalid(where + ".content: Field required");
             }
+            // Only a final assistant message may be empty: it is a prefill the answer continues.
+            boolean empty = content.isTextual() ? content.asText().isEmpty() : content.isArray() && content.isEmpty();
+            if (empty && !(i == messages.size() - 1 && role.asText().equals("assistant"))) {
+                throw new Invalid(where + ": all messages must have non-empty content except for the optional final assistant message");
+            }
             counter.add(4);
             counter.hashText(role.asText());
             counter.content(content, where + ".content", true);
@@ -94,6 +102,27 @@ record MessageRequest(String model, int maxTokens, boolean stream, int inputToke
         return new MessageRequest(model, maxTokens, stream != null && stream.asBoolean(false), Math.max(1, counter.total + 1),
                 List.copyOf(counter.breakpoints), OutputHint.from(body.path("metadata").path("user_id").asText("")),
                 hash64(body.toString()));
+    }
+
+    /** The fields of a count_tokens body (the official SDK's {@code MessageCountTokensParams}); any other is refused. */
+    private static final Set<String> COUNT_TOKENS_FIELDS = Set.of("model", "messages", "system", "tools", "tool_choice", "thinking",
+            "cache_control", "output_config", "speed");
+
+    /** What the beta variant ({@code ?beta=true}) accepts on top. */
+    private static final Set<String> COUNT_TOKENS_BETA_FIELDS = Set.of("billing_policy", "compaction", "context_management",
+            "mcp_servers", "output_format");
+
+    /**
+     * Refuses a field count_tokens does not take, as the API does (not ignoring it): a client that
+     * sends a whole Messages body there, {@code max_tokens} and all, must learn it here.
+     */
+    static void checkCountTokensFields(JsonNode body, boolean beta) throws Invalid {
+        for (var names = body.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!COUNT_TOKENS_FIELDS.contains(name) && !(beta && COUNT_TOKENS_BETA_FIELDS.contains(name))) {
+                throw new Invalid(name + ": Extra inputs are not permitted");
+            }
+        }
     }
 
     /**
@@ -135,6 +164,14 @@ record MessageRequest(String model, int maxTokens, boolean stream, int inputToke
             return Integer.MAX_VALUE;
         }
         return (int) Math.min(Integer.MAX_VALUE, max.asLong());
+    }
+
+    /** An optional field that, when given, must be an object. */
+    private static void dictionary(JsonNode body, String field) throws Invalid {
+        JsonNode n = body.get(field);
+        if (n != null && !n.isNull() && !n.isObject()) {
+            throw new Invalid(field + ": Input should be a valid dictionary");
+        }
     }
 
     private static void checkSampling(JsonNode body) throws Invalid {

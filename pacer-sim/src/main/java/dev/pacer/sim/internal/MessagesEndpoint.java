@@ -30,6 +30,7 @@ final class MessagesEndpoint {
         MessageRequest request;
         try {
             request = MessageRequest.parse(body, true, sim.tokenizer());
+            MessageRequest.checkCountTokensFields(body, "true".equals(ex.query().get("beta")));
         } catch (MessageRequest.Invalid e) {
             ex.json(400, ApiErrors.invalidRequest(e.getMessage(), ex.requestId), null);
             return;

@@ -46,6 +46,42 @@ class MessageRequestTest {
     }
 
     @Test
+    void metadataAndThinkingMustBeObjects() {
+        String rest = ",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+        assertThat(invalid("{\"model\":\"m\",\"max_tokens\":5,\"metadata\":\"sim:output_tokens=3\"" + rest))
+                .isEqualTo("metadata: Input should be a valid dictionary");
+        assertThat(invalid("{\"model\":\"m\",\"max_tokens\":5,\"metadata\":[]" + rest)).isEqualTo("metadata: Input should be a valid dictionary");
+        assertThat(invalid("{\"model\":\"m\",\"max_tokens\":5000,\"thinking\":\"enabled\"" + rest))
+                .isEqualTo("thinking: Input should be a valid dictionary");
+        assertThat(invalid("{\"model\":\"m\",\"max_tokens\":5000,\"thinking\":true" + rest)).isEqualTo("thinking: Input should be a valid dictionary");
+    }
+
+    @Test
+    void onlyAFinalAssistantMessageMayBeEmpty() throws Exception {
+        String rule = ": all messages must have non-empty content except for the optional final assistant message";
+        assertThat(invalid("{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"\"}]}"))
+                .isEqualTo("messages.0" + rule);
+        assertThat(invalid("{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":[]}]}"))
+                .isEqualTo("messages.0" + rule);
+        assertThat(invalid("{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"a\"},"
+                + "{\"role\":\"assistant\",\"content\":[]},{\"role\":\"user\",\"content\":\"b\"}]}")).isEqualTo("messages.1" + rule);
+        assertThat(parse("{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"a\"},"
+                + "{\"role\":\"assistant\",\"content\":\"\"}]}").inputTokens()).as("a final assistant prefill may be empty").isPositive();
+    }
+
+    @Test
+    void aCountTokensBodyRefusesFieldsItDoesNotTake() throws Exception {
+        JsonNode withMax = Json.MAPPER.readTree("{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+        assertThatThrownBy(() -> MessageRequest.checkCountTokensFields(withMax, false)).isInstanceOf(MessageRequest.Invalid.class)
+                .hasMessage("max_tokens: Extra inputs are not permitted");
+        JsonNode beta = Json.MAPPER.readTree("{\"model\":\"m\",\"mcp_servers\":[],\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+        assertThatThrownBy(() -> MessageRequest.checkCountTokensFields(beta, false)).hasMessage("mcp_servers: Extra inputs are not permitted");
+        MessageRequest.checkCountTokensFields(beta, true);
+        MessageRequest.checkCountTokensFields(Json.MAPPER.readTree("{\"model\":\"m\",\"system\":\"s\",\"tools\":[],\"tool_choice\":{},"
+                + "\"thinking\":{},\"cache_control\":{},\"output_config\":{},\"speed\":\"fast\",\"messages\":[]}"), false);
+    }
+
+    @Test
     void aMaxTokensBeyondSixtyFourBitsIsReadByItsValueNotWrapped() throws Exception {
         // 2^64 + 1 and -(2^64) + 1 both wrap to 1 in a long.
         assertThat(invalid("{\"model\":\"m\",\"max_tokens\":-18446744073709551615,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"))

@@ -42,7 +42,7 @@ public final class SimConfigFile {
 
     private static final Set<String> TOP = Set.of("tier", "classes", "models", "default-class", "limits", "count-tokens-rpm",
             "batch-rpm", "burst-ratio", "otpm-mode", "otpm-overrun", "time-scale", "clock-start", "seed", "retry-after-ms", "x-should-retry", "limit-scope",
-            "window-seconds", "debug", "latency", "output", "spend-cap", "acceleration", "api-keys", "batches", "faults");
+            "window-seconds", "debug", "stream-error-request-id", "rate-limit-headers-on-success", "latency", "output", "spend-cap", "acceleration", "api-keys", "batches", "faults");
     private static final Set<String> FAULTS = Set.of("overloaded", "api-error", "timeout-error", "connection-reset", "slow-headers",
             "slow-headers-seconds", "mid-stream-error", "mid-stream-after-events", "stream-stall", "stall-seconds", "stream-no-stop",
             "stream-reset", "batch-expire", "batch-error", "storms", "retry-after", "mid-stream-error-type");
@@ -205,6 +205,12 @@ public final class SimConfigFile {
         }
         if (f.containsKey("x-should-retry")) {
             b.shouldRetryHeader(bool(f.get("x-should-retry"), "x-should-retry"));
+        }
+        if (f.containsKey("stream-error-request-id")) {
+            b.streamErrorRequestId(bool(f.get("stream-error-request-id"), "stream-error-request-id"));
+        }
+        if (f.containsKey("rate-limit-headers-on-success")) {
+            b.rateLimitHeadersOnSuccess(bool(f.get("rate-limit-headers-on-success"), "rate-limit-headers-on-success"));
         }
         if (f.containsKey("debug")) {
             b.debug(bool(f.get("debug"), "debug"));

@@ -35,12 +35,17 @@ import java.util.Set;
  * @param windowSeconds   the window of the "largest amount admitted in a window" statistic (simulated seconds)
  * @param limitScope      whether buckets are per API key or shared by every key (one organisation)
  * @param debug           print the stack trace of an internal error (a simulator bug) on stderr, not only its one line
+ * @param streamErrorRequestId put {@code request_id} in the data of a mid-stream {@code event: error}, as in an error body
+ *                        (the API reference does not say whether the API does; off by default, as the documented example)
+ * @param rateLimitHeadersOnSuccess send the {@code anthropic-ratelimit-*} headers on 200 responses (the API's documented
+ *                        behaviour; off, they go on 429s only, as one account saw in 2024, for clients that must cope without them)
  */
 public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable models, long countTokensRpm, long batchRpm,
                           double burstRatio, OtpmMode otpmMode, OtpmOverrun otpmOverrun, double timeScale, Instant clockStart,
                           long seed, FaultProfile faults, Latency latency, OutputLength output, SpendCap spendCap,
                           Acceleration acceleration, Set<String> apiKeys, boolean retryAfterMs, boolean shouldRetryHeader,
-                          Batches batches, double windowSeconds, LimitScope limitScope, boolean debug) {
+                          Batches batches, double windowSeconds, LimitScope limitScope, boolean debug,
+                          boolean streamErrorRequestId, boolean rateLimitHeadersOnSuccess) {
 
     public SimSettings {
         Objects.requireNonNull(tier, "tier");
@@ -191,6 +196,8 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
         b.windowSeconds = windowSeconds;
         b.limitScope = limitScope;
         b.debug = debug;
+        b.streamErrorRequestId = streamErrorRequestId;
+        b.rateLimitHeadersOnSuccess = rateLimitHeadersOnSuccess;
         return b;
     }
 
@@ -219,6 +226,8 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
         private double windowSeconds = 60;
         private LimitScope limitScope = LimitScope.KEY;
         private boolean debug;
+        private boolean streamErrorRequestId;
+        private boolean rateLimitHeadersOnSuccess = true;
 
         private Builder() {
         }
@@ -397,6 +406,18 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
             return this;
         }
 
+        /** Put {@code request_id} in a mid-stream {@code event: error}'s data (default: not, as the documented example). */
+        public Builder streamErrorRequestId(boolean on) {
+            this.streamErrorRequestId = on;
+            return this;
+        }
+
+        /** Send the {@code anthropic-ratelimit-*} headers on 200 responses (default), or on 429s only. */
+        public Builder rateLimitHeadersOnSuccess(boolean on) {
+            this.rateLimitHeadersOnSuccess = on;
+            return this;
+        }
+
         /** The statistics window (simulated seconds). */
         public Builder windowSeconds(double seconds) {
             this.windowSeconds = seconds;
@@ -431,7 +452,7 @@ public record SimSettings(Tier tier, Map<String, ModelClass> classes, ModelTable
         public SimSettings build() {
             return new SimSettings(tier, classes, models, countTokensRpm, batchRpm, burstRatio, otpmMode, otpmOverrun, timeScale,
                     clockStart, seed, faults, latency, output, spendCap, acceleration, apiKeys, retryAfterMs, shouldRetryHeader, batches,
-                    windowSeconds, limitScope, debug);
+                    windowSeconds, limitScope, debug, streamErrorRequestId, rateLimitHeadersOnSuccess);
         }
     }
 }

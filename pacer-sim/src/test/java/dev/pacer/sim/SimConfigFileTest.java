@@ -88,6 +88,22 @@ class SimConfigFileTest {
     }
 
     @Test
+    void theStreamErrorRequestIdAndTheSuccessHeadersAreSettingsWithTheDocumentedDefaults() throws Exception {
+        SimSettings d = SimSettings.builder().build();
+        assertThat(d.streamErrorRequestId()).isFalse();
+        assertThat(d.rateLimitHeadersOnSuccess()).isTrue();
+        SimSettings s = SimConfigFile.parse("sim.yaml", "stream-error-request-id: true\nrate-limit-headers-on-success: false\n",
+                SimSettings.builder()).build();
+        assertThat(s.streamErrorRequestId()).isTrue();
+        assertThat(s.rateLimitHeadersOnSuccess()).isFalse();
+        assertThat(s.toBuilder().build()).isEqualTo(s);
+        assertThat(mistake("seed: 1\nstream-error-request-id: maybe")).isEqualTo("sim.yaml line 2: stream-error-request-id must be true or "
+                + "false, not 'maybe'.");
+        assertThat(mistake("\n\nrate-limit-headers-on-success: 2")).isEqualTo("sim.yaml line 3: rate-limit-headers-on-success must be true "
+                + "or false, not '2'.");
+    }
+
+    @Test
     void theLimitScopeIsKeyOrOrganization() throws Exception {
         assertThat(SimConfigFile.parse("sim.yaml", "limit-scope: organization", SimSettings.builder()).build().limitScope())
                 .isEqualTo(LimitScope.ORGANIZATION);

@@ -97,6 +97,8 @@ final class AdminEndpoint {
         c.put("burst-ratio", s.burstRatio());
         c.put("retry-after-ms", s.retryAfterMs());
         c.put("x-should-retry", s.shouldRetryHeader());
+        c.put("stream-error-request-id", s.streamErrorRequestId());
+        c.put("rate-limit-headers-on-success", s.rateLimitHeadersOnSuccess());
         c.put("limit-scope", s.limitScope().id());
         c.put("count-tokens-rpm", s.countTokensRpm());
         c.put("batch-rpm", s.batchRpm());

@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * One HTTP request and its answer. Every answer carries {@code request-id} and the organisation
- * header and is counted by status; {@link #drop()} ends the connection without an answer (or in
+ * header (and, unless a setting leaves them off 200s, the rate-limit headers it is given) and is counted by status; {@link #drop()} ends the connection without an answer (or in
  * the middle of one).
  */
 final class Exchange {
@@ -31,14 +31,19 @@ final class Exchange {
         }
     }
 
+    private static final String RATE_LIMIT_HEADERS = "anthropic-ratelimit-";
+
     private final HttpExchange http;
     private final Counters counters;
+    private final boolean rateLimitHeadersOnSuccess;
     final String requestId;
     private boolean answered;
 
-    Exchange(HttpExchange http, Counters counters) {
+    /** {@code rateLimitHeadersOnSuccess}: false leaves the {@code anthropic-ratelimit-*} headers off 200 answers. */
+    Exchange(HttpExchange http, Counters counters, boolean rateLimitHeadersOnSuccess) {
         this.http = http;
         this.counters = counters;
+        this.rateLimitHeadersOnSuccess = rateLimitHeadersOnSuccess;
         this.requestId = Ids.next("req_");
     }
 
@@ -137,7 +142,13 @@ final class Exchange {
         h.set("request-id", requestId);
         h.set("anthropic-organization-id", ApiErrors.ORGANIZATION_ID);
         if (headers != null) {
-            headers.forEach(h::set);
+            // Filtered here, where every answer passes, so that no endpoint can forget it.
+            boolean omit = status == 200 && !rateLimitHeadersOnSuccess;
+            headers.forEach((name, value) -> {
+                if (!(omit && name.startsWith(RATE_LIMIT_HEADERS))) {
+                    h.set(name, value);
+                }
+            });
         }
     }
 

@@ -53,7 +53,7 @@ public final class Router implements HttpHandler {
 
     @Override
     public void handle(HttpExchange http) {
-        Exchange ex = new Exchange(http, sim.counters());
+        Exchange ex = new Exchange(http, sim.counters(), sim.settings().rateLimitHeadersOnSuccess());
         try {
             route(ex);
         } catch (Exchange.Dropped dropped) {

@@ -29,6 +29,7 @@ final class StreamWriter {
     private final double stallSeconds;
     private final String midErrorType;
     private SseStream out;
+    private String requestId;
     private int events;
 
     /** Signals the end of a stream struck by a fault. */
@@ -50,6 +51,7 @@ final class StreamWriter {
     }
 
     void write(Exchange ex) throws IOException, InterruptedException {
+        requestId = ex.requestId;
         out = ex.stream(answer.headers());
         try {
             opening();
@@ -116,13 +118,11 @@ final class StreamWriter {
         }
         if (midError) {
             counters.fault("mid_stream_error");
-            ObjectNode error = type("error");
-            error.putObject("error").put("type", midErrorType).put("message", switch (midErrorType) {
+            out.event("error", error(midErrorType, switch (midErrorType) {
                 case "api_error" -> "Internal server error";
                 case "rate_limit_error" -> "Rate limit exceeded while generating; try again later.";
                 default -> "Overloaded";
-            });
-            out.event("error", error);
+            }));
             out.end();
             throw new Struck();
         }
@@ -140,10 +140,22 @@ final class StreamWriter {
 
     /** The output bucket ran dry mid-generation ({@code otpm-overrun: cut}): the stream ends with a rate-limit error. */
     private void cut() throws IOException {
-        ObjectNode error = type("error");
-        error.putObject("error").put("type", "rate_limit_error").put("message", Answer.cutMessage(answer.pool.otpm()));
-        out.event("error", error);
+        out.event("error", error("rate_limit_error", Answer.cutMessage(answer.pool.otpm())));
         out.end();
+    }
+
+    /**
+     * The data of an {@code event: error}: the documented example has no {@code request_id}, and
+     * whether the API adds one is not documented, so the setting decides (the id is the stream's
+     * {@code request-id} header, as in an error body).
+     */
+    private ObjectNode error(String errorType, String message) {
+        ObjectNode error = type("error");
+        error.putObject("error").put("type", errorType).put("message", message);
+        if (answer.sim.settings().streamErrorRequestId()) {
+            error.put("request_id", requestId);
+        }
+        return error;
     }
 
     private ObjectNode delta(String text) {

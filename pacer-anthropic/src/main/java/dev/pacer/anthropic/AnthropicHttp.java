@@ -24,12 +24,14 @@ public final class AnthropicHttp implements AutoCloseable {
     public static final String VERSION = "2023-06-01";
 
     private final HttpClient client;
-    private final URI base;
+    private final String base;
     private final String apiKey;
     private final boolean ownsClient;
 
     private AnthropicHttp(Builder b) {
-        this.base = URI.create(b.baseUrl.endsWith("/") ? b.baseUrl.substring(0, b.baseUrl.length() - 1) : b.baseUrl);
+        // Kept as text and appended to, not URI.resolve'd: resolving "/v1/messages" would drop a path
+        // prefix such as a gateway's "https://proxy.example/anthropic".
+        this.base = b.baseUrl.endsWith("/") ? b.baseUrl.substring(0, b.baseUrl.length() - 1) : b.baseUrl;
         this.apiKey = b.apiKey;
         this.ownsClient = b.client == null;
         this.client = b.client != null ? b.client : HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
@@ -88,8 +90,13 @@ public final class AnthropicHttp implements AutoCloseable {
                 .thenApply(r -> new Streaming(r.statusCode(), r.headers(), r.body()));
     }
 
+    /** A short, non-reversible name of this client's API key (the key itself is never exposed). */
+    public String keyFingerprint() {
+        return AnthropicPacer.fingerprint(apiKey);
+    }
+
     private HttpRequest.Builder request(String path, Duration timeout) {
-        return HttpRequest.newBuilder(base.resolve(path)).timeout(timeout)
+        return HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
                 .header("x-api-key", apiKey)
                 .header("anthropic-version", VERSION)
                 .header("content-type", "application/json");

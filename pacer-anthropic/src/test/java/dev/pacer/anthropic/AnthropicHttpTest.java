@@ -99,4 +99,54 @@ class AnthropicHttpTest {
         assertThat(seen).allMatch(s -> s.split(" ")[2].equals("h2c"));
         assertThat(seen).allMatch(s -> s.endsWith(" sk-ant-reuse"));
     }
+
+    @Test
+    void aResponseWhoseBodyStallsFailsAtItsTimeoutNotNever() throws Exception {
+        String base = start();
+        try (AnthropicHttp http = AnthropicHttp.builder().baseUrl(base).apiKey("sk-ant-stall").build()) {
+            // The JDK's own request timeout stops at the headers: without a deadline on the body this waits 30 s.
+            Throwable error = catchThrowable(() -> http.post("/v1/stall", BODY, Duration.ofMillis(300)).get(5, TimeUnit.SECONDS));
+            assertThat(error).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(HttpTimeoutException.class);
+            assertThat(error.getCause().getMessage()).contains("/v1/stall").contains("300 ms").doesNotContain("sk-ant-stall");
+        }
+    }
+
+    @Test
+    void aStreamThatStallsIsClosedAtItsTimeoutAndTheReadFailsAsATimeout() throws Exception {
+        String base = start();
+        try (AnthropicHttp http = AnthropicHttp.builder().baseUrl(base).apiKey("sk-ant-stall").build()) {
+            AnthropicHttp.Streaming stream = http.postStreaming("/v1/stall", BODY, Duration.ofMillis(500)).get(5, TimeUnit.SECONDS);
+            assertThat(stream.status()).isEqualTo(200);
+            byte[] first = new byte[64];
+            InputStream body = stream.body();
+            assertThat(body.read(first)).isPositive();
+            Throwable error = catchThrowable(() -> {
+                byte[] buf = new byte[64];
+                while (body.read(buf) >= 0) {
+                    // drain until the deadline closes the stream
+                }
+            });
+            assertThat(error).isInstanceOf(HttpTimeoutException.class);
+            assertThat(error.getMessage()).contains("500 ms");
+            body.close();
+        }
+    }
+
+    @Test
+    void timeoutsAreDerivedFromMaxTokensLikeTheSdks() {
+        // non-streaming: clamp(30 s x max_tokens / 1000, 30 s, 600 s)
+        assertThat(AnthropicHttp.timeoutFor(1, false)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(AnthropicHttp.timeoutFor(1_000, false)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(AnthropicHttp.timeoutFor(4_096, false)).isEqualTo(Duration.ofMillis(122_880));
+        assertThat(AnthropicHttp.timeoutFor(20_000, false)).isEqualTo(Duration.ofSeconds(600));
+        assertThat(AnthropicHttp.timeoutFor(64_000, false)).isEqualTo(Duration.ofSeconds(600));
+        // streaming: clamp(3600 s x max_tokens / 128000, 600 s, 3600 s)
+        assertThat(AnthropicHttp.timeoutFor(1_000, true)).isEqualTo(Duration.ofSeconds(600));
+        assertThat(AnthropicHttp.timeoutFor(32_000, true)).isEqualTo(Duration.ofSeconds(900));
+        assertThat(AnthropicHttp.timeoutFor(64_000, true)).isEqualTo(Duration.ofSeconds(1_800));
+        assertThat(AnthropicHttp.timeoutFor(500_000, true)).isEqualTo(Duration.ofSeconds(3_600));
+        // hostile values neither overflow nor go negative
+        assertThat(AnthropicHttp.timeoutFor(Long.MAX_VALUE, true)).isEqualTo(Duration.ofSeconds(3_600));
+        assertThat(AnthropicHttp.timeoutFor(-5, false)).isEqualTo(Duration.ofSeconds(30));
+    }
 }

@@ -71,7 +71,9 @@ public final class AnthropicPacer implements AutoCloseable {
         this.estimator = b.estimator;
         this.headers = new RateLimitHeaders(b.maxRetryAfter, b.debug);
         this.fallbackModels = List.copyOf(b.fallbackModels);
-        this.keyFingerprint = fingerprint(b.apiKey == null ? "shared-client" : b.apiKey);
+        // The key the client really sends: a shared AnthropicHttp passed without apiKey(...) must not
+        // put every such client's calls into one pool.
+        this.keyFingerprint = http.keyFingerprint();
         this.countTokensAbove = b.countTokensAbove;
     }
 
@@ -325,7 +327,7 @@ public final class AnthropicPacer implements AutoCloseable {
             return this;
         }
 
-        /** Use this HTTP client (then base URL and key are its own; pass the key too for the quota key's fingerprint). */
+        /** Use this HTTP client (then base URL and key are its own, and its key names the quota pools). */
         public Builder http(AnthropicHttp http) {
             this.http = http;
             return this;

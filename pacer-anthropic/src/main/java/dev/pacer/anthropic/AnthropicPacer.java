@@ -245,7 +245,7 @@ public final class AnthropicPacer implements AutoCloseable {
                     "invalid_response", "The response was not a Message", null, hints, snapshot), null);
         }
         String modelClass = classes.classOf(model);
-        Usage usage = Usage.of(json.path("usage"));
+        Usage usage = Usage.of(json.path("usage")).plausible(maxTokens);
         if (estimate != null) {
             estimator.learn(modelClass, estimate, usage.totalInput(), usage.output(), maxTokens);
         }

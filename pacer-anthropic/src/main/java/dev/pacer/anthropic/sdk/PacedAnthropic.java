@@ -276,7 +276,8 @@ public final class PacedAnthropic {
             if (status == 200 && stream) {
                 // Committed: from here the stream belongs to the caller; settle when it ends.
                 CompletableFuture<Cost> ended = new CompletableFuture<>();
-                InputStream watched = new StreamWatcher(response.body(), (usage, error) -> {
+                InputStream watched = new StreamWatcher(response.body(), (seen, error) -> {
+                    Usage usage = seen.plausible(maxTokens);
                     if (estimate != null && usage.output() > 0) {
                         options.estimator.learn(modelClass, estimate, usage.totalInput(), usage.output(), maxTokens);
                     }
@@ -306,7 +307,7 @@ public final class PacedAnthropic {
                 return AttemptResult.failure(new Outcome(OutcomeFamily.SERVER_ERROR, status, "invalid_response",
                         "The response was not a Message", null, hints, snapshot), null);
             }
-            Usage usage = Usage.of(json.path("usage"));
+            Usage usage = Usage.of(json.path("usage")).plausible(maxTokens);
             if (estimate != null) {
                 options.estimator.learn(modelClass, estimate, usage.totalInput(), usage.output(), maxTokens);
             }

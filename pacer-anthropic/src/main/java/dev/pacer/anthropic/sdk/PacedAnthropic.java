@@ -9,6 +9,7 @@ import com.anthropic.core.http.HttpMethod;
 import com.anthropic.core.http.HttpRequest;
 import com.anthropic.core.http.HttpResponse;
 import com.anthropic.core.http.Interceptor;
+import com.anthropic.errors.AnthropicIoException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -223,7 +224,8 @@ public final class PacedAnthropic {
                 TokenEstimator.Estimate e = estimates.computeIfAbsent(t, x -> options.estimator.estimate(options.classes.classOf(x.model()), params));
                 return Cost.requests(1, e.inputTokens(), e.outputTokens());
             };
-            AtomicReference<HttpResponse> last = new AtomicReference<>();
+            // What the last failed attempt gave the SDK: a response, or the SDK's own transport exception.
+            AtomicReference<Object> last = new AtomicReference<>();
             CallSpec spec = CallSpec.builder().route(new Route(route)).cost(cost).priority(options.priority).build();
             return options.pacer.execute(spec, ctx -> attempt(ctx, request, requestOptions, params, body, stream, countTokens,
                             estimates.get(ctx.target()), last))
@@ -232,9 +234,12 @@ public final class PacedAnthropic {
                             return result.value();
                         }
                         Throwable cause = unwrap(error);
-                        HttpResponse lastResponse = last.get();
-                        if (cause instanceof CallFailed && lastResponse != null) {
+                        Object lastFailure = last.get();
+                        if (cause instanceof CallFailed && lastFailure instanceof HttpResponse lastResponse) {
                             return lastResponse; // the SDK raises its own exception for it
+                        }
+                        if (cause instanceof CallFailed && lastFailure instanceof RuntimeException transport) {
+                            throw transport; // as the SDK would have, once its retries were spent
                         }
                         throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
                     });
@@ -242,7 +247,7 @@ public final class PacedAnthropic {
 
         private CompletionStage<AttemptResult<HttpResponse>> attempt(AttemptContext ctx, HttpRequest original, RequestOptions requestOptions,
                                                                      ObjectNode params, byte[] body, boolean stream, boolean countTokens,
-                                                                     TokenEstimator.Estimate estimate, AtomicReference<HttpResponse> last) {
+                                                                     TokenEstimator.Estimate estimate, AtomicReference<Object> last) {
             String model = ctx.target().model();
             HttpRequest request = original;
             if (!model.equals(params.path("model").asText())) {
@@ -258,13 +263,53 @@ public final class PacedAnthropic {
             }
             // The SDK's blocking path on a virtual thread: OkHttp's async dispatcher would cap calls per host at 5.
             HttpRequest send = request;
-            return CompletableFuture.supplyAsync(() -> classify(next.execute(send, requestOptions), model, params, stream,
-                    countTokens, estimate, last), options.executor);
+            return CompletableFuture.supplyAsync(() -> {
+                HttpResponse response;
+                try {
+                    response = next.execute(send, requestOptions);
+                } catch (RuntimeException e) {
+                    OutcomeFamily family = transportFailure(e);
+                    if (family == null) {
+                        throw e;
+                    }
+                    last.set(e);
+                    return AttemptResult.<HttpResponse>failure(new Outcome(family, 0, null, describe(e), null, RetryHints.NONE, null), null);
+                }
+                return classify(response, model, params, stream, countTokens, estimate, last);
+            }, options.executor);
+        }
+
+        /**
+         * The SDK's HTTP client reports a reset, a refused connection or a timeout as an
+         * {@code AnthropicIoException} (a RuntimeException around the IOException), which the engine
+         * would otherwise take for a bug and fail at once: without retry, fallback or breaker. The SDK
+         * itself retries these, so they are connection failures or timeouts here.
+         */
+        static OutcomeFamily transportFailure(Throwable error) {
+            boolean io = false;
+            for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof java.net.SocketTimeoutException || t instanceof java.net.http.HttpTimeoutException
+                        || (t instanceof java.io.InterruptedIOException && "timeout".equalsIgnoreCase(t.getMessage()))
+                        || t.getClass().getSimpleName().contains("Timeout")) {
+                    return OutcomeFamily.TIMEOUT;
+                }
+                io |= t instanceof IOException || t instanceof AnthropicIoException;
+            }
+            return io ? OutcomeFamily.CONNECTION_FAILURE : null;
+        }
+
+        private static String describe(Throwable error) {
+            Throwable root = error;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            String message = root.getMessage();
+            return root.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : ": " + message);
         }
 
         private AttemptResult<HttpResponse> classify(HttpResponse response, String model, ObjectNode params, boolean stream,
                                                      boolean countTokens, TokenEstimator.Estimate estimate,
-                                                     AtomicReference<HttpResponse> last) {
+                                                     AtomicReference<Object> last) {
             Instant now = options.pacer.clock().instant();
             Headers h = response.headers();
             Function<String, Optional<String>> header = name -> h.values(name).stream().findFirst();
@@ -290,7 +335,10 @@ public final class PacedAnthropic {
             try (response) {
                 bytes = response.body().readAllBytes();
             } catch (IOException e) {
-                throw new CompletionException(e);
+                // The answer broke off after its status: a connection failure the provider has already counted.
+                last.set(new AnthropicIoException("Request failed", e));
+                return AttemptResult.failure(new Outcome(OutcomeFamily.CONNECTION_FAILURE, status, null, describe(e), null, hints,
+                        snapshot), null);
             }
             BufferedResponse buffered = new BufferedResponse(status, h, bytes);
             JsonNode json = AnthropicPacerJson.parse(bytes);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import com.anthropic.client.AnthropicClient;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.http.StreamResponse;
+import com.anthropic.errors.AnthropicIoException;
 import com.anthropic.errors.RateLimitException;
 import com.anthropic.errors.SseException;
 import com.anthropic.models.messages.Message;
@@ -190,5 +191,40 @@ class PacedAnthropicTest {
             stream.stream().forEach(results::add);
         }
         assertThat(results).hasSize(3).allMatch(r -> r.result().isSucceeded());
+    }
+
+    @Test
+    void connectionResetsAreRetriedByPacerAndTheLastSurfacesAsTheSdksOwnException() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_2).timeScale(SCALE).seed(4).faults(FaultProfile.NONE.withErrors(0, 0, 0.4)).start();
+        ScaledClock clock = new ScaledClock(sim.clock().now(), SCALE);
+        RetryPolicy retries = RetryPolicy.builder().maxAttempts(8).baseDelay(Duration.ofMillis(10)).maxDelay(Duration.ofMillis(50)).build();
+        client = client(PacedAnthropic.options().pacer(Pacer.builder().clock(clock).scheduler(clock).retryPolicy(retries).build()));
+        for (int i = 0; i < 10; i++) {
+            assertThat(client.messages().create(params("claude-haiku-4-5", 100, 10)).usage().outputTokens()).isEqualTo(10);
+        }
+        long resets = sim.stats().path("faults").path("connection_reset").asLong();
+        assertThat(resets).as("resets the calls came through").isPositive();
+        assertThat(sim.stats().path("responses").path("200").asLong()).isEqualTo(10);
+
+        // Every attempt reset: after Pacer's attempts the caller sees the SDK's own exception, not an engine error.
+        sim.setFaults(FaultProfile.NONE.withErrors(0, 0, 1.0));
+        long before = sim.stats().path("requests").asLong();
+        AnthropicClient twoAttempts = client(PacedAnthropic.options().pacer(Pacer.builder().clock(clock).scheduler(clock)
+                .retryPolicy(RetryPolicy.builder().maxAttempts(2).baseDelay(Duration.ofMillis(10)).build()).build()));
+        Throwable error = catchThrowable(() -> twoAttempts.messages().create(params("claude-haiku-4-5", 100, 10)));
+        twoAttempts.close();
+        assertThat(error).isInstanceOf(AnthropicIoException.class);
+        assertThat(sim.stats().path("requests").asLong() - before).as("attempts on the wire").isEqualTo(2);
+    }
+
+    @Test
+    void theSdksTransportExceptionsAreTimeoutsOrConnectionFailures() {
+        assertThat(PacedAnthropic.PacingHttpClient.transportFailure(new AnthropicIoException("Request failed",
+                new java.net.SocketTimeoutException("Read timed out")))).isEqualTo(dev.pacer.outcome.OutcomeFamily.TIMEOUT);
+        assertThat(PacedAnthropic.PacingHttpClient.transportFailure(new AnthropicIoException("Request failed",
+                new java.io.InterruptedIOException("timeout")))).isEqualTo(dev.pacer.outcome.OutcomeFamily.TIMEOUT);
+        assertThat(PacedAnthropic.PacingHttpClient.transportFailure(new AnthropicIoException("Request failed",
+                new java.net.ConnectException("Connection refused")))).isEqualTo(dev.pacer.outcome.OutcomeFamily.CONNECTION_FAILURE);
+        assertThat(PacedAnthropic.PacingHttpClient.transportFailure(new IllegalStateException("a bug"))).isNull();
     }
 }

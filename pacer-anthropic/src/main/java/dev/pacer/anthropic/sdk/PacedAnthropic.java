@@ -92,6 +92,15 @@ public final class PacedAnthropic {
         return builder.maxRetries(0).addInterceptor(interceptor(options)).build();
     }
 
+    /**
+     * Pacer inside a client that is already built: a copy of it (same HTTP client, same options)
+     * with the SDK's own retries off and the pacing interceptor added. Close the copy, not the original.
+     */
+    public static AnthropicClient wrap(AnthropicClient client, Options options) {
+        Interceptor pacing = interceptor(options);
+        return client.withOptions(b -> b.maxRetries(0).addInterceptor(pacing));
+    }
+
     /** The interceptor, for code that builds its client another way (remember {@code maxRetries(0)}). */
     public static Interceptor interceptor(Options options) {
         Options o = options.freeze();

@@ -227,4 +227,27 @@ class PacedAnthropicTest {
                 new java.net.ConnectException("Connection refused")))).isEqualTo(dev.pacer.outcome.OutcomeFamily.CONNECTION_FAILURE);
         assertThat(PacedAnthropic.PacingHttpClient.transportFailure(new IllegalStateException("a bug"))).isNull();
     }
+
+    @Test
+    void theSdksOwnRetriesAreOffSoOneRetryPolicyRunsWhetherABuilderOrABuiltClientIsWrapped() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_2).timeScale(SCALE).faults(FaultProfile.NONE.withOverloaded(1.0)).start();
+        ScaledClock clock = new ScaledClock(sim.clock().now(), SCALE);
+        PacedAnthropic.Options oneAttempt = PacedAnthropic.options().pacer(Pacer.builder().clock(clock).scheduler(clock)
+                .retryPolicy(RetryPolicy.builder().maxAttempts(1).build()).build());
+        // The SDK's default is two retries of a 529: three requests on the wire per call if they were left on.
+        AnthropicOkHttpClient.Builder builder = AnthropicOkHttpClient.builder().baseUrl(sim.baseUrl()).apiKey(KEY).maxRetries(2);
+        client = PacedAnthropic.wrap(builder, oneAttempt);
+        Throwable fromBuilder = catchThrowable(() -> client.messages().create(params("claude-haiku-4-5", 100, 10)));
+        assertThat(fromBuilder).isInstanceOf(com.anthropic.errors.AnthropicServiceException.class);
+        assertThat(sim.stats().path("requests").asLong()).as("requests on the wire, wrapped builder").isEqualTo(1);
+
+        AnthropicClient built = AnthropicOkHttpClient.builder().baseUrl(sim.baseUrl()).apiKey(KEY).maxRetries(2).build();
+        AnthropicClient wrapped = PacedAnthropic.wrap(built, PacedAnthropic.options().pacer(Pacer.builder().clock(clock).scheduler(clock)
+                .retryPolicy(RetryPolicy.builder().maxAttempts(1).build()).build()));
+        Throwable fromClient = catchThrowable(() -> wrapped.messages().create(params("claude-haiku-4-5", 100, 10)));
+        wrapped.close();
+        built.close();
+        assertThat(fromClient).isInstanceOf(com.anthropic.errors.AnthropicServiceException.class);
+        assertThat(sim.stats().path("requests").asLong()).as("requests on the wire, wrapped client").isEqualTo(2);
+    }
 }

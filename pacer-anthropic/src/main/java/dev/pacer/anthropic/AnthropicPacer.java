@@ -62,6 +62,7 @@ public final class AnthropicPacer implements AutoCloseable {
     private final String keyFingerprint;
     private final long countTokensAbove;
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
+    private final Consumer<String> debug;
 
     private AnthropicPacer(Builder b) {
         this.http = b.http != null ? b.http : AnthropicHttp.builder().baseUrl(b.baseUrl).apiKey(b.apiKey).build();
@@ -70,6 +71,7 @@ public final class AnthropicPacer implements AutoCloseable {
         this.classes = b.classes;
         this.estimator = b.estimator;
         this.headers = new RateLimitHeaders(b.maxRetryAfter, b.debug);
+        this.debug = b.debug;
         this.fallbackModels = List.copyOf(b.fallbackModels);
         // The key the client really sends: a shared AnthropicHttp passed without apiKey(...) must not
         // put every such client's calls into one pool.
@@ -264,8 +266,14 @@ public final class AnthropicPacer implements AutoCloseable {
     }
 
     Target target(String model) {
-        return targets.computeIfAbsent(model, m -> Target.of("anthropic", m,
-                QuotaKey.of("anthropic:" + keyFingerprint + ":" + classes.classOf(m))));
+        return targets.computeIfAbsent(model, m -> {
+            String pool = classes.classOf(m);
+            if (!classes.isKnown(m)) {
+                // Once per id: its limits are learned for a pool of its own, which is wrong if it shares one.
+                debug.accept(ModelClasses.unknownNote(m, pool));
+            }
+            return Target.of("anthropic", m, QuotaKey.of("anthropic:" + keyFingerprint + ":" + pool));
+        });
     }
 
     /** A short, non-reversible name for an API key, safe to print. */
@@ -363,7 +371,7 @@ public final class AnthropicPacer implements AutoCloseable {
             return this;
         }
 
-        /** Receives notes about ignored header values. */
+        /** Receives notes about ignored header values and unknown model ids (never a key). */
         public Builder debug(Consumer<String> debug) {
             this.debug = Objects.requireNonNull(debug, "debug");
             return this;

@@ -51,6 +51,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -116,6 +117,7 @@ public final class PacedAnthropic {
         private Priority priority = Priority.NORMAL;
         private Duration maxRetryAfter = Duration.ofMinutes(10);
         private Executor executor = Executors.newVirtualThreadPerTaskExecutor();
+        private Consumer<String> debug = note -> { };
 
         private Options() {
         }
@@ -156,6 +158,12 @@ public final class PacedAnthropic {
             return this;
         }
 
+        /** Receives notes about ignored header values and unknown model ids (never a key). */
+        public Options debug(Consumer<String> debug) {
+            this.debug = java.util.Objects.requireNonNull(debug, "debug");
+            return this;
+        }
+
         private Options freeze() {
             if (pacer == null) {
                 pacer = Pacer.builder().build();
@@ -175,7 +183,7 @@ public final class PacedAnthropic {
         PacingHttpClient(HttpClient next, Options options) {
             this.next = next;
             this.options = options;
-            this.headers = new RateLimitHeaders(options.maxRetryAfter, note -> { });
+            this.headers = new RateLimitHeaders(options.maxRetryAfter, options.debug);
         }
 
         @Override
@@ -373,8 +381,12 @@ public final class PacedAnthropic {
 
         private Target target(String fingerprint, String model, boolean countTokens) {
             String pool = countTokens ? "count_tokens" : options.classes.classOf(model);
-            return targets.computeIfAbsent(fingerprint + "|" + model + "|" + countTokens, k ->
-                    Target.of("anthropic", model, QuotaKey.of("anthropic:" + fingerprint + ":" + pool)));
+            return targets.computeIfAbsent(fingerprint + "|" + model + "|" + countTokens, k -> {
+                if (!countTokens && !options.classes.isKnown(model)) {
+                    options.debug.accept(ModelClasses.unknownNote(model, pool));
+                }
+                return Target.of("anthropic", model, QuotaKey.of("anthropic:" + fingerprint + ":" + pool));
+            });
         }
 
         @Override

@@ -338,9 +338,9 @@ public final class PacedAnthropic {
             if (status == 200 && stream) {
                 // Committed: from here the stream belongs to the caller; settle when it ends.
                 CompletableFuture<Cost> ended = new CompletableFuture<>();
-                InputStream watched = new StreamWatcher(response.body(), (seen, error) -> {
-                    Usage usage = seen.plausible(maxTokens);
-                    if (estimate != null && usage.output() > 0) {
+                InputStream watched = new StreamWatcher(response.body(), seen -> {
+                    Usage usage = seen.usage().plausible(maxTokens);
+                    if (estimate != null && seen.complete()) {
                         options.estimator.learn(modelClass, estimate, usage.totalInput(), usage.output(), maxTokens);
                     }
                     ended.complete(usage.cost(options.classes.countsCacheReads(modelClass)));

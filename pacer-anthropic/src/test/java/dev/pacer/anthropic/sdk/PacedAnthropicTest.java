@@ -250,4 +250,54 @@ class PacedAnthropicTest {
         assertThat(fromClient).isInstanceOf(com.anthropic.errors.AnthropicServiceException.class);
         assertThat(sim.stats().path("requests").asLong()).as("requests on the wire, wrapped client").isEqualTo(2);
     }
+
+    private Pacer pacer(List<dev.pacer.event.PacerEvent.Settled> settled) {
+        ScaledClock clock = new ScaledClock(sim.clock().now(), SCALE);
+        return Pacer.builder().clock(clock).scheduler(clock).listener(e -> {
+            if (e instanceof dev.pacer.event.PacerEvent.Settled s) {
+                settled.add(s);
+            }
+        }).build();
+    }
+
+    @Test
+    void aStreamSettlesOnTheCumulativeUsageOfItsLastMessageDelta() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_2).timeScale(SCALE).start();
+        List<dev.pacer.event.PacerEvent.Settled> settled = new java.util.concurrent.CopyOnWriteArrayList<>();
+        client = client(PacedAnthropic.options().pacer(pacer(settled)));
+        long[] reported = new long[2];
+        try (StreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(params("claude-haiku-4-5", 1000, 300))) {
+            stream.stream().forEach(e -> {
+                e.messageStart().ifPresent(m -> reported[0] = m.message().usage().inputTokens());
+                e.messageDelta().ifPresent(d -> reported[1] = d.usage().outputTokens());
+            });
+        }
+        assertThat(reported[1]).isEqualTo(300);
+        assertThat(settled).hasSize(1);
+        dev.pacer.quota.Cost actual = settled.get(0).actual();
+        assertThat(actual.get(dev.pacer.quota.Dimension.OUTPUT_TOKENS)).isEqualTo(300);
+        assertThat(actual.get(dev.pacer.quota.Dimension.INPUT_TOKENS)).isEqualTo(reported[0]);
+        // The reservation was the estimate (max_tokens while nothing is learned), not the final figure.
+        assertThat(settled.get(0).estimate().get(dev.pacer.quota.Dimension.OUTPUT_TOKENS)).isEqualTo(1000);
+    }
+
+    @Test
+    void aStreamCutOffMidwaySettlesOnTheOutputItsDeltasCarriedNotOnMessageStart() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_2).timeScale(SCALE)
+                .faults(FaultProfile.NONE.withMidStreamError(0, 80).withStreamReset(1.0)).start();
+        List<dev.pacer.event.PacerEvent.Settled> settled = new java.util.concurrent.CopyOnWriteArrayList<>();
+        client = client(PacedAnthropic.options().pacer(pacer(settled)));
+        Throwable error;
+        try (StreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(params("claude-haiku-4-5", 4000, 2000))) {
+            error = catchThrowable(() -> stream.stream().forEach(e -> { }));
+        }
+        assertThat(error).as("the dropped connection reaches the caller").isNotNull();
+        assertThat(sim.stats().path("faults").path("stream_reset").asLong()).isEqualTo(1);
+        long generated = sim.snapshot().pool(KEY, "haiku-4-5").outputTokens().admitted();
+        assertThat(generated).as("output the simulator counted before the drop").isGreaterThan(50);
+        assertThat(settled).hasSize(1);
+        long settledOutput = settled.get(0).actual().get(dev.pacer.quota.Dimension.OUTPUT_TOKENS);
+        // message_start said output_tokens: 1; the deltas seen before the drop say what was really generated.
+        assertThat(settledOutput).isBetween(generated / 2, generated * 2);
+    }
 }

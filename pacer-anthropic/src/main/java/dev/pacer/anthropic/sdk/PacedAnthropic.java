@@ -71,7 +71,8 @@ import java.util.function.Function;
  * fallback model (the request's {@code model} is rewritten; the returned Message's {@code model}
  * says which answered). A stream holds its reservation until it is closed or read to the end, settles
  * from its final usage, and is retried or falls back only before the SDK sees its first byte.
- * {@code count_tokens} is paced against its own request bucket; the Batches endpoints pass through.
+ * {@code count_tokens} is paced against its own request bucket, the Batches endpoints against theirs
+ * (and the other endpoints, each family against its own), so every call keeps a retry policy.
  * When every attempt failed, the SDK gets the last response and raises its usual exception
  * ({@code RateLimitException}, {@code InternalServerException}...); a call that could not be
  * admitted in time raises Pacer's {@link dev.pacer.QuotaWaitExceeded}.
@@ -203,7 +204,7 @@ public final class PacedAnthropic {
             List<String> path = request.pathSegments();
             if (request.method() != HttpMethod.POST || path.size() < 2 || !path.get(0).equals("v1") || !path.get(1).equals("messages")
                     || path.size() > 3 || (path.size() == 3 && !path.get(2).equals("count_tokens"))) {
-                return next.executeAsync(request, requestOptions);
+                return endpoint(request, requestOptions, path);
             }
             byte[] body = bytesOf(request);
             JsonNode params;
@@ -217,6 +218,83 @@ public final class PacedAnthropic {
             }
             boolean countTokens = path.size() == 3;
             return paced(request, requestOptions, object, body, countTokens);
+        }
+
+        /**
+         * Any other endpoint (the Message Batches endpoints, models, files): the SDK's own retries are off,
+         * so without Pacer a 429 or a 529 here would reach the caller on the first try. Each endpoint
+         * family is paced as one request pool ({@code anthropic:<key>:batches}: the batch endpoints share one
+         * request limit) learned from its headers, and retried by the engine. A success is handed over
+         * unread (batch results can be large); only error bodies are read, to classify them. A body
+         * that cannot be sent twice goes out once, as the SDK would.
+         */
+        private CompletableFuture<HttpResponse> endpoint(HttpRequest request, RequestOptions requestOptions, List<String> path) {
+            if (request.body().isPresent() && !request.body().get().repeatable()) {
+                return next.executeAsync(request, requestOptions);
+            }
+            String pool = path.size() >= 3 && path.get(0).equals("v1") && path.get(1).equals("messages") && path.get(2).equals("batches")
+                    ? "batches" : path.size() >= 2 && path.get(0).equals("v1") ? path.get(1) : "other";
+            String fingerprint = AnthropicPacer.fingerprint(apiKey(request.headers()));
+            Target target = targets.computeIfAbsent(fingerprint + "|endpoint|" + pool, k ->
+                    Target.of("anthropic", pool, QuotaKey.of("anthropic:" + fingerprint + ":" + pool)));
+            AtomicReference<Object> last = new AtomicReference<>();
+            CallSpec spec = CallSpec.builder().route(Route.of(target)).cost(Cost.requests(1, 0, 0)).priority(options.priority).build();
+            return options.pacer.execute(spec, ctx -> CompletableFuture.supplyAsync(() -> {
+                        HttpResponse response;
+                        try {
+                            response = next.execute(request, requestOptions);
+                        } catch (RuntimeException e) {
+                            OutcomeFamily family = transportFailure(e);
+                            if (family == null) {
+                                throw e;
+                            }
+                            last.set(e);
+                            return AttemptResult.<HttpResponse>failure(new Outcome(family, 0, null, describe(e), null, RetryHints.NONE, null), null);
+                        }
+                        return classifyEndpoint(response, last);
+                    }, options.executor))
+                    .handle((result, error) -> finish(result == null ? null : result.value(), error, last));
+        }
+
+        private AttemptResult<HttpResponse> classifyEndpoint(HttpResponse response, AtomicReference<Object> last) {
+            Instant now = options.pacer.clock().instant();
+            Headers h = response.headers();
+            Function<String, Optional<String>> header = name -> h.values(name).stream().findFirst();
+            RateLimitSnapshot snapshot = headers.snapshot(header, now);
+            RetryHints hints = headers.hints(header, now);
+            int status = response.statusCode();
+            if (status >= 200 && status < 300) {
+                return AttemptResult.success(Classifier.classify(status, null, hints, snapshot), response, Cost.requests(1, 0, 0));
+            }
+            byte[] bytes;
+            try (response) {
+                bytes = response.body().readAllBytes();
+            } catch (IOException e) {
+                last.set(new AnthropicIoException("Request failed", e));
+                return AttemptResult.failure(new Outcome(OutcomeFamily.CONNECTION_FAILURE, status, null, describe(e), null, hints,
+                        snapshot), null);
+            }
+            BufferedResponse buffered = new BufferedResponse(status, h, bytes);
+            Outcome outcome = Classifier.classify(status, AnthropicPacerJson.parse(bytes), hints, snapshot);
+            last.set(buffered);
+            return outcome.isSuccess() ? AttemptResult.success(outcome, buffered, Cost.requests(1, 0, 0))
+                    : AttemptResult.failure(outcome, null);
+        }
+
+        /** What the SDK gets: the answer, else the last failed response (it raises its own exception), else the transport's. */
+        private static HttpResponse finish(HttpResponse value, Throwable error, AtomicReference<Object> last) {
+            if (error == null) {
+                return value;
+            }
+            Throwable cause = unwrap(error);
+            Object lastFailure = last.get();
+            if (cause instanceof CallFailed && lastFailure instanceof HttpResponse lastResponse) {
+                return lastResponse; // the SDK raises its own exception for it
+            }
+            if (cause instanceof CallFailed && lastFailure instanceof RuntimeException transport) {
+                throw transport; // as the SDK would have, once its retries were spent
+            }
+            throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
         }
 
         private CompletableFuture<HttpResponse> paced(HttpRequest request, RequestOptions requestOptions, ObjectNode params,
@@ -246,20 +324,7 @@ public final class PacedAnthropic {
             CallSpec spec = CallSpec.builder().route(new Route(route)).cost(cost).priority(options.priority).build();
             return options.pacer.execute(spec, ctx -> attempt(ctx, request, requestOptions, params, body, stream, countTokens,
                             estimates.get(ctx.target()), last))
-                    .handle((result, error) -> {
-                        if (error == null) {
-                            return result.value();
-                        }
-                        Throwable cause = unwrap(error);
-                        Object lastFailure = last.get();
-                        if (cause instanceof CallFailed && lastFailure instanceof HttpResponse lastResponse) {
-                            return lastResponse; // the SDK raises its own exception for it
-                        }
-                        if (cause instanceof CallFailed && lastFailure instanceof RuntimeException transport) {
-                            throw transport; // as the SDK would have, once its retries were spent
-                        }
-                        throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
-                    });
+                    .handle((result, error) -> finish(result == null ? null : result.value(), error, last));
         }
 
         private CompletionStage<AttemptResult<HttpResponse>> attempt(AttemptContext ctx, HttpRequest original, RequestOptions requestOptions,

@@ -323,4 +323,26 @@ class PacedAnthropicTest {
         assertThat(pacer.quotas().view(key("batches")).dimension(dev.pacer.quota.Dimension.REQUESTS).limit().perMinuteRate())
                 .isEqualTo(50.0);
     }
+
+    @Test
+    void aStreamFallsBackBeforeItsFirstEventAndItsMessageSaysWhichModelAnswered() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_2).timeScale(SCALE).start();
+        double now = sim.clock().seconds();
+        sim.setFaults(FaultProfile.NONE.withStorms(List.of(new FaultProfile.Storm(now, now + 36_000, 1.0, "opus"))));
+        Pacer pacer = pacer();
+        client = client(PacedAnthropic.options().pacer(pacer).fallbackModels(List.of("claude-sonnet-4-5")));
+        List<String> models = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        try (StreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(params("claude-opus-4-5", 500, 120))) {
+            stream.stream().forEach(e -> {
+                e.messageStart().ifPresent(m -> models.add(m.message().model().asString()));
+                e.contentBlockDelta().ifPresent(d -> d.delta().text().ifPresent(t -> text.append(t.text())));
+            });
+        }
+        // The 529s came before any event: the caller's one stream is the fallback's, from its first event on.
+        assertThat(sim.stats().path("responses").path("529").asLong()).isPositive();
+        assertThat(models).containsExactly("claude-sonnet-4-5");
+        assertThat(text).isNotEmpty();
+        assertThat(pacer.quotas().view(key("sonnet-4")).inFlight()).isZero();
+    }
 }

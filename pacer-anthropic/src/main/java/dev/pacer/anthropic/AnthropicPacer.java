@@ -173,7 +173,7 @@ public final class AnthropicPacer implements AutoCloseable {
                     RateLimitSnapshot snapshot = headers.snapshot(response::header, now);
                     RetryHints hints = headers.hints(response::header, now);
                     JsonNode json = parse(response.body());
-                    Outcome outcome = Classifier.classify(response.status(), json, hints, snapshot);
+                    Outcome outcome = Classifier.classify(response.status(), json, hints, snapshot, now);
                     if (outcome.isSuccess() && (json == null || !json.path("input_tokens").canConvertToLong())) {
                         outcome = new Outcome(dev.pacer.outcome.OutcomeFamily.SERVER_ERROR, response.status(), "invalid_response",
                                 "The response was not a token count", null, hints, snapshot);
@@ -237,7 +237,7 @@ public final class AnthropicPacer implements AutoCloseable {
         RateLimitSnapshot snapshot = headers.snapshot(response::header, now);
         RetryHints hints = headers.hints(response::header, now);
         JsonNode json = parse(response.body());
-        Outcome outcome = Classifier.classify(response.status(), json, hints, snapshot);
+        Outcome outcome = Classifier.classify(response.status(), json, hints, snapshot, now);
         if (!outcome.isSuccess()) {
             return AttemptResult.failure(outcome, null);
         }

@@ -275,7 +275,7 @@ public final class PacedAnthropic {
                         snapshot), null);
             }
             BufferedResponse buffered = new BufferedResponse(status, h, bytes);
-            Outcome outcome = Classifier.classify(status, AnthropicPacerJson.parse(bytes), hints, snapshot);
+            Outcome outcome = Classifier.classify(status, AnthropicPacerJson.parse(bytes), hints, snapshot, now);
             last.set(buffered);
             return outcome.isSuccess() ? AttemptResult.success(outcome, buffered, Cost.requests(1, 0, 0))
                     : AttemptResult.failure(outcome, null);
@@ -424,7 +424,7 @@ public final class PacedAnthropic {
             }
             BufferedResponse buffered = new BufferedResponse(status, h, bytes);
             JsonNode json = AnthropicPacerJson.parse(bytes);
-            Outcome outcome = Classifier.classify(status, json, hints, snapshot);
+            Outcome outcome = Classifier.classify(status, json, hints, snapshot, now);
             if (!outcome.isSuccess()) {
                 last.set(buffered);
                 return AttemptResult.failure(outcome, null);

@@ -204,7 +204,8 @@ public final class TokenEstimator {
             String type = block.path("type").asText("");
             switch (type) {
                 case "text" -> text(block.path("text").asText(""), k);
-                case "image", "document" -> k[ContentKind.MEDIA.ordinal()] += image(block);
+                case "image" -> k[ContentKind.MEDIA.ordinal()] += image(block);
+                case "document" -> document(block, k);
                 case "tool_result" -> content(block.path("content"), k);
                 case "tool_use" -> {
                     text(block.path("input").toString(), k);
@@ -212,6 +213,19 @@ public final class TokenEstimator {
                 }
                 default -> text(block.toString(), k);
             }
+        }
+    }
+
+    /**
+     * Documents: a plain-text or content-block source is text like any other (a 100 KB text file is
+     * some 20,000 tokens, not an image's 1,600); a PDF or a URL is estimated by size like an image.
+     */
+    private static void document(JsonNode block, double[] k) {
+        JsonNode source = block.path("source");
+        switch (source.path("type").asText("")) {
+            case "text" -> text(source.path("data").asText(""), k);
+            case "content" -> content(source.path("content"), k);
+            default -> k[ContentKind.MEDIA.ordinal()] += image(block);
         }
     }
 

@@ -103,4 +103,20 @@ class TokenEstimatorTest {
         estimator.learn("haiku-4-5", estimator.estimate("haiku-4-5", p), 10_000_000, 100, 1000); // a broken usage figure
         assertThat(estimator.estimate("haiku-4-5", p).inputTokens()).isLessThan(before * 2);
     }
+
+    @Test
+    void aTextDocumentIsCountedAsItsTextNotAsAnImage() {
+        ObjectNode p = JSON.createObjectNode().put("model", "claude-sonnet-4-5").put("max_tokens", 100);
+        ObjectNode message = p.putArray("messages").addObject().put("role", "user");
+        var content = message.putArray("content");
+        content.addObject().put("type", "document").putObject("source").put("type", "text").put("media_type", "text/plain")
+                .put("data", "The bucket refills continuously and the reservation is settled afterwards. ".repeat(300));
+        content.addObject().put("type", "text").put("text", "Summarize it.");
+        // About 22,000 characters of prose: some 4,900 tokens by the character model, where an image-sized guess said 1,600.
+        assertThat(TokenEstimator.rawInput(p)).isBetween(4_000L, 6_000L);
+        ObjectNode blocks = JSON.createObjectNode().put("model", "claude-sonnet-4-5").put("max_tokens", 100);
+        blocks.putArray("messages").addObject().put("role", "user").putArray("content").addObject().put("type", "document")
+                .putObject("source").put("type", "content").putArray("content").addObject().put("type", "text").put("text", "word ".repeat(900));
+        assertThat(TokenEstimator.rawInput(blocks)).isBetween(900L, 1_100L);
+    }
 }

@@ -1,11 +1,16 @@
 package dev.pacer.anthropic;
 
+import dev.pacer.time.PacerScheduler;
+import dev.pacer.time.ScheduledTask;
+import java.io.FilterInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,6 +22,11 @@ import java.util.concurrent.Executors;
  * in, raw JSON (or an SSE stream) out, HTTP/2 where the server offers it, connections reused. It
  * never retries: pacing and retries belong to the engine. The API key is sent as {@code x-api-key}
  * and appears nowhere else.
+ *
+ * <p>Timeouts cover the whole exchange, body included, like the SDK's call timeout: the JDK's own
+ * {@link HttpRequest.Builder#timeout} stops at the response headers, so a server that sends its
+ * headers and then stalls (or a stream that never ends) would otherwise hold the call, and the
+ * engine's permit, forever. The deadline is a task on the injected scheduler, not a sleeping thread.
  */
 public final class AnthropicHttp implements AutoCloseable {
 
@@ -24,13 +34,17 @@ public final class AnthropicHttp implements AutoCloseable {
     public static final String VERSION = "2023-06-01";
 
     private final HttpClient client;
-    private final URI base;
+    private final String base;
     private final String apiKey;
     private final boolean ownsClient;
+    private final PacerScheduler scheduler;
 
     private AnthropicHttp(Builder b) {
-        this.base = URI.create(b.baseUrl.endsWith("/") ? b.baseUrl.substring(0, b.baseUrl.length() - 1) : b.baseUrl);
+        // Kept as text and appended to, not URI.resolve'd: resolving "/v1/messages" would drop a path
+        // prefix such as a gateway's "https://proxy.example/anthropic".
+        this.base = b.baseUrl.endsWith("/") ? b.baseUrl.substring(0, b.baseUrl.length() - 1) : b.baseUrl;
         this.apiKey = b.apiKey;
+        this.scheduler = b.scheduler;
         this.ownsClient = b.client == null;
         this.client = b.client != null ? b.client : HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
                 .connectTimeout(b.connectTimeout).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
@@ -57,39 +71,164 @@ public final class AnthropicHttp implements AutoCloseable {
         }
     }
 
-    /** POSTs JSON and reads the whole answer. */
+    /** POSTs JSON and reads the whole answer; {@code timeout} covers the whole exchange. */
     public CompletableFuture<Response> post(String path, byte[] json, Duration timeout) {
-        return client.sendAsync(request(path, timeout).POST(HttpRequest.BodyPublishers.ofByteArray(json)).build(),
-                HttpResponse.BodyHandlers.ofByteArray()).thenApply(r -> new Response(r.statusCode(), r.headers(), r.body()));
+        return whole(request(path, timeout).POST(HttpRequest.BodyPublishers.ofByteArray(json)).build(), timeout);
     }
 
-    /** POSTs JSON and returns as soon as the response headers arrive, with the body as a stream. */
+    /**
+     * POSTs JSON and returns as soon as the response headers arrive, with the body as a stream.
+     * {@code timeout} covers the whole stream: when it passes, the body is closed and a read in
+     * progress fails with an {@link HttpTimeoutException}.
+     */
     public CompletableFuture<Streaming> postStreaming(String path, byte[] json, Duration timeout) {
-        return client.sendAsync(request(path, timeout).header("accept", "text/event-stream")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(json)).build(), HttpResponse.BodyHandlers.ofInputStream())
-                .thenApply(r -> new Streaming(r.statusCode(), r.headers(), r.body()));
+        return streaming(request(path, timeout).header("accept", "text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json)).build(), timeout);
     }
 
     /** GETs a path and reads the whole answer. */
     public CompletableFuture<Response> get(String path, Duration timeout) {
-        return client.sendAsync(request(path, timeout).GET().build(), HttpResponse.BodyHandlers.ofByteArray())
-                .thenApply(r -> new Response(r.statusCode(), r.headers(), r.body()));
+        return whole(request(path, timeout).GET().build(), timeout);
     }
 
     /** DELETEs a path. */
     public CompletableFuture<Response> delete(String path, Duration timeout) {
-        return client.sendAsync(request(path, timeout).DELETE().build(), HttpResponse.BodyHandlers.ofByteArray())
-                .thenApply(r -> new Response(r.statusCode(), r.headers(), r.body()));
+        return whole(request(path, timeout).DELETE().build(), timeout);
     }
 
-    /** GETs a path with its body as a stream (batch results). */
+    /** GETs a path with its body as a stream (batch results); {@code timeout} covers the whole stream. */
     public CompletableFuture<Streaming> getStreaming(String path, Duration timeout) {
-        return client.sendAsync(request(path, timeout).GET().build(), HttpResponse.BodyHandlers.ofInputStream())
-                .thenApply(r -> new Streaming(r.statusCode(), r.headers(), r.body()));
+        return streaming(request(path, timeout).GET().build(), timeout);
+    }
+
+    /** A short, non-reversible name of this client's API key (the key itself is never exposed). */
+    public String keyFingerprint() {
+        return AnthropicPacer.fingerprint(apiKey);
+    }
+
+    private CompletableFuture<Response> whole(HttpRequest request, Duration timeout) {
+        CompletableFuture<HttpResponse<byte[]>> sent = client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+        CompletableFuture<Response> result = new CompletableFuture<>();
+        ScheduledTask timer = scheduler.schedule(() -> {
+            if (result.completeExceptionally(timedOut(request, timeout))) {
+                sent.cancel(true); // aborts the exchange, so the connection is not left reading a body nobody wants
+            }
+        }, timeout);
+        sent.whenComplete((r, error) -> {
+            timer.cancel();
+            if (error != null) {
+                result.completeExceptionally(error);
+            } else {
+                result.complete(new Response(r.statusCode(), r.headers(), r.body()));
+            }
+        });
+        return result;
+    }
+
+    private CompletableFuture<Streaming> streaming(HttpRequest request, Duration timeout) {
+        CompletableFuture<HttpResponse<InputStream>> sent = client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
+        CompletableFuture<Streaming> result = new CompletableFuture<>();
+        DeadlineStream[] body = new DeadlineStream[1];
+        ScheduledTask timer = scheduler.schedule(() -> {
+            if (result.completeExceptionally(timedOut(request, timeout))) {
+                sent.cancel(true);
+            } else if (body[0] != null) {
+                body[0].expire();
+            }
+        }, timeout);
+        sent.whenComplete((r, error) -> {
+            if (error != null) {
+                timer.cancel();
+                result.completeExceptionally(error);
+                return;
+            }
+            DeadlineStream in = new DeadlineStream(r.body(), timer, "The response from " + request.uri().getPath()
+                    + " did not end within its timeout of " + timeout.toMillis() + " ms.");
+            body[0] = in;
+            if (!result.complete(new Streaming(r.statusCode(), r.headers(), in))) {
+                in.closeQuietly(); // the deadline passed while the headers were on their way
+            }
+        });
+        return result;
+    }
+
+    private static HttpTimeoutException timedOut(HttpRequest request, Duration timeout) {
+        return new HttpTimeoutException("No complete response from " + request.uri().getPath() + " within its timeout of "
+                + timeout.toMillis() + " ms.");
+    }
+
+    /**
+     * A body that is closed when its deadline passes. The JDK's stream wakes a blocked read with a
+     * plain "closed" IOException; this turns it into an {@link HttpTimeoutException} so the engine
+     * classifies it as a timeout. Closing it (or reading to the end) cancels the deadline.
+     */
+    private static final class DeadlineStream extends FilterInputStream {
+        private final ScheduledTask timer;
+        private final String message;
+        private volatile boolean expired;
+
+        DeadlineStream(InputStream in, ScheduledTask timer, String message) {
+            super(in);
+            this.timer = timer;
+            this.message = message;
+        }
+
+        void expire() {
+            expired = true;
+            closeQuietly();
+        }
+
+        void closeQuietly() {
+            try {
+                super.close();
+            } catch (IOException ignored) {
+                // closing a body nobody reads any more
+            }
+        }
+
+        private int checked(IoRead read) throws IOException {
+            if (expired) {
+                throw new HttpTimeoutException(message);
+            }
+            try {
+                int n = read.run();
+                if (n < 0) {
+                    timer.cancel();
+                }
+                return n;
+            } catch (IOException e) {
+                if (expired) {
+                    HttpTimeoutException timeout = new HttpTimeoutException(message);
+                    timeout.initCause(e);
+                    throw timeout;
+                }
+                throw e;
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            return checked(super::read);
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return checked(() -> super.read(b, off, len));
+        }
+
+        @Override
+        public void close() throws IOException {
+            timer.cancel();
+            super.close();
+        }
+
+        private interface IoRead {
+            int run() throws IOException;
+        }
     }
 
     private HttpRequest.Builder request(String path, Duration timeout) {
-        return HttpRequest.newBuilder(base.resolve(path)).timeout(timeout)
+        return HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
                 .header("x-api-key", apiKey)
                 .header("anthropic-version", VERSION)
                 .header("content-type", "application/json");
@@ -101,10 +240,11 @@ public final class AnthropicHttp implements AutoCloseable {
      * {@code clamp(3600 s x max_tokens / 128000, 600 s, 3600 s)} (for the whole stream).
      */
     public static Duration timeoutFor(long maxTokens, boolean streaming) {
+        long tokens = Math.max(0, Math.min(maxTokens, 1_000_000_000L)); // no overflow for an absurd max_tokens
         if (streaming) {
-            return Duration.ofMillis(Math.max(600_000, Math.min(3_600_000, 3_600_000 * maxTokens / 128_000)));
+            return Duration.ofMillis(Math.max(600_000, Math.min(3_600_000, 3_600_000 * tokens / 128_000)));
         }
-        return Duration.ofMillis(Math.max(30_000, Math.min(600_000, 30 * maxTokens)));
+        return Duration.ofMillis(Math.max(30_000, Math.min(600_000, 30 * tokens)));
     }
 
     @Override
@@ -120,8 +260,15 @@ public final class AnthropicHttp implements AutoCloseable {
         private String apiKey;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private HttpClient client;
+        private PacerScheduler scheduler = PacerScheduler.system();
 
         private Builder() {
+        }
+
+        /** Where request deadlines are kept (default the shared system scheduler). */
+        public Builder scheduler(PacerScheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
         }
 
         /** The API's base URL. */

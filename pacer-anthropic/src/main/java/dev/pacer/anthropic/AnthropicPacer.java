@@ -62,6 +62,7 @@ public final class AnthropicPacer implements AutoCloseable {
     private final String keyFingerprint;
     private final long countTokensAbove;
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
+    private final Consumer<String> debug;
 
     private AnthropicPacer(Builder b) {
         this.http = b.http != null ? b.http : AnthropicHttp.builder().baseUrl(b.baseUrl).apiKey(b.apiKey).build();
@@ -70,8 +71,11 @@ public final class AnthropicPacer implements AutoCloseable {
         this.classes = b.classes;
         this.estimator = b.estimator;
         this.headers = new RateLimitHeaders(b.maxRetryAfter, b.debug);
+        this.debug = b.debug;
         this.fallbackModels = List.copyOf(b.fallbackModels);
-        this.keyFingerprint = fingerprint(b.apiKey == null ? "shared-client" : b.apiKey);
+        // The key the client really sends: a shared AnthropicHttp passed without apiKey(...) must not
+        // put every such client's calls into one pool.
+        this.keyFingerprint = http.keyFingerprint();
         this.countTokensAbove = b.countTokensAbove;
     }
 
@@ -169,7 +173,7 @@ public final class AnthropicPacer implements AutoCloseable {
                     RateLimitSnapshot snapshot = headers.snapshot(response::header, now);
                     RetryHints hints = headers.hints(response::header, now);
                     JsonNode json = parse(response.body());
-                    Outcome outcome = Classifier.classify(response.status(), json, hints, snapshot);
+                    Outcome outcome = Classifier.classify(response.status(), json, hints, snapshot, now);
                     if (outcome.isSuccess() && (json == null || !json.path("input_tokens").canConvertToLong())) {
                         outcome = new Outcome(dev.pacer.outcome.OutcomeFamily.SERVER_ERROR, response.status(), "invalid_response",
                                 "The response was not a token count", null, hints, snapshot);
@@ -233,7 +237,7 @@ public final class AnthropicPacer implements AutoCloseable {
         RateLimitSnapshot snapshot = headers.snapshot(response::header, now);
         RetryHints hints = headers.hints(response::header, now);
         JsonNode json = parse(response.body());
-        Outcome outcome = Classifier.classify(response.status(), json, hints, snapshot);
+        Outcome outcome = Classifier.classify(response.status(), json, hints, snapshot, now);
         if (!outcome.isSuccess()) {
             return AttemptResult.failure(outcome, null);
         }
@@ -243,7 +247,7 @@ public final class AnthropicPacer implements AutoCloseable {
                     "invalid_response", "The response was not a Message", null, hints, snapshot), null);
         }
         String modelClass = classes.classOf(model);
-        Usage usage = Usage.of(json.path("usage"));
+        Usage usage = Usage.of(json.path("usage")).plausible(maxTokens);
         if (estimate != null) {
             estimator.learn(modelClass, estimate, usage.totalInput(), usage.output(), maxTokens);
         }
@@ -262,8 +266,14 @@ public final class AnthropicPacer implements AutoCloseable {
     }
 
     Target target(String model) {
-        return targets.computeIfAbsent(model, m -> Target.of("anthropic", m,
-                QuotaKey.of("anthropic:" + keyFingerprint + ":" + classes.classOf(m))));
+        return targets.computeIfAbsent(model, m -> {
+            String pool = classes.classOf(m);
+            if (!classes.isKnown(m)) {
+                // Once per id: its limits are learned for a pool of its own, which is wrong if it shares one.
+                debug.accept(ModelClasses.unknownNote(m, pool));
+            }
+            return Target.of("anthropic", m, QuotaKey.of("anthropic:" + keyFingerprint + ":" + pool));
+        });
     }
 
     /** A short, non-reversible name for an API key, safe to print. */
@@ -325,7 +335,7 @@ public final class AnthropicPacer implements AutoCloseable {
             return this;
         }
 
-        /** Use this HTTP client (then base URL and key are its own; pass the key too for the quota key's fingerprint). */
+        /** Use this HTTP client (then base URL and key are its own, and its key names the quota pools). */
         public Builder http(AnthropicHttp http) {
             this.http = http;
             return this;
@@ -361,7 +371,7 @@ public final class AnthropicPacer implements AutoCloseable {
             return this;
         }
 
-        /** Receives notes about ignored header values. */
+        /** Receives notes about ignored header values and unknown model ids (never a key). */
         public Builder debug(Consumer<String> debug) {
             this.debug = Objects.requireNonNull(debug, "debug");
             return this;

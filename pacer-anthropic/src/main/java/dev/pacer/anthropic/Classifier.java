@@ -27,8 +27,23 @@ public final class Classifier {
     private Classifier() {
     }
 
+    /**
+     * The longest a spend cap can last: it lifts at 00:00 UTC on the 1st of the next month. A
+     * "regain access" date further away is a broken or hostile body, and believing it would pause
+     * the key for years.
+     */
+    static final java.time.Duration LONGEST_SPEND_CAP = java.time.Duration.ofDays(32);
+
     /** Classifies one response. {@code body} may be null or not JSON. */
     public static Outcome classify(int status, JsonNode body, RetryHints hints, RateLimitSnapshot snapshot) {
+        return classify(status, body, hints, snapshot, null);
+    }
+
+    /**
+     * Classifies one response received at {@code now}; a spend cap's resume date is believed only
+     * within {@link #LONGEST_SPEND_CAP} of it (with {@code now} null, any date is).
+     */
+    public static Outcome classify(int status, JsonNode body, RetryHints hints, RateLimitSnapshot snapshot, Instant now) {
         JsonNode error = body == null ? null : body.path("error");
         String type = error == null || error.isMissingNode() ? null : text(error.path("type"));
         String message = error == null || error.isMissingNode() ? null : text(error.path("message"));
@@ -43,7 +58,11 @@ public final class Classifier {
             case 429 -> {
                 if ("enforced_spend_limit_reached".equals(errorCode)) {
                     family = OutcomeFamily.SPEND_CAP;
-                    h = new RetryHints(null, Boolean.FALSE, resumeAt(message));
+                    Instant resume = resumeAt(message);
+                    if (resume != null && now != null && resume.isAfter(now.plus(LONGEST_SPEND_CAP))) {
+                        resume = null;
+                    }
+                    h = new RetryHints(null, Boolean.FALSE, resume);
                 } else {
                     family = OutcomeFamily.RATE_LIMITED;
                     dimension = dimension(message);

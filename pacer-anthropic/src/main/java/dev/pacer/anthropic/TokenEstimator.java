@@ -7,12 +7,20 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Estimates what a request will cost before it is sent, and learns from what requests really
  * cost. There is no public Claude tokenizer, so the input estimate is a character count per
- * content kind (prose, code-like text, non-Latin scripts, tool definitions, images by size),
- * multiplied by a correction learned per model class from settled usage. The output estimate is
- * a high quantile of {@code actual / max_tokens} per model class, learned from settled usage,
- * times this request's {@code max_tokens}: when the provider counts only generated tokens, this
- * keeps quota from being held for tokens that are never produced. Until enough samples exist it
+ * {@link ContentKind} (prose, code-like text, wide scripts, tool definitions, images and documents,
+ * message framing), each multiplied by a correction learned per model class and per kind from
+ * settled usage: a tokenizer that is generous with code and stingy with prose is learned as such,
+ * where one factor per class would settle on their average and be wrong for both. The output
+ * estimate is a high quantile of {@code actual / max_tokens} per model class, learned from settled
+ * usage, times this request's {@code max_tokens}: when the provider counts only generated tokens,
+ * this keeps quota from being held for tokens that are never produced. Until enough samples exist it
  * reserves {@code max_tokens}. Thread-safe.
+ *
+ * <p>Learning (per class): the log error {@code ln(actual / predicted)} of a settled call is shared
+ * among the kinds the request contained, in proportion to each kind's part of the prediction, with
+ * a step of {@code 1/(n+1)} for a kind's first samples and 0.05 after 20 (so the first answers move
+ * it fast, later ones smooth it). A single error is clipped to a factor of 4, so one broken answer
+ * cannot make every later estimate absurd.
  */
 public final class TokenEstimator {
 
@@ -24,6 +32,24 @@ public final class TokenEstimator {
         MAX_TOKENS
     }
 
+    /** What part of a request a run of characters belongs to; each kind is calibrated separately. */
+    public enum ContentKind {
+        /** Latin-script prose (letters and spaces). */
+        PROSE,
+        /** Digits, punctuation and symbols: code, JSON, tables. */
+        CODE,
+        /** CJK and other scripts the tokenizer spends about one token per character on. */
+        WIDE,
+        /** Tool definitions ({@code tools}). */
+        TOOLS,
+        /** Images and documents, estimated by size. */
+        MEDIA,
+        /** The fixed tokens around the system prompt, each message and each tool. */
+        FRAMING
+    }
+
+    private static final int KINDS = ContentKind.values().length;
+    private static final double MAX_LOG_ERROR = Math.log(4);
     private static final int SAMPLES = 256;
     private static final int FIRST_SAMPLES = 5;
     private static final int MIN_SAMPLES = 20;
@@ -56,41 +82,57 @@ public final class TokenEstimator {
      * @param outputTokens the output tokens to reserve
      * @param rawInput     the uncorrected character model's figure (what learning compares with the actual)
      * @param inputCounted whether {@code inputTokens} is the provider's own count ({@code count_tokens}), kept as it is
+     * @param rawByKind    the uncorrected figure per {@link ContentKind} (by ordinal), or null for "all prose"
      */
-    public record Estimate(long inputTokens, long outputTokens, long rawInput, boolean inputCounted) {
+    public record Estimate(long inputTokens, long outputTokens, long rawInput, boolean inputCounted, double[] rawByKind) {
+
+        /** An estimate without its composition (learning then treats it as prose). */
+        public Estimate(long inputTokens, long outputTokens, long rawInput, boolean inputCounted) {
+            this(inputTokens, outputTokens, rawInput, inputCounted, null);
+        }
 
         /** This estimate with the input the provider counted. */
         public Estimate withCountedInput(long counted) {
-            return new Estimate(counted, outputTokens, rawInput, true);
+            return new Estimate(counted, outputTokens, rawInput, true, rawByKind);
+        }
+
+        double[] composition() {
+            if (rawByKind != null) {
+                return rawByKind;
+            }
+            double[] k = new double[KINDS];
+            k[ContentKind.PROSE.ordinal()] = rawInput;
+            return k;
         }
     }
 
     /** Estimates a Messages request body. */
     public Estimate estimate(String modelClass, JsonNode params) {
-        long raw = rawInput(params);
+        double[] kinds = rawByKind(params);
+        long raw = total(kinds);
         ClassStats s = stats(modelClass);
-        long input = Math.max(1, Math.round(raw * s.inputCorrection()));
+        long input = Math.max(1, Math.round(s.predict(kinds)));
         long maxTokens = Math.max(1, params.path("max_tokens").asLong(4096));
         long output = outputMode == OutputMode.MAX_TOKENS ? maxTokens : s.output(maxTokens, outputQuantile);
-        return new Estimate(input, output, raw, false);
+        return new Estimate(input, output, raw, false, kinds);
     }
 
     /**
      * The same request estimated again with what has been learned since {@code previous} (its
-     * character count is kept): a call queued before any output was observed reserves less once
+     * character counts are kept): a call queued before any output was observed reserves less once
      * the output distribution is known.
      */
     public Estimate refresh(String modelClass, Estimate previous, long maxTokens) {
         ClassStats s = stats(modelClass);
-        long input = previous.inputCounted() ? previous.inputTokens() : Math.max(1, Math.round(previous.rawInput() * s.inputCorrection()));
+        long input = previous.inputCounted() ? previous.inputTokens() : Math.max(1, Math.round(s.predict(previous.composition())));
         long max = Math.max(1, maxTokens);
         long output = outputMode == OutputMode.MAX_TOKENS ? max : s.output(max, outputQuantile);
-        return new Estimate(input, output, previous.rawInput(), previous.inputCounted());
+        return new Estimate(input, output, previous.rawInput(), previous.inputCounted(), previous.rawByKind());
     }
 
     /** Learns from a settled call: what was estimated (raw) and what it really was. */
     public void learn(String modelClass, Estimate estimate, long actualInput, long actualOutput, long maxTokens) {
-        stats(modelClass).learn(estimate.rawInput(), actualInput, actualOutput, maxTokens);
+        stats(modelClass).learn(estimate.composition(), actualInput, actualOutput, maxTokens);
     }
 
     /** The mean absolute relative error of recent input estimates for a class (0.1 = 10%), for metrics. */
@@ -98,9 +140,19 @@ public final class TokenEstimator {
         return stats(modelClass).error;
     }
 
-    /** The current input correction factor for a class (1 = the raw character model). */
+    /** The current input correction factor for a class's prose (1 = the raw character model). */
     public double inputCorrection(String modelClass) {
-        return stats(modelClass).inputCorrection();
+        return inputCorrection(modelClass, ContentKind.PROSE);
+    }
+
+    /** The current input correction factor for one kind of content of a class, its safety margin included. */
+    public double inputCorrection(String modelClass, ContentKind kind) {
+        return stats(modelClass).correction(kind.ordinal());
+    }
+
+    /** The model classes something has been estimated or learned for (to publish {@link #inputError} per class). */
+    public java.util.Set<String> modelClasses() {
+        return java.util.Collections.unmodifiableSet(stats.keySet());
     }
 
     private ClassStats stats(String modelClass) {
@@ -111,36 +163,70 @@ public final class TokenEstimator {
 
     /** Tokens by the uncorrected character model: system, messages, tools, images. */
     static long rawInput(JsonNode params) {
-        double tokens = 0;
-        JsonNode system = params.get("system");
-        if (system != null) {
-            tokens += 5 + content(system);
-        }
-        for (JsonNode tool : params.path("tools")) {
-            tokens += 12 + text(tool.toString()) * 1.1;
-        }
-        for (JsonNode message : params.path("messages")) {
-            tokens += 4 + content(message.path("content"));
-        }
-        return Math.max(1, Math.round(tokens));
+        return total(rawByKind(params));
     }
 
-    private static double content(JsonNode content) {
-        if (content.isTextual()) {
-            return text(content.asText());
+    /** Tokens by the uncorrected character model, per {@link ContentKind} (by ordinal). */
+    static double[] rawByKind(JsonNode params) {
+        double[] k = new double[KINDS];
+        JsonNode system = params.get("system");
+        if (system != null) {
+            k[ContentKind.FRAMING.ordinal()] += 5;
+            content(system, k);
         }
+        for (JsonNode tool : params.path("tools")) {
+            k[ContentKind.FRAMING.ordinal()] += 12;
+            double[] t = new double[KINDS];
+            text(tool.toString(), t);
+            k[ContentKind.TOOLS.ordinal()] += total(t) * 1.1;
+        }
+        for (JsonNode message : params.path("messages")) {
+            k[ContentKind.FRAMING.ordinal()] += 4;
+            content(message.path("content"), k);
+        }
+        return k;
+    }
+
+    private static long total(double[] kinds) {
         double t = 0;
+        for (double v : kinds) {
+            t += v;
+        }
+        return Math.max(1, Math.round(t));
+    }
+
+    private static void content(JsonNode content, double[] k) {
+        if (content.isTextual()) {
+            text(content.asText(), k);
+            return;
+        }
         for (JsonNode block : content) {
             String type = block.path("type").asText("");
             switch (type) {
-                case "text" -> t += text(block.path("text").asText(""));
-                case "image", "document" -> t += image(block);
-                case "tool_result" -> t += content(block.path("content"));
-                case "tool_use" -> t += text(block.path("input").toString()) + 3;
-                default -> t += text(block.toString());
+                case "text" -> text(block.path("text").asText(""), k);
+                case "image" -> k[ContentKind.MEDIA.ordinal()] += image(block);
+                case "document" -> document(block, k);
+                case "tool_result" -> content(block.path("content"), k);
+                case "tool_use" -> {
+                    text(block.path("input").toString(), k);
+                    k[ContentKind.FRAMING.ordinal()] += 3;
+                }
+                default -> text(block.toString(), k);
             }
         }
-        return t;
+    }
+
+    /**
+     * Documents: a plain-text or content-block source is text like any other (a 100 KB text file is
+     * some 20,000 tokens, not an image's 1,600); a PDF or a URL is estimated by size like an image.
+     */
+    private static void document(JsonNode block, double[] k) {
+        JsonNode source = block.path("source");
+        switch (source.path("type").asText("")) {
+            case "text" -> text(source.path("data").asText(""), k);
+            case "content" -> content(source.path("content"), k);
+            default -> k[ContentKind.MEDIA.ordinal()] += image(block);
+        }
     }
 
     /** Images: the API documents about (width x height) / 750; from the encoded size, about one token per 100 bytes. */
@@ -154,6 +240,12 @@ public final class TokenEstimator {
      * (code, JSON), 1 per character for CJK and similar scripts.
      */
     static double text(String s) {
+        double[] k = new double[KINDS];
+        text(s, k);
+        return k[ContentKind.PROSE.ordinal()] + k[ContentKind.CODE.ordinal()] + k[ContentKind.WIDE.ordinal()];
+    }
+
+    private static void text(String s, double[] k) {
         double letters = 0;
         double symbols = 0;
         double wide = 0;
@@ -171,34 +263,60 @@ public final class TokenEstimator {
                 letters += 2; // accented Latin, Cyrillic, Greek: denser than ASCII prose
             }
         }
-        return letters / 4.5 + symbols / 2.5 + wide;
+        k[ContentKind.PROSE.ordinal()] += letters / 4.5;
+        k[ContentKind.CODE.ordinal()] += symbols / 2.5;
+        k[ContentKind.WIDE.ordinal()] += wide;
     }
 
     /** What has been learned for one model class. */
     private static final class ClassStats {
-        private double logCorrection; // EWMA of log(actual / raw)
-        private int inputSamples;
+        private final double[] logCorrection = new double[KINDS]; // per kind: smoothed ln(actual / raw)
+        private final double[] weight = new double[KINDS];        // per kind: samples seen, each counted by its share
         private double error = Double.NaN;
         private final double[] outputRatios = new double[SAMPLES];
         private int outputSamples;
 
-        synchronized double inputCorrection() {
-            // Until there is evidence, over-estimate a little: an under-estimate costs a 429, an over-estimate only waits.
-            return inputSamples == 0 ? 1.15 : Math.exp(logCorrection) * (inputSamples < 10 ? 1.1 : 1.02);
+        /**
+         * A kind's correction with its safety margin: until there is evidence, over-estimate a little,
+         * because an under-estimate costs a 429 and an over-estimate only waits.
+         */
+        synchronized double correction(int kind) {
+            double n = weight[kind];
+            return Math.exp(logCorrection[kind]) * (n < 1e-9 ? 1.15 : n < 10 ? 1.1 : 1.02);
         }
 
-        synchronized void learn(long raw, long actualInput, long actualOutput, long maxTokens) {
-            if (raw > 0 && actualInput > 0) {
-                double predicted = raw * inputCorrection();
+        synchronized double predict(double[] kinds) {
+            double p = 0;
+            for (int k = 0; k < KINDS; k++) {
+                if (kinds[k] > 0) {
+                    p += kinds[k] * correction(k);
+                }
+            }
+            return p;
+        }
+
+        synchronized void learn(double[] kinds, long actualInput, long actualOutput, long maxTokens) {
+            double corrected = 0;
+            for (int k = 0; k < KINDS; k++) {
+                corrected += kinds[k] * Math.exp(logCorrection[k]);
+            }
+            if (corrected > 0 && actualInput > 0) {
+                double predicted = predict(kinds);
                 double relError = Math.abs(predicted - actualInput) / actualInput;
                 error = Double.isNaN(error) ? relError : 0.9 * error + 0.1 * relError;
-                double sample = Math.log((double) actualInput / raw);
-                double alpha = inputSamples < 20 ? 1.0 / (inputSamples + 1) : 0.05;
-                logCorrection = inputSamples == 0 ? sample : logCorrection + alpha * (sample - logCorrection);
-                inputSamples++;
+                double logError = Math.max(-MAX_LOG_ERROR, Math.min(MAX_LOG_ERROR, Math.log(actualInput / corrected)));
+                for (int k = 0; k < KINDS; k++) {
+                    double share = kinds[k] * Math.exp(logCorrection[k]) / corrected;
+                    if (share <= 0) {
+                        continue;
+                    }
+                    double alpha = weight[k] < 20 ? 1.0 / (weight[k] + 1) : 0.05;
+                    logCorrection[k] += alpha * share * logError;
+                    weight[k] += share;
+                }
             }
             if (maxTokens > 0) {
-                outputRatios[outputSamples % SAMPLES] = Math.min(1, (double) actualOutput / maxTokens);
+                outputRatios[outputSamples % SAMPLES] = Math.max(0, Math.min(1, (double) actualOutput / maxTokens));
                 outputSamples++;
             }
         }

@@ -15,6 +15,20 @@ import dev.pacer.quota.Cost;
  */
 public record Usage(long input, long cacheCreation, long cacheRead, long output) {
 
+    /**
+     * More input than any request can hold: ten times the largest context window documented (1M
+     * tokens). A figure above it is a broken or hostile answer, not a count.
+     */
+    static final long MAX_INPUT = 10_000_000;
+
+    /** Negative counts (a broken answer) are read as 0: a cost below zero would fail the settlement. */
+    public Usage {
+        input = Math.max(0, input);
+        cacheCreation = Math.max(0, cacheCreation);
+        cacheRead = Math.max(0, cacheRead);
+        output = Math.max(0, output);
+    }
+
     /** Reads a {@code usage} object (missing fields are 0). */
     public static Usage of(JsonNode usage) {
         return new Usage(usage.path("input_tokens").asLong(0), usage.path("cache_creation_input_tokens").asLong(0),
@@ -27,6 +41,16 @@ public record Usage(long input, long cacheCreation, long cacheRead, long output)
                 later.has("cache_creation_input_tokens") ? later.path("cache_creation_input_tokens").asLong() : cacheCreation,
                 later.has("cache_read_input_tokens") ? later.path("cache_read_input_tokens").asLong() : cacheRead,
                 later.has("output_tokens") ? later.path("output_tokens").asLong() : output);
+    }
+
+    /**
+     * This usage bounded by what the API can have counted for a request with {@code maxTokens}:
+     * output never exceeds {@code max_tokens}, and input never exceeds {@link #MAX_INPUT}. Settling
+     * an absurd figure would put the local bucket into a debt that blocks every later call.
+     */
+    public Usage plausible(long maxTokens) {
+        return new Usage(Math.min(input, MAX_INPUT), Math.min(cacheCreation, MAX_INPUT), Math.min(cacheRead, MAX_INPUT),
+                maxTokens > 0 ? Math.min(output, maxTokens) : output);
     }
 
     /** Every input token, cached or not (what an estimator predicts). */

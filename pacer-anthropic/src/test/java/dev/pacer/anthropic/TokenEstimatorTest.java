@@ -57,4 +57,66 @@ class TokenEstimatorTest {
         assertThat(code).isGreaterThan(10.0);
         assertThat(cjk).isEqualTo(4.0);
     }
+
+    /** A request with {@code proseWords} words of prose and {@code codeLines} lines of code in one message. */
+    private static ObjectNode mixed(int proseWords, int codeLines) {
+        return params("lorem ipsum ".repeat(proseWords / 2) + "x[i]=y[i]*2;{};\n".repeat(codeLines), 1000);
+    }
+
+    /** This provider's tokenizer: prose at 1.3 x the raw character model, code at 2.0 x, framing as is. */
+    private static long provider(ObjectNode p) {
+        double[] k = TokenEstimator.rawByKind(p);
+        return Math.round(1.3 * k[TokenEstimator.ContentKind.PROSE.ordinal()] + 2.0 * k[TokenEstimator.ContentKind.CODE.ordinal()]
+                + k[TokenEstimator.ContentKind.FRAMING.ordinal()]);
+    }
+
+    @Test
+    void theInputIsCalibratedPerContentKindSoProseAndCodeAreBothRight() {
+        TokenEstimator estimator = TokenEstimator.defaults();
+        Random random = new Random(7);
+        for (int i = 0; i < 300; i++) {
+            // A workload of prose-heavy, code-heavy and mixed requests.
+            ObjectNode p = mixed(random.nextInt(400), random.nextInt(3) == 0 ? 0 : random.nextInt(60));
+            estimator.learn("sonnet-4", estimator.estimate("sonnet-4", p), provider(p), 100, 1000);
+        }
+        ObjectNode prose = mixed(600, 0);
+        ObjectNode code = mixed(0, 80);
+        // One factor per class would settle between 1.3 and 2.0 and miss both by 15% or more.
+        assertThat((double) estimator.estimate("sonnet-4", prose).inputTokens() / provider(prose)).isBetween(0.98, 1.08);
+        assertThat((double) estimator.estimate("sonnet-4", code).inputTokens() / provider(code)).isBetween(0.98, 1.08);
+        assertThat(estimator.inputCorrection("sonnet-4", TokenEstimator.ContentKind.PROSE)).isBetween(1.25, 1.4);
+        assertThat(estimator.inputCorrection("sonnet-4", TokenEstimator.ContentKind.CODE)).isBetween(1.9, 2.1);
+        // The error metric says how good the estimates have become, per class.
+        assertThat(estimator.inputError("sonnet-4")).isLessThan(0.05);
+        assertThat(estimator.modelClasses()).containsExactly("sonnet-4");
+    }
+
+    @Test
+    void oneAbsurdAnswerCannotMakeEveryLaterEstimateAbsurd() {
+        TokenEstimator estimator = TokenEstimator.defaults();
+        ObjectNode p = params("word ".repeat(200), 1000);
+        for (int i = 0; i < 2; i++) { // early on, when each answer still moves the correction a lot
+            TokenEstimator.Estimate e = estimator.estimate("haiku-4-5", p);
+            estimator.learn("haiku-4-5", e, e.rawInput(), 100, 1000);
+        }
+        long before = estimator.estimate("haiku-4-5", p).inputTokens();
+        estimator.learn("haiku-4-5", estimator.estimate("haiku-4-5", p), 10_000_000, 100, 1000); // a broken usage figure
+        assertThat(estimator.estimate("haiku-4-5", p).inputTokens()).isLessThan(before * 2);
+    }
+
+    @Test
+    void aTextDocumentIsCountedAsItsTextNotAsAnImage() {
+        ObjectNode p = JSON.createObjectNode().put("model", "claude-sonnet-4-5").put("max_tokens", 100);
+        ObjectNode message = p.putArray("messages").addObject().put("role", "user");
+        var content = message.putArray("content");
+        content.addObject().put("type", "document").putObject("source").put("type", "text").put("media_type", "text/plain")
+                .put("data", "The bucket refills continuously and the reservation is settled afterwards. ".repeat(300));
+        content.addObject().put("type", "text").put("text", "Summarize it.");
+        // About 22,000 characters of prose: some 4,900 tokens by the character model, where an image-sized guess said 1,600.
+        assertThat(TokenEstimator.rawInput(p)).isBetween(4_000L, 6_000L);
+        ObjectNode blocks = JSON.createObjectNode().put("model", "claude-sonnet-4-5").put("max_tokens", 100);
+        blocks.putArray("messages").addObject().put("role", "user").putArray("content").addObject().put("type", "document")
+                .putObject("source").put("type", "content").putArray("content").addObject().put("type", "text").put("text", "word ".repeat(900));
+        assertThat(TokenEstimator.rawInput(blocks)).isBetween(900L, 1_100L);
+    }
 }

@@ -9,6 +9,7 @@ import com.anthropic.core.http.HttpMethod;
 import com.anthropic.core.http.HttpRequest;
 import com.anthropic.core.http.HttpResponse;
 import com.anthropic.core.http.Interceptor;
+import com.anthropic.errors.AnthropicIoException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -50,6 +51,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -69,7 +71,8 @@ import java.util.function.Function;
  * fallback model (the request's {@code model} is rewritten; the returned Message's {@code model}
  * says which answered). A stream holds its reservation until it is closed or read to the end, settles
  * from its final usage, and is retried or falls back only before the SDK sees its first byte.
- * {@code count_tokens} is paced against its own request bucket; the Batches endpoints pass through.
+ * {@code count_tokens} is paced against its own request bucket, the Batches endpoints against theirs
+ * (and the other endpoints, each family against its own), so every call keeps a retry policy.
  * When every attempt failed, the SDK gets the last response and raises its usual exception
  * ({@code RateLimitException}, {@code InternalServerException}...); a call that could not be
  * admitted in time raises Pacer's {@link dev.pacer.QuotaWaitExceeded}.
@@ -91,6 +94,15 @@ public final class PacedAnthropic {
         return builder.maxRetries(0).addInterceptor(interceptor(options)).build();
     }
 
+    /**
+     * Pacer inside a client that is already built: a copy of it (same HTTP client, same options)
+     * with the SDK's own retries off and the pacing interceptor added. Close the copy, not the original.
+     */
+    public static AnthropicClient wrap(AnthropicClient client, Options options) {
+        Interceptor pacing = interceptor(options);
+        return client.withOptions(b -> b.maxRetries(0).addInterceptor(pacing));
+    }
+
     /** The interceptor, for code that builds its client another way (remember {@code maxRetries(0)}). */
     public static Interceptor interceptor(Options options) {
         Options o = options.freeze();
@@ -106,6 +118,7 @@ public final class PacedAnthropic {
         private Priority priority = Priority.NORMAL;
         private Duration maxRetryAfter = Duration.ofMinutes(10);
         private Executor executor = Executors.newVirtualThreadPerTaskExecutor();
+        private Consumer<String> debug = note -> { };
 
         private Options() {
         }
@@ -146,6 +159,12 @@ public final class PacedAnthropic {
             return this;
         }
 
+        /** Receives notes about ignored header values and unknown model ids (never a key). */
+        public Options debug(Consumer<String> debug) {
+            this.debug = java.util.Objects.requireNonNull(debug, "debug");
+            return this;
+        }
+
         private Options freeze() {
             if (pacer == null) {
                 pacer = Pacer.builder().build();
@@ -165,7 +184,7 @@ public final class PacedAnthropic {
         PacingHttpClient(HttpClient next, Options options) {
             this.next = next;
             this.options = options;
-            this.headers = new RateLimitHeaders(options.maxRetryAfter, note -> { });
+            this.headers = new RateLimitHeaders(options.maxRetryAfter, options.debug);
         }
 
         @Override
@@ -185,7 +204,7 @@ public final class PacedAnthropic {
             List<String> path = request.pathSegments();
             if (request.method() != HttpMethod.POST || path.size() < 2 || !path.get(0).equals("v1") || !path.get(1).equals("messages")
                     || path.size() > 3 || (path.size() == 3 && !path.get(2).equals("count_tokens"))) {
-                return next.executeAsync(request, requestOptions);
+                return endpoint(request, requestOptions, path);
             }
             byte[] body = bytesOf(request);
             JsonNode params;
@@ -199,6 +218,83 @@ public final class PacedAnthropic {
             }
             boolean countTokens = path.size() == 3;
             return paced(request, requestOptions, object, body, countTokens);
+        }
+
+        /**
+         * Any other endpoint (the Message Batches endpoints, models, files): the SDK's own retries are off,
+         * so without Pacer a 429 or a 529 here would reach the caller on the first try. Each endpoint
+         * family is paced as one request pool ({@code anthropic:<key>:batches}: the batch endpoints share one
+         * request limit) learned from its headers, and retried by the engine. A success is handed over
+         * unread (batch results can be large); only error bodies are read, to classify them. A body
+         * that cannot be sent twice goes out once, as the SDK would.
+         */
+        private CompletableFuture<HttpResponse> endpoint(HttpRequest request, RequestOptions requestOptions, List<String> path) {
+            if (request.body().isPresent() && !request.body().get().repeatable()) {
+                return next.executeAsync(request, requestOptions);
+            }
+            String pool = path.size() >= 3 && path.get(0).equals("v1") && path.get(1).equals("messages") && path.get(2).equals("batches")
+                    ? "batches" : path.size() >= 2 && path.get(0).equals("v1") ? path.get(1) : "other";
+            String fingerprint = AnthropicPacer.fingerprint(apiKey(request.headers()));
+            Target target = targets.computeIfAbsent(fingerprint + "|endpoint|" + pool, k ->
+                    Target.of("anthropic", pool, QuotaKey.of("anthropic:" + fingerprint + ":" + pool)));
+            AtomicReference<Object> last = new AtomicReference<>();
+            CallSpec spec = CallSpec.builder().route(Route.of(target)).cost(Cost.requests(1, 0, 0)).priority(options.priority).build();
+            return options.pacer.execute(spec, ctx -> CompletableFuture.supplyAsync(() -> {
+                        HttpResponse response;
+                        try {
+                            response = next.execute(request, requestOptions);
+                        } catch (RuntimeException e) {
+                            OutcomeFamily family = transportFailure(e);
+                            if (family == null) {
+                                throw e;
+                            }
+                            last.set(e);
+                            return AttemptResult.<HttpResponse>failure(new Outcome(family, 0, null, describe(e), null, RetryHints.NONE, null), null);
+                        }
+                        return classifyEndpoint(response, last);
+                    }, options.executor))
+                    .handle((result, error) -> finish(result == null ? null : result.value(), error, last));
+        }
+
+        private AttemptResult<HttpResponse> classifyEndpoint(HttpResponse response, AtomicReference<Object> last) {
+            Instant now = options.pacer.clock().instant();
+            Headers h = response.headers();
+            Function<String, Optional<String>> header = name -> h.values(name).stream().findFirst();
+            RateLimitSnapshot snapshot = headers.snapshot(header, now);
+            RetryHints hints = headers.hints(header, now);
+            int status = response.statusCode();
+            if (status >= 200 && status < 300) {
+                return AttemptResult.success(Classifier.classify(status, null, hints, snapshot), response, Cost.requests(1, 0, 0));
+            }
+            byte[] bytes;
+            try (response) {
+                bytes = response.body().readAllBytes();
+            } catch (IOException e) {
+                last.set(new AnthropicIoException("Request failed", e));
+                return AttemptResult.failure(new Outcome(OutcomeFamily.CONNECTION_FAILURE, status, null, describe(e), null, hints,
+                        snapshot), null);
+            }
+            BufferedResponse buffered = new BufferedResponse(status, h, bytes);
+            Outcome outcome = Classifier.classify(status, AnthropicPacerJson.parse(bytes), hints, snapshot, now);
+            last.set(buffered);
+            return outcome.isSuccess() ? AttemptResult.success(outcome, buffered, Cost.requests(1, 0, 0))
+                    : AttemptResult.failure(outcome, null);
+        }
+
+        /** What the SDK gets: the answer, else the last failed response (it raises its own exception), else the transport's. */
+        private static HttpResponse finish(HttpResponse value, Throwable error, AtomicReference<Object> last) {
+            if (error == null) {
+                return value;
+            }
+            Throwable cause = unwrap(error);
+            Object lastFailure = last.get();
+            if (cause instanceof CallFailed && lastFailure instanceof HttpResponse lastResponse) {
+                return lastResponse; // the SDK raises its own exception for it
+            }
+            if (cause instanceof CallFailed && lastFailure instanceof RuntimeException transport) {
+                throw transport; // as the SDK would have, once its retries were spent
+            }
+            throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
         }
 
         private CompletableFuture<HttpResponse> paced(HttpRequest request, RequestOptions requestOptions, ObjectNode params,
@@ -223,26 +319,17 @@ public final class PacedAnthropic {
                 TokenEstimator.Estimate e = estimates.computeIfAbsent(t, x -> options.estimator.estimate(options.classes.classOf(x.model()), params));
                 return Cost.requests(1, e.inputTokens(), e.outputTokens());
             };
-            AtomicReference<HttpResponse> last = new AtomicReference<>();
+            // What the last failed attempt gave the SDK: a response, or the SDK's own transport exception.
+            AtomicReference<Object> last = new AtomicReference<>();
             CallSpec spec = CallSpec.builder().route(new Route(route)).cost(cost).priority(options.priority).build();
             return options.pacer.execute(spec, ctx -> attempt(ctx, request, requestOptions, params, body, stream, countTokens,
                             estimates.get(ctx.target()), last))
-                    .handle((result, error) -> {
-                        if (error == null) {
-                            return result.value();
-                        }
-                        Throwable cause = unwrap(error);
-                        HttpResponse lastResponse = last.get();
-                        if (cause instanceof CallFailed && lastResponse != null) {
-                            return lastResponse; // the SDK raises its own exception for it
-                        }
-                        throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
-                    });
+                    .handle((result, error) -> finish(result == null ? null : result.value(), error, last));
         }
 
         private CompletionStage<AttemptResult<HttpResponse>> attempt(AttemptContext ctx, HttpRequest original, RequestOptions requestOptions,
                                                                      ObjectNode params, byte[] body, boolean stream, boolean countTokens,
-                                                                     TokenEstimator.Estimate estimate, AtomicReference<HttpResponse> last) {
+                                                                     TokenEstimator.Estimate estimate, AtomicReference<Object> last) {
             String model = ctx.target().model();
             HttpRequest request = original;
             if (!model.equals(params.path("model").asText())) {
@@ -258,13 +345,53 @@ public final class PacedAnthropic {
             }
             // The SDK's blocking path on a virtual thread: OkHttp's async dispatcher would cap calls per host at 5.
             HttpRequest send = request;
-            return CompletableFuture.supplyAsync(() -> classify(next.execute(send, requestOptions), model, params, stream,
-                    countTokens, estimate, last), options.executor);
+            return CompletableFuture.supplyAsync(() -> {
+                HttpResponse response;
+                try {
+                    response = next.execute(send, requestOptions);
+                } catch (RuntimeException e) {
+                    OutcomeFamily family = transportFailure(e);
+                    if (family == null) {
+                        throw e;
+                    }
+                    last.set(e);
+                    return AttemptResult.<HttpResponse>failure(new Outcome(family, 0, null, describe(e), null, RetryHints.NONE, null), null);
+                }
+                return classify(response, model, params, stream, countTokens, estimate, last);
+            }, options.executor);
+        }
+
+        /**
+         * The SDK's HTTP client reports a reset, a refused connection or a timeout as an
+         * {@code AnthropicIoException} (a RuntimeException around the IOException), which the engine
+         * would otherwise take for a bug and fail at once: without retry, fallback or breaker. The SDK
+         * itself retries these, so they are connection failures or timeouts here.
+         */
+        static OutcomeFamily transportFailure(Throwable error) {
+            boolean io = false;
+            for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof java.net.SocketTimeoutException || t instanceof java.net.http.HttpTimeoutException
+                        || (t instanceof java.io.InterruptedIOException && "timeout".equalsIgnoreCase(t.getMessage()))
+                        || t.getClass().getSimpleName().contains("Timeout")) {
+                    return OutcomeFamily.TIMEOUT;
+                }
+                io |= t instanceof IOException || t instanceof AnthropicIoException;
+            }
+            return io ? OutcomeFamily.CONNECTION_FAILURE : null;
+        }
+
+        private static String describe(Throwable error) {
+            Throwable root = error;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            String message = root.getMessage();
+            return root.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : ": " + message);
         }
 
         private AttemptResult<HttpResponse> classify(HttpResponse response, String model, ObjectNode params, boolean stream,
                                                      boolean countTokens, TokenEstimator.Estimate estimate,
-                                                     AtomicReference<HttpResponse> last) {
+                                                     AtomicReference<Object> last) {
             Instant now = options.pacer.clock().instant();
             Headers h = response.headers();
             Function<String, Optional<String>> header = name -> h.values(name).stream().findFirst();
@@ -276,8 +403,9 @@ public final class PacedAnthropic {
             if (status == 200 && stream) {
                 // Committed: from here the stream belongs to the caller; settle when it ends.
                 CompletableFuture<Cost> ended = new CompletableFuture<>();
-                InputStream watched = new StreamWatcher(response.body(), (usage, error) -> {
-                    if (estimate != null && usage.output() > 0) {
+                InputStream watched = new StreamWatcher(response.body(), seen -> {
+                    Usage usage = seen.usage().plausible(maxTokens);
+                    if (estimate != null && seen.complete()) {
                         options.estimator.learn(modelClass, estimate, usage.totalInput(), usage.output(), maxTokens);
                     }
                     ended.complete(usage.cost(options.classes.countsCacheReads(modelClass)));
@@ -289,11 +417,14 @@ public final class PacedAnthropic {
             try (response) {
                 bytes = response.body().readAllBytes();
             } catch (IOException e) {
-                throw new CompletionException(e);
+                // The answer broke off after its status: a connection failure the provider has already counted.
+                last.set(new AnthropicIoException("Request failed", e));
+                return AttemptResult.failure(new Outcome(OutcomeFamily.CONNECTION_FAILURE, status, null, describe(e), null, hints,
+                        snapshot), null);
             }
             BufferedResponse buffered = new BufferedResponse(status, h, bytes);
             JsonNode json = AnthropicPacerJson.parse(bytes);
-            Outcome outcome = Classifier.classify(status, json, hints, snapshot);
+            Outcome outcome = Classifier.classify(status, json, hints, snapshot, now);
             if (!outcome.isSuccess()) {
                 last.set(buffered);
                 return AttemptResult.failure(outcome, null);
@@ -306,7 +437,7 @@ public final class PacedAnthropic {
                 return AttemptResult.failure(new Outcome(OutcomeFamily.SERVER_ERROR, status, "invalid_response",
                         "The response was not a Message", null, hints, snapshot), null);
             }
-            Usage usage = Usage.of(json.path("usage"));
+            Usage usage = Usage.of(json.path("usage")).plausible(maxTokens);
             if (estimate != null) {
                 options.estimator.learn(modelClass, estimate, usage.totalInput(), usage.output(), maxTokens);
             }
@@ -315,8 +446,12 @@ public final class PacedAnthropic {
 
         private Target target(String fingerprint, String model, boolean countTokens) {
             String pool = countTokens ? "count_tokens" : options.classes.classOf(model);
-            return targets.computeIfAbsent(fingerprint + "|" + model + "|" + countTokens, k ->
-                    Target.of("anthropic", model, QuotaKey.of("anthropic:" + fingerprint + ":" + pool)));
+            return targets.computeIfAbsent(fingerprint + "|" + model + "|" + countTokens, k -> {
+                if (!countTokens && !options.classes.isKnown(model)) {
+                    options.debug.accept(ModelClasses.unknownNote(model, pool));
+                }
+                return Target.of("anthropic", model, QuotaKey.of("anthropic:" + fingerprint + ":" + pool));
+            });
         }
 
         @Override

@@ -1,34 +1,28 @@
 package dev.pacer.anthropic.sdk;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pacer.anthropic.Usage;
+import dev.pacer.anthropic.StreamUsage;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
- * Passes an SSE body through to the SDK unchanged while reading its {@code data:} lines on the way:
- * the usage of {@code message_start} and the cumulative usage of each {@code message_delta}, and any
- * {@code event: error}. When the stream ends — fully read, closed early by the caller, or broken —
- * it reports the usage seen (a stream that ends early settles on what was seen) and whether it ended
- * with an error, exactly once.
+ * Passes an SSE body through to the SDK unchanged while handing its {@code data:} lines to a
+ * {@link StreamUsage} on the way. When the stream ends — fully read, closed early by the caller, or
+ * broken — it reports what the stream cost (a stream that ends early settles on what was seen,
+ * deltas included), exactly once.
  */
 final class StreamWatcher extends FilterInputStream {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final BiConsumer<Usage, String> onEnd;
+    private final Consumer<StreamUsage> onEnd;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-    private Usage usage = new Usage(0, 0, 0, 0);
-    private String error;
+    private final StreamUsage usage = new StreamUsage();
     private boolean ended;
 
-    /** @param onEnd receives the usage seen and the error type (null when none) */
-    StreamWatcher(InputStream in, BiConsumer<Usage, String> onEnd) {
+    /** @param onEnd receives what the stream cost, once, when it ends */
+    StreamWatcher(InputStream in, Consumer<StreamUsage> onEnd) {
         super(in);
         this.onEnd = onEnd;
     }
@@ -87,27 +81,15 @@ final class StreamWatcher extends FilterInputStream {
         }
         String text = line.toString(StandardCharsets.UTF_8).trim();
         line.reset();
-        if (!text.startsWith("data:")) {
-            return;
-        }
-        try {
-            JsonNode data = JSON.readTree(text.substring(5).trim());
-            switch (data.path("type").asText()) {
-                case "message_start" -> usage = Usage.of(data.path("message").path("usage"));
-                case "message_delta" -> usage = usage.merge(data.path("usage"));
-                case "error" -> error = data.path("error").path("type").asText("error");
-                default -> {
-                }
-            }
-        } catch (IOException ignored) {
-            // not JSON: not ours to judge; the SDK will
+        if (text.startsWith("data:")) {
+            usage.data(text.substring(5).trim());
         }
     }
 
     private synchronized void end() {
         if (!ended) {
             ended = true;
-            onEnd.accept(usage, error);
+            onEnd.accept(usage);
         }
     }
 }

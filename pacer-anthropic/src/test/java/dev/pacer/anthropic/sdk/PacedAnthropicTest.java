@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import com.anthropic.client.AnthropicClient;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.http.StreamResponse;
+import com.anthropic.errors.AnthropicIoException;
 import com.anthropic.errors.RateLimitException;
 import com.anthropic.errors.SseException;
 import com.anthropic.models.messages.Message;
@@ -190,5 +191,163 @@ class PacedAnthropicTest {
             stream.stream().forEach(results::add);
         }
         assertThat(results).hasSize(3).allMatch(r -> r.result().isSucceeded());
+    }
+
+    @Test
+    void connectionResetsAreRetriedByPacerAndTheLastSurfacesAsTheSdksOwnException() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_2).timeScale(SCALE).seed(4).faults(FaultProfile.NONE.withErrors(0, 0, 0.4)).start();
+        ScaledClock clock = new ScaledClock(sim.clock().now(), SCALE);
+        RetryPolicy retries = RetryPolicy.builder().maxAttempts(8).baseDelay(Duration.ofMillis(10)).maxDelay(Duration.ofMillis(50)).build();
+        client = client(PacedAnthropic.options().pacer(Pacer.builder().clock(clock).scheduler(clock).retryPolicy(retries).build()));
+        for (int i = 0; i < 10; i++) {
+            assertThat(client.messages().create(params("claude-haiku-4-5", 100, 10)).usage().outputTokens()).isEqualTo(10);
+        }
+        long resets = sim.stats().path("faults").path("connection_reset").asLong();
+        assertThat(resets).as("resets the calls came through").isPositive();
+        assertThat(sim.stats().path("responses").path("200").asLong()).isEqualTo(10);
+
+        // Every attempt reset: after Pacer's attempts the caller sees the SDK's own exception, not an engine error.
+        sim.setFaults(FaultProfile.NONE.withErrors(0, 0, 1.0));
+        long before = sim.stats().path("requests").asLong();
+        AnthropicClient twoAttempts = client(PacedAnthropic.options().pacer(Pacer.builder().clock(clock).scheduler(clock)
+                .retryPolicy(RetryPolicy.builder().maxAttempts(2).baseDelay(Duration.ofMillis(10)).build()).build()));
+        Throwable error = catchThrowable(() -> twoAttempts.messages().create(params("claude-haiku-4-5", 100, 10)));
+        twoAttempts.close();
+        assertThat(error).isInstanceOf(AnthropicIoException.class);
+        assertThat(sim.stats().path("requests").asLong() - before).as("attempts on the wire").isEqualTo(2);
+    }
+
+    @Test
+    void theSdksTransportExceptionsAreTimeoutsOrConnectionFailures() {
+        assertThat(PacedAnthropic.PacingHttpClient.transportFailure(new AnthropicIoException("Request failed",
+                new java.net.SocketTimeoutException("Read timed out")))).isEqualTo(dev.pacer.outcome.OutcomeFamily.TIMEOUT);
+        assertThat(PacedAnthropic.PacingHttpClient.transportFailure(new AnthropicIoException("Request failed",
+                new java.io.InterruptedIOException("timeout")))).isEqualTo(dev.pacer.outcome.OutcomeFamily.TIMEOUT);
+        assertThat(PacedAnthropic.PacingHttpClient.transportFailure(new AnthropicIoException("Request failed",
+                new java.net.ConnectException("Connection refused")))).isEqualTo(dev.pacer.outcome.OutcomeFamily.CONNECTION_FAILURE);
+        assertThat(PacedAnthropic.PacingHttpClient.transportFailure(new IllegalStateException("a bug"))).isNull();
+    }
+
+    @Test
+    void theSdksOwnRetriesAreOffSoOneRetryPolicyRunsWhetherABuilderOrABuiltClientIsWrapped() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_2).timeScale(SCALE).faults(FaultProfile.NONE.withOverloaded(1.0)).start();
+        ScaledClock clock = new ScaledClock(sim.clock().now(), SCALE);
+        PacedAnthropic.Options oneAttempt = PacedAnthropic.options().pacer(Pacer.builder().clock(clock).scheduler(clock)
+                .retryPolicy(RetryPolicy.builder().maxAttempts(1).build()).build());
+        // The SDK's default is two retries of a 529: three requests on the wire per call if they were left on.
+        AnthropicOkHttpClient.Builder builder = AnthropicOkHttpClient.builder().baseUrl(sim.baseUrl()).apiKey(KEY).maxRetries(2);
+        client = PacedAnthropic.wrap(builder, oneAttempt);
+        Throwable fromBuilder = catchThrowable(() -> client.messages().create(params("claude-haiku-4-5", 100, 10)));
+        assertThat(fromBuilder).isInstanceOf(com.anthropic.errors.AnthropicServiceException.class);
+        assertThat(sim.stats().path("requests").asLong()).as("requests on the wire, wrapped builder").isEqualTo(1);
+
+        AnthropicClient built = AnthropicOkHttpClient.builder().baseUrl(sim.baseUrl()).apiKey(KEY).maxRetries(2).build();
+        AnthropicClient wrapped = PacedAnthropic.wrap(built, PacedAnthropic.options().pacer(Pacer.builder().clock(clock).scheduler(clock)
+                .retryPolicy(RetryPolicy.builder().maxAttempts(1).build()).build()));
+        Throwable fromClient = catchThrowable(() -> wrapped.messages().create(params("claude-haiku-4-5", 100, 10)));
+        wrapped.close();
+        built.close();
+        assertThat(fromClient).isInstanceOf(com.anthropic.errors.AnthropicServiceException.class);
+        assertThat(sim.stats().path("requests").asLong()).as("requests on the wire, wrapped client").isEqualTo(2);
+    }
+
+    private Pacer pacer(List<dev.pacer.event.PacerEvent.Settled> settled) {
+        ScaledClock clock = new ScaledClock(sim.clock().now(), SCALE);
+        return Pacer.builder().clock(clock).scheduler(clock).listener(e -> {
+            if (e instanceof dev.pacer.event.PacerEvent.Settled s) {
+                settled.add(s);
+            }
+        }).build();
+    }
+
+    @Test
+    void aStreamSettlesOnTheCumulativeUsageOfItsLastMessageDelta() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_2).timeScale(SCALE).start();
+        List<dev.pacer.event.PacerEvent.Settled> settled = new java.util.concurrent.CopyOnWriteArrayList<>();
+        client = client(PacedAnthropic.options().pacer(pacer(settled)));
+        long[] reported = new long[2];
+        try (StreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(params("claude-haiku-4-5", 1000, 300))) {
+            stream.stream().forEach(e -> {
+                e.messageStart().ifPresent(m -> reported[0] = m.message().usage().inputTokens());
+                e.messageDelta().ifPresent(d -> reported[1] = d.usage().outputTokens());
+            });
+        }
+        assertThat(reported[1]).isEqualTo(300);
+        assertThat(settled).hasSize(1);
+        dev.pacer.quota.Cost actual = settled.get(0).actual();
+        assertThat(actual.get(dev.pacer.quota.Dimension.OUTPUT_TOKENS)).isEqualTo(300);
+        assertThat(actual.get(dev.pacer.quota.Dimension.INPUT_TOKENS)).isEqualTo(reported[0]);
+        // The reservation was the estimate (max_tokens while nothing is learned), not the final figure.
+        assertThat(settled.get(0).estimate().get(dev.pacer.quota.Dimension.OUTPUT_TOKENS)).isEqualTo(1000);
+    }
+
+    @Test
+    void aStreamCutOffMidwaySettlesOnTheOutputItsDeltasCarriedNotOnMessageStart() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_2).timeScale(SCALE)
+                .faults(FaultProfile.NONE.withMidStreamError(0, 80).withStreamReset(1.0)).start();
+        List<dev.pacer.event.PacerEvent.Settled> settled = new java.util.concurrent.CopyOnWriteArrayList<>();
+        client = client(PacedAnthropic.options().pacer(pacer(settled)));
+        Throwable error;
+        try (StreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(params("claude-haiku-4-5", 4000, 2000))) {
+            error = catchThrowable(() -> stream.stream().forEach(e -> { }));
+        }
+        assertThat(error).as("the dropped connection reaches the caller").isNotNull();
+        assertThat(sim.stats().path("faults").path("stream_reset").asLong()).isEqualTo(1);
+        long generated = sim.snapshot().pool(KEY, "haiku-4-5").outputTokens().admitted();
+        assertThat(generated).as("output the simulator counted before the drop").isGreaterThan(50);
+        assertThat(settled).hasSize(1);
+        long settledOutput = settled.get(0).actual().get(dev.pacer.quota.Dimension.OUTPUT_TOKENS);
+        // message_start said output_tokens: 1; the deltas seen before the drop say what was really generated.
+        assertThat(settledOutput).isBetween(generated / 2, generated * 2);
+    }
+
+    @Test
+    void theBatchEndpointsArePacedAgainstTheirOwnRequestLimitAndRetried() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_1).timeScale(SCALE).seed(2).start(); // 50 batch-endpoint requests per minute
+        Pacer pacer = pacer();
+        client = client(PacedAnthropic.options().pacer(pacer));
+        try (ExecutorService users = Executors.newVirtualThreadPerTaskExecutor()) {
+            // Eight pollers (a batch job's workers), 15 calls each, against 50 per minute: with the SDK's retries off
+            // and nothing else in the way, most of these would be RateLimitExceptions.
+            List<CompletableFuture<Integer>> pollers = new ArrayList<>();
+            for (int w = 0; w < 8; w++) {
+                pollers.add(CompletableFuture.supplyAsync(() -> {
+                    int ok = 0;
+                    for (int i = 0; i < 15; i++) {
+                        ok += client.messages().batches().list().data() != null ? 1 : 0;
+                    }
+                    return ok;
+                }, users));
+            }
+            for (CompletableFuture<Integer> poller : pollers) {
+                assertThat(poller.join()).isEqualTo(15);
+            }
+        }
+        assertThat(sim.stats().path("responses").path("200").asLong()).isEqualTo(120);
+        assertThat(sim.stats().path("responses").path("429").asLong()).as("429s on the wire").isLessThanOrEqualTo(3);
+        assertThat(pacer.quotas().view(key("batches")).dimension(dev.pacer.quota.Dimension.REQUESTS).limit().perMinuteRate())
+                .isEqualTo(50.0);
+    }
+
+    @Test
+    void aStreamFallsBackBeforeItsFirstEventAndItsMessageSaysWhichModelAnswered() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_2).timeScale(SCALE).start();
+        double now = sim.clock().seconds();
+        sim.setFaults(FaultProfile.NONE.withStorms(List.of(new FaultProfile.Storm(now, now + 36_000, 1.0, "opus"))));
+        Pacer pacer = pacer();
+        client = client(PacedAnthropic.options().pacer(pacer).fallbackModels(List.of("claude-sonnet-4-5")));
+        List<String> models = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        try (StreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(params("claude-opus-4-5", 500, 120))) {
+            stream.stream().forEach(e -> {
+                e.messageStart().ifPresent(m -> models.add(m.message().model().asString()));
+                e.contentBlockDelta().ifPresent(d -> d.delta().text().ifPresent(t -> text.append(t.text())));
+            });
+        }
+        // The 529s came before any event: the caller's one stream is the fallback's, from its first event on.
+        assertThat(sim.stats().path("responses").path("529").asLong()).isPositive();
+        assertThat(models).containsExactly("claude-sonnet-4-5");
+        assertThat(text).isNotEmpty();
+        assertThat(pacer.quotas().view(key("sonnet-4")).inFlight()).isZero();
     }
 }

@@ -201,12 +201,11 @@ final class CallExecution<T> {
         lastOutcome = outcome;
         pacer.emit(new PacerEvent.AttemptFinished(pacer.clock.instant(), target, number, outcome,
                 Duration.ofNanos(pacer.clock.nanoTime() - started)));
-        pacer.breaker(target).onOutcome(outcome.family(), probe);
-
         if (outcome.isSuccess()) {
-            succeeded(target, permit, cost, res);
+            succeeded(target, probe, permit, cost, res);
             return;
         }
+        pacer.breaker(target).onOutcome(outcome.family(), probe);
         OutcomeFamily family = outcome.family();
         permit.signal(family == OutcomeFamily.OVERLOADED || family == OutcomeFamily.TIMEOUT
                 ? ConcurrencySignal.DROPPED : ConcurrencySignal.IGNORE);
@@ -217,19 +216,33 @@ final class CallExecution<T> {
         retryOrFallBack(index, onTarget, previousDelay, outcome);
     }
 
-    private void succeeded(Target target, Permit permit, Cost estimate, AttemptResult<T> res) {
+    private void succeeded(Target target, boolean probe, Permit permit, Cost estimate, AttemptResult<T> res) {
         permit.signal(ConcurrencySignal.SUCCESS);
         if (res.completion() != null) {
-            // A committed stream: the reservation and the slot are held until it ends.
+            // A committed stream: the reservation and the slot are held until it ends, and the breaker
+            // hears it then: a stream that breaks off with an overload is an overload, not a success.
             if (res.outcome().snapshot() != null) {
                 permit.calibrate(res.outcome().snapshot());
             }
             res.completion().whenComplete((usage, streamError) -> {
                 Cost actual = usage != null ? usage : estimate;
+                OutcomeFamily family = OutcomeFamily.SUCCESS;
+                if (unwrap(streamError) instanceof StreamInterrupted broken) {
+                    // Too late to retry, but the breaker and the concurrency limit hear how it ended.
+                    family = broken.outcome().family();
+                    pacer.emit(new PacerEvent.StreamInterrupted(pacer.clock.instant(), target, broken.outcome()));
+                    permit.signal(family == OutcomeFamily.OVERLOADED || family == OutcomeFamily.TIMEOUT
+                            ? ConcurrencySignal.DROPPED : ConcurrencySignal.IGNORE);
+                    if (broken.usage() != null) {
+                        actual = broken.usage();
+                    }
+                }
+                pacer.breaker(target).onOutcome(family, probe);
                 permit.settle(actual);
                 pacer.emit(new PacerEvent.Settled(pacer.clock.instant(), target, estimate, actual));
             });
         } else {
+            pacer.breaker(target).onOutcome(OutcomeFamily.SUCCESS, probe);
             Cost actual = res.usage() != null ? res.usage() : estimate;
             permit.settle(actual, res.outcome().snapshot());
             pacer.emit(new PacerEvent.Settled(pacer.clock.instant(), target, estimate, actual));
@@ -243,6 +256,7 @@ final class CallExecution<T> {
         Target target = route.get(index);
         switch (outcome.family()) {
             case REQUEST_ERROR, AUTH_ERROR -> {
+                // The brief's rule, on purpose stricter than the SDKs' (which would honour x-should-retry: true here).
                 fail(new CallFailed(target + " refused the request (" + outcome.describe()
                         + "); it was not retried because retrying cannot change the answer.", outcome, attempts, skips, null));
                 return;
@@ -393,6 +407,9 @@ final class CallExecution<T> {
     }
 
     private static Throwable unwrap(Throwable error) {
+        if (error == null) {
+            return null;
+        }
         Throwable t = error;
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
             t = t.getCause();

@@ -43,6 +43,10 @@ public sealed interface PacerEvent {
     record FallbackTaken(Instant at, Target from, Target to, SkipReason reason) implements PacerEvent {
     }
 
+    /** A committed stream broke off after its first event (it is not retried; its target's breaker hears it). */
+    record StreamInterrupted(Instant at, Target target, Outcome outcome) implements PacerEvent {
+    }
+
     /** A target's circuit breaker changed state. */
     record BreakerStateChanged(Instant at, Target target, BreakerState from, BreakerState to) implements PacerEvent {
     }

@@ -105,6 +105,8 @@ public final class QuotaBucket {
     private int inFlight;
     private long sendSequence;
     private Instant lastSnapshotAt = Instant.MIN;
+    /** The send sequence of the call whose answer carried the last snapshot applied (0: none or unknown). */
+    private long lastSnapshotSeq;
     private PermitImpl inFlightHead;
     private final ArrayDeque<Waiter>[] lines;
     private final long[][] queuedCost;
@@ -292,10 +294,9 @@ public final class QuotaBucket {
     private void calibrate(RateLimitSnapshot snapshot, PermitImpl source) {
         List<Runnable> events = new ArrayList<>(2);
         synchronized (this) {
-            if (snapshot.observedAt().isBefore(lastSnapshotAt)) {
+            if (!isNewest(snapshot, source)) {
                 return;
             }
-            lastSnapshotAt = snapshot.observedAt();
             refill(clock.nanoTime());
             detectSharing(snapshot, source);
             for (Map.Entry<Dimension, RateLimitSnapshot.Entry> e : snapshot.entries().entrySet()) {
@@ -306,6 +307,28 @@ public final class QuotaBucket {
             notifySafely(event);
         }
         drainAndComplete();
+    }
+
+    /**
+     * Whether a snapshot is newer than every one applied so far, and if so records it. Answers
+     * arrive out of order: a call sent early may answer after calls sent later, and its figures
+     * are then older than theirs, although read later. Its {@code remaining} misses what the later
+     * calls used, and those of them that have ended are no longer pending to account for it, so
+     * believing it would pull the level up on a stale view. A snapshot is therefore judged by the
+     * send order of the call that carried it, and by when it was read when no call did.
+     */
+    private boolean isNewest(RateLimitSnapshot snapshot, PermitImpl source) {
+        if (snapshot.observedAt().isBefore(lastSnapshotAt)) {
+            return false;
+        }
+        if (source != null && source.sentSeq != 0) {
+            if (source.sentSeq < lastSnapshotSeq) {
+                return false;
+            }
+            lastSnapshotSeq = source.sentSeq;
+        }
+        lastSnapshotAt = snapshot.observedAt();
+        return true;
     }
 
     private void calibrateDimension(Dimension dimension, RateLimitSnapshot.Entry entry, PermitImpl source,
@@ -355,7 +378,9 @@ public final class QuotaBucket {
      * counted, so that independent clients started together do not each burst the whole bucket; the
      * usual AIMD on the share takes it from there. The request count is exact (never rounded); the
      * provider's refill since the first request is added back (a bucket that is not full was not
-     * capped), and a full bucket is taken to say nothing.
+     * capped), and a full bucket is taken to say nothing. The refill is counted up to when the
+     * answering call was sent, the earliest moment the provider can have taken its figures: a
+     * slow first answer must not pass the refill of its own wait for other clients' requests.
      */
     private void detectSharing(RateLimitSnapshot snapshot, PermitImpl source) {
         int r = Dimension.REQUESTS.index();
@@ -368,7 +393,8 @@ public final class QuotaBucket {
         }
         // What the provider counted, plus what it refilled since this process's first request: the
         // bucket was not full when it answered, so that refill was not capped away.
-        double refilled = requests.limit() / 60.0 * Math.max(0, clock.nanoTime() - firstAdmittedNanos) / NANOS_PER_SECOND;
+        long seenAt = source != null && source.sentSeq != 0 ? source.sentNanos : clock.nanoTime();
+        double refilled = requests.limit() / 60.0 * Math.max(0, seenAt - firstAdmittedNanos) / NANOS_PER_SECOND;
         double counted = requests.limit() - requests.remaining() + refilled;
         long oursSeen = admittedRequests - (r < width ? pending(r, source, false) : 0);
         double others = counted - oursSeen;
@@ -853,8 +879,7 @@ public final class QuotaBucket {
         synchronized (this) {
             refill(clock.nanoTime());
             finish(permit, actual);
-            if (!snapshot.observedAt().isBefore(lastSnapshotAt)) {
-                lastSnapshotAt = snapshot.observedAt();
+            if (isNewest(snapshot, permit)) {
                 detectSharing(snapshot, permit);
                 for (Map.Entry<Dimension, RateLimitSnapshot.Entry> e : snapshot.entries().entrySet()) {
                     calibrateDimension(e.getKey(), e.getValue(), permit, events);
@@ -889,6 +914,7 @@ public final class QuotaBucket {
     synchronized void markSent(PermitImpl permit) {
         if (permit.sentSeq == 0 && permit.isOpen()) {
             permit.sentSeq = ++sendSequence;
+            permit.sentNanos = clock.nanoTime();
         }
     }
 

@@ -295,6 +295,26 @@ class PacerFunctionalTest {
     }
 
     @ParameterizedTest
+    @EnumSource(Mode.class)
+    void aStreamThatBreaksOffWithAnOverloadIsNotRetriedButItsBreakerHearsIt(Mode mode) throws Exception {
+        Pacer pacer = pacer().breaker(CircuitBreakerSettings.defaults().withConsecutiveFailures(2)).build();
+        for (int i = 0; i < 2; i++) {
+            CompletableFuture<Cost> streamEnd = new CompletableFuture<>();
+            ScriptedProvider streaming = new ScriptedProvider(time, Duration.ofMillis(100),
+                    ctx -> AttemptResult.streaming(Outcome.success(200, null), "stream", streamEnd));
+            CallResult<String> call = run(mode, pacer, spec(Route.of(primary)), streaming).get();
+            assertThat(call.attempts()).isEqualTo(1);
+            Outcome overloaded = new Outcome(OutcomeFamily.OVERLOADED, 200, "overloaded_error", "Overloaded", null, null, null);
+            streamEnd.completeExceptionally(new dev.pacer.StreamInterrupted(overloaded, Cost.requests(1, 1_000, 7)));
+            assertThat(streaming.seen).hasSize(1);
+        }
+        assertThat(pacer.breakerState(primary)).isEqualTo(BreakerState.OPEN);
+        assertThat(events).filteredOn(e -> e instanceof PacerEvent.StreamInterrupted).hasSize(2);
+        assertThat(events).anyMatch(e -> e instanceof PacerEvent.Settled s && s.actual().get(Dimension.OUTPUT_TOKENS) == 7);
+        assertThat(pacer.quotas().view(primaryKey).inFlight()).isZero();
+    }
+
+    @ParameterizedTest
     @EnumSource(value = Mode.class, names = "ASYNC") // measures virtual time: see the class comment
     void whenOnlyAnOpenBreakerStandsInTheWayTheCallWaitsForItsProbe(Mode mode) throws Exception {
         Pacer pacer = pacer().retryPolicy(RetryPolicy.builder().maxAttempts(1).build())

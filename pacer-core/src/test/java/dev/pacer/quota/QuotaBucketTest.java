@@ -296,6 +296,51 @@ class QuotaBucketTest {
     }
 
     @Test
+    void anAnswerReadLateIsJudgedByWhenItsCallWasSentNotByWhenItWasRead() {
+        Quotas q = tier1();
+        Permit early = q.tryAcquire(key, Cost.requests(1, 1_000, 0));
+        early.sent();
+        Permit later = q.tryAcquire(key, Cost.requests(1, 1_000, 0));
+        later.sent();
+        later.settle(Cost.requests(1, 1_000, 0));
+        later.calibrate(snapshot(60, 58, 60_000, 40_000, 6_000, 6_000));
+        assertThat(level(q, key, INPUT_TOKENS)).isEqualTo(40_000);
+        // The early call answers last: its figures are older than the ones already applied, though read later.
+        time.advance(Duration.ofMillis(1));
+        early.settle(Cost.requests(1, 1_000, 0));
+        double before = level(q, key, INPUT_TOKENS);
+        early.calibrate(snapshot(60, 59, 60_000, 59_000, 6_000, 6_000));
+        assertThat(level(q, key, INPUT_TOKENS)).isEqualTo(before);
+        // A call sent after both is believed again.
+        Permit last = q.tryAcquire(key, Cost.requests(1, 0, 0));
+        last.sent();
+        last.settle(Cost.requests(1, 0, 0));
+        last.calibrate(snapshot(60, 57, 60_000, 30_000, 6_000, 6_000));
+        assertThat(level(q, key, INPUT_TOKENS)).isEqualTo(30_000);
+    }
+
+    @Test
+    void aSlowFirstAnswerIsNotTakenForOtherClientsOnTheKey() {
+        Quotas q = Quotas.builder().time(time).build();
+        Permit first = q.tryAcquire(key, Cost.requests(1, 100, 100));
+        first.sent();
+        time.advance(Duration.ofSeconds(16)); // a long generation; the provider counted it when it was sent
+        first.settle(Cost.requests(1, 100, 10), snapshot(50, 49, 30_000, 30_000, 8_000, 8_000));
+        assertThat(q.bucket(key).share()).isEqualTo(1.0);
+    }
+
+    @Test
+    void otherClientsOnTheKeyAreSeenInTheFirstAnswerAndTheShareStartsAtOurs() {
+        Quotas q = Quotas.builder().time(time).build();
+        Permit first = q.tryAcquire(key, Cost.requests(1, 100, 100));
+        first.sent();
+        time.advance(Duration.ofSeconds(2));
+        // 50 - 40 = 10 requests counted, one of them ours: nine belong to somebody else.
+        first.settle(Cost.requests(1, 100, 10), snapshot(50, 40, 30_000, 30_000, 8_000, 8_000));
+        assertThat(q.bucket(key).share()).isCloseTo(0.1, org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    @Test
     void roundedRemainingWithinThePrecisionDoesNotMoveTheLevel() {
         Quotas q = tier1();
         for (int i = 0; i < 20; i++) {

@@ -29,8 +29,6 @@ final class PermitImpl implements Permit {
     private final long waitedNanos;
     private volatile boolean done;
     long sentSeq;
-    /** When it was sent, on the bucket's clock (meaningful once sentSeq is set). */
-    long sentNanos;
     volatile ConcurrencySignal signal = ConcurrencySignal.IGNORE;
     PermitImpl prev;
     PermitImpl next;

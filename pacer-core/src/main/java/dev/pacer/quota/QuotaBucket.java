@@ -378,9 +378,9 @@ public final class QuotaBucket {
      * counted, so that independent clients started together do not each burst the whole bucket; the
      * usual AIMD on the share takes it from there. The request count is exact (never rounded); the
      * provider's refill since the first request is added back (a bucket that is not full was not
-     * capped), and a full bucket is taken to say nothing. The refill is counted up to when the
-     * answering call was sent, the earliest moment the provider can have taken its figures: a
-     * slow first answer must not pass the refill of its own wait for other clients' requests.
+     * capped), and a full bucket is taken to say nothing. The refill is counted up to the answer:
+     * the provider gives its figures as of when it answers (the simulator does, and a plain
+     * response's headers leave with its body), so a slow first answer's own wait is not others'.
      */
     private void detectSharing(RateLimitSnapshot snapshot, PermitImpl source) {
         int r = Dimension.REQUESTS.index();
@@ -393,8 +393,7 @@ public final class QuotaBucket {
         }
         // What the provider counted, plus what it refilled since this process's first request: the
         // bucket was not full when it answered, so that refill was not capped away.
-        long seenAt = source != null && source.sentSeq != 0 ? source.sentNanos : clock.nanoTime();
-        double refilled = requests.limit() / 60.0 * Math.max(0, seenAt - firstAdmittedNanos) / NANOS_PER_SECOND;
+        double refilled = requests.limit() / 60.0 * Math.max(0, clock.nanoTime() - firstAdmittedNanos) / NANOS_PER_SECOND;
         double counted = requests.limit() - requests.remaining() + refilled;
         long oursSeen = admittedRequests - (r < width ? pending(r, source, false) : 0);
         double others = counted - oursSeen;
@@ -914,7 +913,6 @@ public final class QuotaBucket {
     synchronized void markSent(PermitImpl permit) {
         if (permit.sentSeq == 0 && permit.isOpen()) {
             permit.sentSeq = ++sendSequence;
-            permit.sentNanos = clock.nanoTime();
         }
     }
 

@@ -320,22 +320,11 @@ class QuotaBucketTest {
     }
 
     @Test
-    void aSlowFirstAnswerIsNotTakenForOtherClientsOnTheKey() {
-        Quotas q = Quotas.builder().time(time).build();
-        Permit first = q.tryAcquire(key, Cost.requests(1, 100, 100));
-        first.sent();
-        time.advance(Duration.ofSeconds(16)); // a long generation; the provider counted it when it was sent
-        first.settle(Cost.requests(1, 100, 10), snapshot(50, 49, 30_000, 30_000, 8_000, 8_000));
-        assertThat(q.bucket(key).share()).isEqualTo(1.0);
-    }
-
-    @Test
     void otherClientsOnTheKeyAreSeenInTheFirstAnswerAndTheShareStartsAtOurs() {
         Quotas q = Quotas.builder().time(time).build();
         Permit first = q.tryAcquire(key, Cost.requests(1, 100, 100));
         first.sent();
-        time.advance(Duration.ofSeconds(2));
-        // 50 - 40 = 10 requests counted, one of them ours: nine belong to somebody else.
+        // Answered at once: 50 - 40 = 10 requests counted, one of them ours: nine belong to somebody else.
         first.settle(Cost.requests(1, 100, 10), snapshot(50, 40, 30_000, 30_000, 8_000, 8_000));
         assertThat(q.bucket(key).share()).isCloseTo(0.1, org.assertj.core.data.Offset.offset(1e-9));
     }

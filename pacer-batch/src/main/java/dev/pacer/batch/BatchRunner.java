@@ -98,6 +98,9 @@ public final class BatchRunner {
     private Summary runOnce() {
         Instant started = Instant.now();
         BatchInput input = BatchInput.read(options.input());
+        if (sameFile(options.input(), options.output())) {
+            throw new BatchException("-o " + options.output() + " is the input file; give the results a file of their own, like results.jsonl.");
+        }
         if (!input.problems().isEmpty() && !options.skipInvalid()) {
             throw new BatchException(input.describeProblems());
         }
@@ -349,6 +352,15 @@ public final class BatchRunner {
             tally.errored.incrementAndGet();
         }
         tally.done.incrementAndGet();
+    }
+
+    private static boolean sameFile(java.nio.file.Path a, java.nio.file.Path b) {
+        try {
+            return java.nio.file.Files.exists(b) ? java.nio.file.Files.isSameFile(a, b)
+                    : a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     static ObjectNode errored(String customId, String type, String message, String requestId) {

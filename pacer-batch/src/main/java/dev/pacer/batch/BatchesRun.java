@@ -16,7 +16,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The {@code --via batches} path: the requests go to the Message Batches API at half price.
@@ -45,15 +44,15 @@ final class BatchesRun {
     private final RunOptions options;
     private final RunState state;
     private final ResultLog log;
-    private final BatchRunner.Tally tally;
-    private final AtomicBoolean stopping;
+    private final Tally tally;
+    private final StopSignal stop;
 
-    BatchesRun(RunOptions options, RunState state, ResultLog log, BatchRunner.Tally tally, AtomicBoolean stopping) {
+    BatchesRun(RunOptions options, RunState state, ResultLog log, Tally tally, StopSignal stop) {
         this.options = options;
         this.state = state;
         this.log = log;
         this.tally = tally;
-        this.stopping = stopping;
+        this.stop = stop;
     }
 
     void run(List<BatchInput.Item> todo) {
@@ -63,7 +62,7 @@ final class BatchesRun {
             adoptPendingCreate(http);
             List<BatchInput.Item> retry = new ArrayList<>();
             for (RunState.Batch batch : List.copyOf(state.batches)) {
-                if (!batch.merged() && !stopping.get()) {
+                if (!batch.merged() && !stop.isSet()) {
                     retry.addAll(awaitAndMerge(http, batch, byId, true));
                 }
             }
@@ -75,11 +74,11 @@ final class BatchesRun {
                     fresh.add(item);
                 }
             }
-            for (int round = 0; !fresh.isEmpty() && !stopping.get(); round++) {
+            for (int round = 0; !fresh.isEmpty() && !stop.isSet(); round++) {
                 boolean lastRound = round >= RESUBMIT_ROUNDS;
                 List<BatchInput.Item> again = new ArrayList<>();
                 for (List<BatchInput.Item> chunk : chunks(fresh)) {
-                    if (stopping.get()) {
+                    if (stop.isSet()) {
                         break;
                     }
                     RunState.Batch batch = create(http, chunk);
@@ -88,7 +87,7 @@ final class BatchesRun {
                 fresh = again;
             }
         }
-        if (stopping.get()) {
+        if (stop.isSet()) {
             options.out().println("Batches already created keep processing at Anthropic; rerun the same command to merge their results.");
         }
     }
@@ -183,7 +182,7 @@ final class BatchesRun {
             if ("ended".equals(status.path("processing_status").asText())) {
                 break;
             }
-            if (stopping.get()) {
+            if (stop.isSet()) {
                 return List.of();
             }
             options.out().println("batch " + batch.id() + ": " + status.path("processing_status").asText() + ", "
@@ -221,7 +220,7 @@ final class BatchesRun {
                     tally.input.addAndGet(u.totalInput());
                     tally.output.addAndGet(u.output());
                     String model = node.path("result").path("message").path("model").asText("");
-                    tally.cost.add(options.prices().cost(dev.pacer.anthropic.ModelClasses.defaults().classOf(model), u, true));
+                    tally.cost.add(options.prices().cost(dev.pacer.anthropic.ModelClasses.defaults().classOf(model), usage, true));
                 } else {
                     tally.errored.incrementAndGet();
                 }
@@ -304,12 +303,8 @@ final class BatchesRun {
         T get() throws Exception;
     }
 
+    /** Waits, but not past a stop: Ctrl-C during a minute-long poll interval is acted on at once. */
     private void sleep(Duration d) {
-        try {
-            Thread.sleep(Math.max(1, d.toMillis()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            stopping.set(true);
-        }
+        stop.await(d);
     }
 }

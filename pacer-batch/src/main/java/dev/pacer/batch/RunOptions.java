@@ -63,6 +63,20 @@ public record RunOptions(Path input, Path output, Via via, String baseUrl, Strin
      */
     public static Via chooseVia(int requests, Instant deadline, Instant now) {
         boolean deadlineSoon = deadline != null && deadline.isBefore(now.plus(Duration.ofHours(24)));
-        return requests >= 1_000 && !deadlineSoon ? Via.BATCHES : Via.MESSAGES;
+        return requests >= AUTO_BATCHES_FROM && !deadlineSoon ? Via.BATCHES : Via.MESSAGES;
+    }
+
+    /** Requests from which {@code --via auto} picks the Batches API (absent a deadline within 24 hours). */
+    public static final int AUTO_BATCHES_FROM = 1_000;
+
+    /** Why {@link #chooseVia} chose {@code chosen}, in one clause for the user. */
+    static String explainVia(int requests, Instant deadline, Via chosen) {
+        if (chosen == Via.BATCHES) {
+            return String.format("%,d requests (%,d or more) and no deadline within 24 hours, so the Batches API at half price",
+                    requests, AUTO_BATCHES_FROM);
+        }
+        return requests < AUTO_BATCHES_FROM
+                ? String.format("%,d requests (under %,d), so live calls", requests, AUTO_BATCHES_FROM)
+                : "the deadline " + deadline + " is within 24 hours, which batches may take, so live calls";
     }
 }

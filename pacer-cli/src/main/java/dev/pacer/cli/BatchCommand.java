@@ -162,7 +162,9 @@ final class BatchCommand implements Runnable {
                 if (s.ending() == BatchRunner.Ending.STOPPED) {
                     out.println("To resume: pacer batch run " + input + " -o " + output + (builtIn != null ? "" : " (same options)"));
                     printed.countDown();
-                    return interrupted[0] ? PacerCommand.INTERRUPTED : PacerCommand.ERRORED;
+                    // Stopped before the end for any reason (Ctrl-C, the cost cap, an API that does not
+                    // answer): not finished, so not 1; rerunning the same command resumes.
+                    return PacerCommand.INTERRUPTED;
                 }
                 printed.countDown();
                 return s.ending() == BatchRunner.Ending.DONE ? 0 : PacerCommand.ERRORED;
@@ -187,13 +189,20 @@ final class BatchCommand implements Runnable {
                     switch (s.ending()) {
                         case DONE -> "Done";
                         case DONE_WITH_ERRORS -> "Done with errors";
-                        case STOPPED -> "Stopped";
+                        case STOPPED -> "Stopped (" + s.stoppedBecause() + ")";
                     }, s.succeeded(), s.errored(), s.total(), s.skippedAsDone(), human(s.wall()), s.via());
-            out.printf("Tokens: %,d in, %,d out; cost ~$%.4f; attempts %,d (retries %,d, fallbacks %,d); 429s %,d, 529s %,d%n",
+            out.printf("This session: tokens %,d in, %,d out; cost ~$%.4f; attempts %,d (retries %,d, fallbacks %,d); 429s %,d, 529s %,d%n",
                     s.inputTokens(), s.outputTokens(), s.costUsd(), s.attempts(), s.retries(), s.fallbacks(), s.wire429(), s.wire529());
-            if (s.utilization() != null) {
-                out.printf("Quota utilization: %.0f%% of the physical limit (%s per minute were binding)%n", s.utilization().share() * 100,
-                        s.utilization().dimension());
+            if (s.unanswered() > 0) {
+                out.printf("%,d requests got no answer from the API (connection failures or timeouts) and have no result yet; rerun to retry them.%n",
+                        s.unanswered());
+            }
+            if (!s.utilization().isEmpty()) {
+                StringBuilder pools = new StringBuilder();
+                for (var u : s.utilization()) {
+                    pools.append(pools.isEmpty() ? "" : "; ").append(String.format("%s %.0f%% (%s binding)", u.pool(), u.share() * 100, u.dimension()));
+                }
+                out.println("Quota utilization of the physical limit, per pool: " + pools);
             }
         }
     }

@@ -125,6 +125,44 @@ class BatchJarIT {
         assertThat(Files.readString(dir.resolve("run.log"))).contains("Resuming:");
     }
 
+    private static long lines(Path results) throws IOException {
+        return Files.exists(results) ? Files.readAllLines(results).stream().filter(l -> !l.isBlank()).count() : 0;
+    }
+
+    private static boolean eventually(Duration timeout, java.util.concurrent.Callable<Boolean> condition) throws Exception {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            if (condition.call()) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return condition.call();
+    }
+
+    @Test
+    void sigtermStopsAdmittingPrintsTheResumeCommandAndExits3ThenTheResumeFinishes() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_1).timeScale(10).seed(11).start();
+        Path in = input(150, 60); // the whole job is queued in the engine at once: the stop must reach queued calls
+        Path out = dir.resolve("results.jsonl");
+        Process p = start(in, out);
+        assertThat(eventually(Duration.ofSeconds(60), () -> lines(out) >= 20)).isTrue();
+        p.destroy(); // SIGTERM
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(3);
+        long sent = sim.stats().path("requests").asLong();
+        String log = Files.readString(dir.resolve("run.log"));
+        assertThat(log).contains("Stopping: no new requests").contains("Stopped (interrupted)")
+                .contains("To resume: pacer batch run " + in + " -o " + out).doesNotContain("Exception");
+        Map<String, Integer> ids = idsIn(out);
+        assertThat(ids.size()).isLessThan(150);
+        assertThat(ids).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+        Thread.sleep(1_000);
+        assertThat(sim.stats().path("requests").asLong()).as("requests sent after the process ended").isEqualTo(sent);
+        assertThat(run(in, out)).isZero();
+        assertThat(idsIn(out)).hasSize(150).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+    }
+
     @Test
     void anInvalidFileIsRefusedWithLineNumbersAndNothingIsSent() throws Exception {
         sim = SimServer.builder().timeScale(60).start();

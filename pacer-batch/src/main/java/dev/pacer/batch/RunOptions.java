@@ -34,12 +34,13 @@ import java.util.Map;
  * @param interactive       draw a progress bar (a terminal) rather than log lines
  * @param prices            the price table
  * @param pollInterval      how often to poll a Message Batches batch at first (backs off)
+ * @param builtInSimulator  the API is the in-process simulator, whose batches end with the process
  */
 public record RunOptions(Path input, Path output, Via via, String baseUrl, String apiKey, List<String> fallbackModels,
                          Double maxCostUsd, Integer concurrency, boolean skipInvalid, boolean allowChangedInput,
                          DailyWindow window, Instant deadline, Duration grace, Map<String, Map<Dimension, Limit>> limits,
                          PacerClock clock, PacerScheduler scheduler, PrintStream out, boolean interactive, Prices prices,
-                         Duration pollInterval) {
+                         Duration pollInterval, boolean builtInSimulator) {
 
     /** Where requests go. */
     public enum Via {

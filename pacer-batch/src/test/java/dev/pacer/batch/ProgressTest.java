@@ -31,7 +31,7 @@ class ProgressTest {
                 .limit(HAIKU, Dimension.OUTPUT_TOKENS, Limit.perMinute(10_000)).build();
         RunOptions options = new RunOptions(Path.of("in.jsonl"), Path.of("out.jsonl"), RunOptions.Via.MESSAGES, "http://x", "k",
                 List.of(), null, null, false, false, null, null, Duration.ofSeconds(1), Map.of(), time, time,
-                new PrintStream(OutputStream.nullOutputStream()), false, Prices.defaults(), Duration.ofSeconds(1));
+                new PrintStream(OutputStream.nullOutputStream()), false, Prices.defaults(), Duration.ofSeconds(1), false);
         Tally tally = new Tally();
         Progress progress = new Progress(options, pacer, tally, 300, 0);
         progress.line(time.instant());

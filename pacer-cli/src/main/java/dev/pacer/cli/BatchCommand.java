@@ -137,7 +137,7 @@ final class BatchCommand implements Runnable {
                     skipInvalid, allowChangedInput, window == null ? null : DailyWindow.parse(window), deadline(deadline),
                     duration(grace), limitsForAll(limits), clock, scheduler, out,
                     progress.equals("bar") || (progress.equals("auto") && System.console() != null), Prices.defaults(),
-                    builtIn != null ? Duration.ofSeconds(2) : Duration.ofSeconds(10));
+                    builtIn != null ? Duration.ofSeconds(2) : Duration.ofSeconds(10), builtIn != null);
             BatchRunner runner = new BatchRunner(options);
             CountDownLatch printed = new CountDownLatch(1);
             boolean[] interrupted = {false};

@@ -32,9 +32,12 @@ final class Runs {
     Integer concurrency;
     DailyWindow window;
     Duration grace = Duration.ofSeconds(10);
+    Duration pollInterval = Duration.ofMillis(200);
     List<String> fallback = List.of();
     Map<String, Map<Dimension, Limit>> limits = Map.of();
     boolean skipInvalid;
+    boolean builtIn;
+    boolean allowChanged;
 
     Runs(SimServer sim, Path dir) {
         this.sim = sim;
@@ -43,9 +46,9 @@ final class Runs {
     }
 
     RunOptions options(Path input, Path output) {
-        return new RunOptions(input, output, via, sim.baseUrl(), "sk-ant-test-key", fallback, maxCost, concurrency, skipInvalid, false,
+        return new RunOptions(input, output, via, sim.baseUrl(), "sk-ant-test-key", fallback, maxCost, concurrency, skipInvalid, allowChanged,
                 window, null, grace, limits, clock, clock, new PrintStream(printed, true, StandardCharsets.UTF_8), false,
-                Prices.defaults(), Duration.ofMillis(200));
+                Prices.defaults(), pollInterval, builtIn);
     }
 
     String printed() {

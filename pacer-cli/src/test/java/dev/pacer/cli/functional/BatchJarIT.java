@@ -109,16 +109,21 @@ class BatchJarIT {
         sim = SimServer.builder().tier(Tier.TIER_1).timeScale(10).seed(2).start();
         Path in = input(150, 60); // about 2.5 simulated minutes of Tier 1 requests: ~15 s real
         Path out = dir.resolve("results.jsonl");
-        Random random = new Random(42);
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        int before = 0;
         for (int kill = 0; kill < 3; kill++) {
             Process p = start(in, out);
             Thread.sleep(1_500 + random.nextInt(2_000));
             p.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
             p.waitFor(30, TimeUnit.SECONDS);
-            assertThat(idsIn(out)).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+            Map<String, Integer> ids = idsIn(out);
+            assertThat(ids).as("seed " + seed).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+            assertThat(ids.size()).as("seed %d: kill %d landed while results were being written", seed, kill).isGreaterThan(before);
+            before = ids.size();
         }
         int partial = idsIn(out).size();
-        assertThat(partial).isLessThan(150);
+        assertThat(partial).as("seed " + seed).isLessThan(150);
         assertThat(run(in, out)).isZero();
         Map<String, Integer> ids = idsIn(out);
         assertThat(ids).hasSize(150).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
@@ -188,31 +193,44 @@ class BatchJarIT {
     }
 
     @Test
-    void viaBatchesMergesResultsResubmitsExpiredAndErroredAndSurvivesAKill() throws Exception {
+    void viaBatchesKilledThreeTimesAtRandomPointsMergesEveryIdOnceResubmitsExpiredAndErroredAndNeverDuplicatesABatch() throws Exception {
         sim = SimServer.builder().tier(Tier.TIER_1).timeScale(200).seed(3)
                 .configure(s -> s.batches(120, 100_000).faults(FaultProfile.NONE.withBatchFaults(0.2, 0.1))).start();
         Path in = input(40, 30);
         Path out = dir.resolve("results.jsonl");
-        Process p = start(in, out, "--via", "batches");
-        Thread.sleep(1_500);
-        p.destroyForcibly();
-        p.waitFor(30, TimeUnit.SECONDS);
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        for (int kill = 0; kill < 3; kill++) {
+            Process p = start(in, out, "--via", "batches");
+            Thread.sleep(300 + random.nextInt(2_200)); // before the create, while polling, while merging, or resubmitting
+            p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
+            assertThat(idsIn(out)).as("seed " + seed).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+        }
         int exit = run(in, out, "--via", "batches");
         Map<String, Integer> ids = idsIn(out);
-        assertThat(ids).hasSize(40).allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+        assertThat(ids).as("seed " + seed).hasSize(40).allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
         long succeeded = Files.readAllLines(out).stream().filter(l -> l.contains("\"type\":\"succeeded\"")).count();
         // 30% of items fail per round; after two resubmissions almost all succeed.
-        assertThat(succeeded).isGreaterThanOrEqualTo(36);
+        assertThat(succeeded).as("seed " + seed).isGreaterThanOrEqualTo(36);
         assertThat(exit).isIn(0, 1);
         JsonNode sidecar = JSON.readTree(dir.resolve("results.jsonl.pacer.json").toFile());
         List<String> batchIds = new ArrayList<>();
-        sidecar.path("batches").forEach(b -> batchIds.add(b.path("id").asText()));
-        // No duplicate batch: the API holds exactly the batches the run recorded.
+        Map<String, Integer> submissions = new HashMap<>();
+        sidecar.path("batches").forEach(b -> {
+            batchIds.add(b.path("id").asText());
+            b.path("custom_ids").forEach(id -> submissions.merge(id.asText(), 1, Integer::sum));
+        });
+        assertThat(submissions.values()).as("some requests were resubmitted in a new batch").anyMatch(n -> n > 1);
+        // No duplicate batch: the API holds exactly the batches the run recorded, and created no other.
         HttpResponse<String> list = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/v1/messages/batches?limit=100"))
                 .header("x-api-key", "sk-ant-it-key").header("anthropic-version", "2023-06-01").GET().build(), HttpResponse.BodyHandlers.ofString());
         List<String> atApi = new ArrayList<>();
         JSON.readTree(list.body()).path("data").forEach(b -> atApi.add(b.path("id").asText()));
-        assertThat(atApi).containsExactlyInAnyOrderElementsOf(batchIds);
+        assertThat(atApi).as("seed " + seed).containsExactlyInAnyOrderElementsOf(batchIds);
+        assertThat(sim.stats().path("batches").path("created").asLong()).isEqualTo(batchIds.size());
+        // Each request went to the API once per submission the run recorded, never more.
+        assertThat(sim.stats().path("batches").path("requests").asLong()).isEqualTo(submissions.values().stream().mapToLong(n -> n).sum());
         assertThat(Files.readString(out)).contains("\"via\":\"batches\"");
     }
 

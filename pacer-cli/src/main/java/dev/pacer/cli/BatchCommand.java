@@ -71,7 +71,9 @@ final class BatchCommand implements Runnable {
         @Option(names = {"-o", "--output"}, required = true, paramLabel = "RESULTS.jsonl", description = "Results (Message Batches result lines), appended and resumable.")
         Path output;
 
-        @Option(names = "--via", defaultValue = "messages", description = "messages (paced live calls), batches (Message Batches API, half price) or auto. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--via", defaultValue = "messages", description = {"messages (paced live calls), batches (Message Batches API, half price) or auto.",
+                "auto: batches for 1,000 requests or more unless --deadline is within 24 hours (batches may take that long), else messages.",
+                "Default: ${DEFAULT-VALUE}."})
         String via;
 
         @Option(names = "--base-url", description = "The API's base URL (default: https://api.anthropic.com, or the built-in simulator without a key).")
@@ -83,7 +85,7 @@ final class BatchCommand implements Runnable {
         @Option(names = "--fallback", split = ",", paramLabel = "MODEL", description = "Models to fall back to, in order.")
         List<String> fallback = List.of();
 
-        @Option(names = "--max-cost", paramLabel = "USD", description = "Stop starting new requests once this much has been spent.")
+        @Option(names = "--max-cost", paramLabel = "USD", description = "A ceiling in US dollars: a request (or a batch) is sent only if what was spent plus the most it and the calls in flight can cost stays under it.")
         Double maxCost;
 
         @Option(names = "--concurrency", defaultValue = "auto", description = "Calls in flight at most: a number, or auto (adaptive). Default: ${DEFAULT-VALUE}.")
@@ -112,32 +114,50 @@ final class BatchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            // Every flag is checked before anything starts: a typo costs nothing and is the only thing said.
+            RunOptions.Via chosenVia = via(via);
+            Integer maxInFlight = concurrency(concurrency);
+            DailyWindow dailyWindow = window(window);
+            Instant until = deadline(deadline);
+            Duration graceTime = duration("--grace", grace);
+            Map<String, Map<Dimension, Limit>> knownLimits = limitsForAll(limits);
+            boolean bar = progressBar(progress);
+            if (maxCost != null && !(maxCost > 0) || maxCost != null && maxCost.isInfinite()) {
+                throw new UsageException("--max-cost " + maxCost + " must be an amount of US dollars above 0, like --max-cost 25.");
+            }
+            List<String> fallbacks = fallback.stream().map(String::trim).filter(m -> !m.isEmpty()).toList();
+            if (fallback.size() > 0 && fallbacks.isEmpty()) {
+                throw new UsageException("--fallback names no model; give model ids separated by commas, like --fallback claude-haiku-4-5.");
+            }
+            if (baseUrl != null) {
+                checkUrl(baseUrl);
+            }
             PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
             String key = System.getenv("ANTHROPIC_API_KEY");
+            boolean noKey = key == null || key.isBlank();
             SimServer builtIn = null;
             String url = baseUrl;
             PacerClock clock = PacerClock.system();
             PacerScheduler scheduler = PacerScheduler.system();
-            if (sim || (baseUrl == null && (key == null || key.isBlank()))) {
+            if (sim || (baseUrl == null && noKey)) {
                 builtIn = SimServer.builder().tier(Tier.TIER_1).timeScale(BUILT_IN_SIM_SCALE).seed(42).start();
                 url = builtIn.baseUrl();
                 key = "sk-ant-built-in-simulator";
                 ScaledClock scaled = new ScaledClock(builtIn.clock().now(), BUILT_IN_SIM_SCALE);
                 clock = scaled;
                 scheduler = scaled;
-                out.println("No ANTHROPIC_API_KEY set: running against the built-in simulator (Tier 1 limits: 50 RPM, 30,000 ITPM, "
-                        + "8,000 OTPM; time runs " + (int) BUILT_IN_SIM_SCALE + "x faster, so rates below are per simulated minute).");
-            } else if (key == null || key.isBlank()) {
+                out.println((noKey ? "No ANTHROPIC_API_KEY set" : "--sim") + ": running against the built-in simulator (Tier 1 limits per"
+                        + " model class, e.g. Sonnet 4.x 50 RPM, 30,000 ITPM, 8,000 OTPM; time runs " + (int) BUILT_IN_SIM_SCALE
+                        + "x faster, so rates below are per simulated minute).");
+            } else if (noKey) {
                 throw new UsageException("--base-url is set but ANTHROPIC_API_KEY is not; export the key for that endpoint (any value for a simulator).");
             }
             if (url == null) {
                 url = "https://api.anthropic.com";
             }
-            RunOptions options = new RunOptions(input, output, via(via), url, key, fallback, maxCost, concurrency(concurrency),
-                    skipInvalid, allowChangedInput, window == null ? null : DailyWindow.parse(window), deadline(deadline),
-                    duration(grace), limitsForAll(limits), clock, scheduler, out,
-                    progress.equals("bar") || (progress.equals("auto") && System.console() != null), Prices.defaults(),
-                    builtIn != null ? Duration.ofSeconds(2) : Duration.ofSeconds(10), builtIn != null);
+            RunOptions options = new RunOptions(input, output, chosenVia, url, key, fallbacks, maxCost, maxInFlight,
+                    skipInvalid, allowChangedInput, dailyWindow, until, graceTime, knownLimits, clock, scheduler, out,
+                    bar, Prices.defaults(), builtIn != null ? Duration.ofSeconds(2) : Duration.ofSeconds(10), builtIn != null);
             BatchRunner runner = new BatchRunner(options);
             CountDownLatch printed = new CountDownLatch(1);
             boolean[] interrupted = {false};
@@ -285,7 +305,47 @@ final class BatchCommand implements Runnable {
         }
     }
 
+    static DailyWindow window(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return DailyWindow.parse(text);
+        } catch (BatchException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** True for a redrawn bar, false for log lines. */
+    static boolean progressBar(String text) {
+        return switch (text) {
+            case "bar" -> true;
+            case "log" -> false;
+            case "auto" -> System.console() != null;
+            default -> throw new UsageException("--progress '" + text + "' is not allowed; use bar, log or auto.");
+        };
+    }
+
+    static void checkUrl(String text) {
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(text);
+        } catch (java.net.URISyntaxException e) {
+            uri = null;
+        }
+        if (uri == null || uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+            throw new UsageException("--base-url '" + text + "' is not an http(s) URL; give one like https://api.anthropic.com or http://127.0.0.1:8089.");
+        }
+    }
+
     static Duration duration(String text) {
+        return duration("--grace", text);
+    }
+
+    static Duration duration(String option, String text) {
+        if (text.trim().startsWith("-")) {
+            throw new UsageException(option + " '" + text + "' must not be negative; use e.g. 30s, 2m or 500ms.");
+        }
         try {
             String t = text.trim().toLowerCase();
             if (t.endsWith("ms")) {
@@ -299,7 +359,7 @@ final class BatchCommand implements Runnable {
             }
             return Duration.ofSeconds(Long.parseLong(t));
         } catch (NumberFormatException e) {
-            throw new UsageException("--grace '" + text + "' is not a duration; use e.g. 30s, 2m or 500ms.");
+            throw new UsageException(option + " '" + text + "' is not a duration; use e.g. 30s, 2m or 500ms.");
         }
     }
 

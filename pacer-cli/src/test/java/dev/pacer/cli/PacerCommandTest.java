@@ -27,6 +27,35 @@ class PacerCommandTest {
     }
 
     @Test
+    void everyBadBatchRunFlagIsOneSentenceAndExitCode2BeforeAnythingStarts(@TempDir Path dir) throws Exception {
+        Path in = dir.resolve("in.jsonl");
+        Files.writeString(in, "{\"custom_id\":\"a\",\"params\":{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":8,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}}\n");
+        String out = dir.resolve("out.jsonl").toString();
+        String[][] cases = {
+            {"--window", "25:00-06:00", "--window '25:00-06:00' is not a window; use HH:MM-HH:MM"},
+            {"--window", "22:00-06:00@Mars/Base", "--window '22:00-06:00@Mars/Base' names an unknown time zone"},
+            {"--base-url", "notaurl", "--base-url 'notaurl' is not an http(s) URL"},
+            {"--max-cost", "-1", "--max-cost -1.0 must be an amount of US dollars above 0"},
+            {"--max-cost", "0", "--max-cost 0.0 must be an amount of US dollars above 0"},
+            {"--progress", "fancy", "--progress 'fancy' is not allowed; use bar, log or auto."},
+            {"--concurrency", "0", "--concurrency '0' must be a number from 1 to 100000, or auto."},
+            {"--grace", "-5s", "--grace '-5s' must not be negative"},
+            {"--via", "fast", "--via 'fast' is not allowed; use messages, batches or auto."},
+            {"--limits", "rpm=5", "--limits: itpm is missing"},
+            {"--deadline", "tomorrow", "--deadline 'tomorrow' is not an ISO-8601 instant"},
+            {"--fallback", " ", "--fallback names no model"},
+        };
+        for (String[] c : cases) {
+            err.getBuffer().setLength(0);
+            assertThat(run("batch", "run", in.toString(), "-o", out, c[0], c[1])).as(c[0] + " " + c[1]).isEqualTo(2);
+            assertThat(err.toString()).as(c[0] + " " + c[1]).startsWith("pacer: " + c[2]).doesNotContain("Exception").doesNotContain("\tat ");
+            assertThat(err.toString().trim().lines().count()).as(c[0] + " " + c[1]).isEqualTo(1);
+        }
+        assertThat(Files.exists(dir.resolve("out.jsonl"))).as("nothing ran").isFalse();
+    }
+
+    @Test
     void badUsageAndConfigAreOneSentenceAndExitCode2(@TempDir Path dir) throws Exception {
         assertThat(run("sim", "--limits", "rpm=50,itpm=x,otpm=1")).isEqualTo(2);
         assertThat(err.toString().trim()).isEqualTo("pacer: --limits: itpm needs a whole number, as in rpm=50,itpm=30000,otpm=8000.");

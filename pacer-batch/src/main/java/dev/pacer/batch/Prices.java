@@ -31,6 +31,48 @@ public final class Prices {
         return p;
     }
 
+    /**
+     * The list prices with the classes of a JSON price table laid over them, e.g.
+     * {@code {"sonnet-4": {"input": 3, "output": 15}, "claude-opus-5": {"input": 5, "output": 25}}}:
+     * USD per million tokens, keyed by model class or model id.
+     *
+     * @throws BatchException with one sentence naming the file, the entry and the fix
+     */
+    public static Prices read(java.nio.file.Path file) {
+        JsonNode root;
+        try {
+            root = com.fasterxml.jackson.databind.json.JsonMapper.builder().build().readTree(file.toFile());
+        } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException e) {
+            throw new BatchException("The price table " + file + " does not exist; check the path given to --prices.");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new BatchException("The price table " + file + " is not valid JSON (line " + e.getLocation().getLineNr() + ": "
+                    + e.getOriginalMessage() + "); write it like {\"sonnet-4\": {\"input\": 3, \"output\": 15}}.");
+        } catch (java.io.IOException e) {
+            throw new BatchException("The price table " + file + " cannot be read: " + e.getMessage() + ".");
+        }
+        if (root == null || !root.isObject() || root.isEmpty()) {
+            throw new BatchException("The price table " + file + " must be a JSON object of model classes, like {\"sonnet-4\": {\"input\": 3, \"output\": 15}}.");
+        }
+        Prices prices = defaults();
+        dev.pacer.anthropic.ModelClasses classes = dev.pacer.anthropic.ModelClasses.defaults();
+        for (var e : (Iterable<java.util.Map.Entry<String, JsonNode>>) root::fields) {
+            JsonNode v = e.getValue();
+            JsonNode in = v.get("input");
+            JsonNode out = v.get("output");
+            java.util.Set<String> extra = new java.util.TreeSet<>();
+            v.fieldNames().forEachRemaining(extra::add);
+            extra.removeAll(java.util.Set.of("input", "output"));
+            if (!v.isObject() || in == null || out == null || !in.isNumber() || !out.isNumber() || in.asDouble() < 0 || out.asDouble() < 0
+                    || !extra.isEmpty()) {
+                throw new BatchException("The price table " + file + ": '" + e.getKey() + "' needs exactly \"input\" and \"output\", USD per"
+                        + " million tokens of 0 or more, like {\"input\": 3, \"output\": 15}" + (extra.isEmpty() ? "" : " (not " + extra + ")") + ".");
+            }
+            String key = e.getKey().startsWith("claude-") ? classes.classOf(e.getKey()) : e.getKey();
+            prices.put(key, new Price(in.asDouble(), out.asDouble()));
+        }
+        return prices;
+    }
+
     /** Sets a class's price. */
     public Prices put(String modelClass, Price price) {
         byClass.put(modelClass, price);

@@ -71,7 +71,7 @@ public record RunOptions(Path input, Path output, Via via, String baseUrl, Strin
     public static final int AUTO_BATCHES_FROM = 1_000;
 
     /** Why {@link #chooseVia} chose {@code chosen}, in one clause for the user. */
-    static String explainVia(int requests, Instant deadline, Via chosen) {
+    public static String explainVia(int requests, Instant deadline, Via chosen) {
         if (chosen == Via.BATCHES) {
             return String.format("%,d requests (%,d or more) and no deadline within 24 hours, so the Batches API at half price",
                     requests, AUTO_BATCHES_FROM);

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -100,6 +101,9 @@ final class BatchCommand implements Runnable {
         @Option(names = "--deadline", description = "When the job must be done (ISO-8601); --via auto uses it.")
         String deadline;
 
+        @Option(names = "--prices", paramLabel = "PRICES.json", description = "A price table over the list prices (as for 'batch plan'), for the cost figures and --max-cost.")
+        Path prices;
+
         @Option(names = "--skip-invalid", description = "Record invalid lines as errored results and run the rest.")
         boolean skipInvalid;
 
@@ -122,6 +126,7 @@ final class BatchCommand implements Runnable {
             Duration graceTime = duration("--grace", grace);
             Map<String, Map<Dimension, Limit>> knownLimits = limitsForAll(limits);
             boolean bar = progressBar(progress);
+            Prices table = prices(prices);
             if (maxCost != null && !(maxCost > 0) || maxCost != null && maxCost.isInfinite()) {
                 throw new UsageException("--max-cost " + maxCost + " must be an amount of US dollars above 0, like --max-cost 25.");
             }
@@ -157,7 +162,7 @@ final class BatchCommand implements Runnable {
             }
             RunOptions options = new RunOptions(input, output, chosenVia, url, key, fallbacks, maxCost, maxInFlight,
                     skipInvalid, allowChangedInput, dailyWindow, until, graceTime, knownLimits, clock, scheduler, out,
-                    bar, Prices.defaults(), builtIn != null ? Duration.ofSeconds(2) : Duration.ofSeconds(10), builtIn != null);
+                    bar, table, builtIn != null ? Duration.ofSeconds(2) : Duration.ofSeconds(10), builtIn != null);
             BatchRunner runner = new BatchRunner(options);
             CountDownLatch printed = new CountDownLatch(1);
             boolean[] interrupted = {false};
@@ -228,24 +233,52 @@ final class BatchCommand implements Runnable {
     }
 
     @Command(name = "plan", mixinStandardHelpOptions = true,
-            description = "Validates INPUT.jsonl and prints its request count, estimated tokens, cost (live and Batches) and ETA.")
+            description = {"Validates INPUT.jsonl and prints its request count, estimated tokens, cost (live and Batches,",
+                    "prompt-cache writes and reads included) and the ETA per model class."})
     static final class PlanCmd implements Callable<Integer> {
 
         @Parameters(index = "0", paramLabel = "INPUT.jsonl")
         Path input;
 
-        @Option(names = "--via", defaultValue = "auto", description = "messages, batches or auto (shown for both anyway).")
+        @Option(names = "--via", defaultValue = "auto", description = "messages, batches or auto (costs are shown for both; auto says which it would choose).")
         String via;
 
-        @Option(names = "--tier", defaultValue = "tier-1", description = "Limits for the ETA when --limits is not given. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--tier", defaultValue = "tier-1", description = "Limits per model class for the ETA when --limits is not given: "
+                + "tier-1, tier-2, tier-3, tier-4, start, build, scale. Default: ${DEFAULT-VALUE}.")
         String tier;
 
-        @Option(names = "--limits", description = "Limits for the ETA, e.g. rpm=50,itpm=30000,otpm=8000.")
+        @Option(names = "--limits", description = "Limits for the ETA, the same for every model class, e.g. rpm=50,itpm=30000,otpm=8000.")
         String limits;
+
+        @Option(names = "--prices", paramLabel = "PRICES.json", description = "A price table over the list prices, USD per million tokens: "
+                + "{\"sonnet-4\": {\"input\": 3, \"output\": 15}, ...} (keys: model classes or model ids).")
+        Path prices;
+
+        @Option(names = "--deadline", description = "When the job must be done (ISO-8601), for the --via auto choice.")
+        String deadline;
 
         @Override
         public Integer call() {
-            via(via);
+            RunOptions.Via chosen = via(via);
+            Instant until = deadline(deadline);
+            Function<String, Plan.Limits> limitsOf;
+            if (limits != null) {
+                long[] v = SimCommand.parseLimits(limits);
+                Plan.Limits given = new Plan.Limits(v[0], v[1], v[2], "the given limits");
+                limitsOf = c -> given;
+            } else {
+                Tier t;
+                try {
+                    t = Tier.of(tier);
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("--tier: " + e.getMessage());
+                }
+                limitsOf = c -> {
+                    var mc = t.classes().get(c);
+                    return mc == null ? null : new Plan.Limits(mc.rpm(), mc.itpm(), mc.otpm(), t.id());
+                };
+            }
+            Prices table = prices(prices);
             PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
             BatchInput in;
             try {
@@ -256,20 +289,19 @@ final class BatchCommand implements Runnable {
             if (!in.problems().isEmpty()) {
                 out.println(in.describeProblems());
             }
-            Plan.Limits l;
-            if (limits != null) {
-                long[] v = SimCommand.parseLimits(limits);
-                l = new Plan.Limits(v[0], v[1], v[2], "the given limits");
-            } else {
-                try {
-                    var c = Tier.of(tier).classes().get("sonnet-4");
-                    l = new Plan.Limits(c.rpm(), c.itpm(), c.otpm(), Tier.of(tier).id() + " Sonnet limits");
-                } catch (IllegalArgumentException e) {
-                    throw new UsageException("--tier: " + e.getMessage());
-                }
-            }
-            Plan.print(in, Prices.defaults(), l, out);
+            int n = in.items().size();
+            String auto = chosen != RunOptions.Via.AUTO ? null
+                    : RunOptions.explainVia(n, until, RunOptions.chooseVia(n, until, Instant.now()));
+            Plan.print(in, table, limitsOf, auto, out);
             return in.problems().isEmpty() ? 0 : PacerCommand.USAGE;
+        }
+    }
+
+    static Prices prices(Path file) {
+        try {
+            return file == null ? Prices.defaults() : Prices.read(file);
+        } catch (BatchException e) {
+            throw new UsageException(e.getMessage());
         }
     }
 

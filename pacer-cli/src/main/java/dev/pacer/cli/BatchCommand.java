@@ -116,27 +116,35 @@ final class BatchCommand implements Runnable {
         @Option(names = "--progress", defaultValue = "auto", description = "bar, log or auto (a bar on a terminal). Default: ${DEFAULT-VALUE}.")
         String progress;
 
+        @Option(names = "--config", paramLabel = "pacer.yaml", description = "Settings in YAML: base-url, via, fallback, max-cost, concurrency, "
+                + "window, grace, deadline, limits, classes (limits per model class), prices. Flags win over the file.")
+        Path config;
+
         @Override
         public Integer call() throws Exception {
-            // Every flag is checked before anything starts: a typo costs nothing and is the only thing said.
-            RunOptions.Via chosenVia = via(via);
-            Integer maxInFlight = concurrency(concurrency);
-            DailyWindow dailyWindow = window(window);
-            Instant until = deadline(deadline);
-            Duration graceTime = duration("--grace", grace);
-            Map<String, Map<Dimension, Limit>> knownLimits = limitsForAll(limits);
+            // Every flag (and the config file) is checked before anything starts: a typo costs
+            // nothing and is the only thing said.
+            Settings set = new Settings(spec, config);
+            RunOptions.Via chosenVia = set.get("--via", "via", via, BatchCommand::via);
+            Integer maxInFlight = set.get("--concurrency", "concurrency", concurrency, BatchCommand::concurrency);
+            DailyWindow dailyWindow = set.get("--window", "window", window, BatchCommand::window);
+            Instant until = set.get("--deadline", "deadline", deadline, BatchCommand::deadline);
+            Duration graceTime = set.get("--grace", "grace", grace, t -> duration("--grace", t));
+            Map<String, Map<Dimension, Limit>> knownLimits = limits != null ? limitsForAll(limits) : set.limits();
             boolean bar = progressBar(progress);
-            Prices table = prices(prices);
-            if (maxCost != null && !(maxCost > 0) || maxCost != null && maxCost.isInfinite()) {
-                throw new UsageException("--max-cost " + maxCost + " must be an amount of US dollars above 0, like --max-cost 25.");
-            }
+            Prices table = prices != null ? prices(prices) : set.prices();
+            Double cap = set.get("--max-cost", "max-cost", maxCost == null ? null : String.valueOf(maxCost), BatchCommand::maxCost);
             List<String> fallbacks = fallback.stream().map(String::trim).filter(m -> !m.isEmpty()).toList();
             if (fallback.size() > 0 && fallbacks.isEmpty()) {
                 throw new UsageException("--fallback names no model; give model ids separated by commas, like --fallback claude-haiku-4-5.");
             }
-            if (baseUrl != null) {
-                checkUrl(baseUrl);
+            if (fallback.isEmpty() && set.file != null) {
+                fallbacks = set.file.fallback;
             }
+            String baseUrl = set.get("--base-url", "base-url", this.baseUrl, t -> {
+                checkUrl(t);
+                return t;
+            });
             PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
             String key = System.getenv("ANTHROPIC_API_KEY");
             boolean noKey = key == null || key.isBlank();
@@ -160,7 +168,7 @@ final class BatchCommand implements Runnable {
             if (url == null) {
                 url = "https://api.anthropic.com";
             }
-            RunOptions options = new RunOptions(input, output, chosenVia, url, key, fallbacks, maxCost, maxInFlight,
+            RunOptions options = new RunOptions(input, output, chosenVia, url, key, fallbacks, cap, maxInFlight,
                     skipInvalid, allowChangedInput, dailyWindow, until, graceTime, knownLimits, clock, scheduler, out,
                     bar, table, builtIn != null ? Duration.ofSeconds(2) : Duration.ofSeconds(10), builtIn != null);
             BatchRunner runner = new BatchRunner(options);
@@ -257,28 +265,32 @@ final class BatchCommand implements Runnable {
         @Option(names = "--deadline", description = "When the job must be done (ISO-8601), for the --via auto choice.")
         String deadline;
 
+        @Option(names = "--config", paramLabel = "pacer.yaml", description = "The settings of 'batch run' (its limits, classes, prices, via and deadline are used here).")
+        Path config;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Override
         public Integer call() {
-            RunOptions.Via chosen = via(via);
-            Instant until = deadline(deadline);
+            Settings set = new Settings(spec, config);
+            RunOptions.Via chosen = set.get("--via", "via", via, BatchCommand::via);
+            Instant until = set.get("--deadline", "deadline", deadline, BatchCommand::deadline);
             Function<String, Plan.Limits> limitsOf;
-            if (limits != null) {
+            if (limits == null && set.file != null && !set.file.limits.isEmpty()) {
+                Function<String, Plan.Limits> fromTier = tierLimits(tier);
+                limitsOf = c -> {
+                    Plan.Limits l = set.planLimits(c);
+                    return l != null ? l : fromTier.apply(c);
+                };
+            } else if (limits != null) {
                 long[] v = SimCommand.parseLimits(limits);
                 Plan.Limits given = new Plan.Limits(v[0], v[1], v[2], "the given limits");
                 limitsOf = c -> given;
             } else {
-                Tier t;
-                try {
-                    t = Tier.of(tier);
-                } catch (IllegalArgumentException e) {
-                    throw new UsageException("--tier: " + e.getMessage());
-                }
-                limitsOf = c -> {
-                    var mc = t.classes().get(c);
-                    return mc == null ? null : new Plan.Limits(mc.rpm(), mc.itpm(), mc.otpm(), t.id());
-                };
+                limitsOf = tierLimits(tier);
             }
-            Prices table = prices(prices);
+            Prices table = prices != null ? prices(prices) : set.prices();
             PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
             BatchInput in;
             try {
@@ -295,6 +307,19 @@ final class BatchCommand implements Runnable {
             Plan.print(in, table, limitsOf, auto, out);
             return in.problems().isEmpty() ? 0 : PacerCommand.USAGE;
         }
+    }
+
+    static Function<String, Plan.Limits> tierLimits(String tier) {
+        Tier t;
+        try {
+            t = Tier.of(tier);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--tier: " + e.getMessage());
+        }
+        return c -> {
+            var mc = t.classes().get(c);
+            return mc == null ? null : new Plan.Limits(mc.rpm(), mc.itpm(), mc.otpm(), t.id());
+        };
     }
 
     static Prices prices(Path file) {
@@ -334,6 +359,86 @@ final class BatchCommand implements Runnable {
             return n;
         } catch (NumberFormatException e) {
             throw new UsageException("--concurrency '" + text + "' must be a number from 1 to 100000, or auto.");
+        }
+    }
+
+    static Double maxCost(String text) {
+        double usd;
+        try {
+            usd = Double.parseDouble(text.trim());
+        } catch (NumberFormatException e) {
+            usd = Double.NaN;
+        }
+        if (!(usd > 0) || Double.isInfinite(usd)) {
+            throw new UsageException("--max-cost " + text + " must be an amount of US dollars above 0, like --max-cost 25.");
+        }
+        return usd;
+    }
+
+    /** A setting from its flag when given on the command line, else from the config file, else the flag's default. */
+    static final class Settings {
+        final BatchConfigFile file;
+        private final CommandLine.ParseResult parsed;
+
+        Settings(CommandLine.Model.CommandSpec spec, Path config) {
+            this.file = config == null ? null : BatchConfigFile.read(config);
+            this.parsed = spec.commandLine().getParseResult();
+            if (file != null) {
+                // The whole file is checked, also the settings this command does not use: a bad file is bad for both.
+                file.check("via", BatchCommand::via);
+                file.check("concurrency", BatchCommand::concurrency);
+                file.check("window", BatchCommand::window);
+                file.check("deadline", BatchCommand::deadline);
+                file.check("grace", t -> duration("--grace", t));
+                file.check("max-cost", BatchCommand::maxCost);
+                file.check("base-url", t -> {
+                    checkUrl(t);
+                    return t;
+                });
+            }
+        }
+
+        <T> T get(String flag, String key, String flagValue, java.util.function.Function<String, T> rule) {
+            if (file != null && !parsed.hasMatchedOption(flag) && file.scalars.containsKey(key)) {
+                return file.check(key, rule);
+            }
+            return flagValue == null ? null : rule.apply(flagValue);
+        }
+
+        Map<String, Map<Dimension, Limit>> limits() {
+            if (file == null || file.limits.isEmpty()) {
+                return Map.of();
+            }
+            Map<String, Map<Dimension, Limit>> all = new java.util.HashMap<>();
+            long[] every = file.limits.get("*");
+            if (every != null) {
+                all.putAll(limitsForAll("rpm=" + every[0] + ",itpm=" + every[1] + ",otpm=" + every[2]));
+            }
+            file.limits.forEach((c, l) -> {
+                if (!c.equals("*")) {
+                    all.put(c, Map.of(Dimension.REQUESTS, Limit.perMinute(l[0]), Dimension.INPUT_TOKENS, Limit.perMinute(l[1]),
+                            Dimension.OUTPUT_TOKENS, Limit.perMinute(l[2])));
+                }
+            });
+            return all;
+        }
+
+        /** Limits of one class for the plan's ETA, or null when the file says nothing about it. */
+        Plan.Limits planLimits(String modelClass) {
+            if (file == null) {
+                return null;
+            }
+            long[] l = file.limits.getOrDefault(modelClass, file.limits.get("*"));
+            return l == null ? null : new Plan.Limits(l[0], l[1], l[2], file.file);
+        }
+
+        Prices prices() {
+            Prices p = Prices.defaults();
+            if (file != null) {
+                dev.pacer.anthropic.ModelClasses classes = dev.pacer.anthropic.ModelClasses.defaults();
+                file.prices.forEach((k, v) -> p.put(k.startsWith("claude-") ? classes.classOf(k) : k, v));
+            }
+            return p;
         }
     }
 

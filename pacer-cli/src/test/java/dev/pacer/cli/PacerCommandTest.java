@@ -56,6 +56,39 @@ class PacerCommandTest {
     }
 
     @Test
+    void aBadPacerYamlIsOneSentenceWithItsLineAndNothingRuns(@TempDir Path dir) throws Exception {
+        Path in = dir.resolve("in.jsonl");
+        Files.writeString(in, "{\"custom_id\":\"a\",\"params\":{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":8,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}}\n");
+        Path config = dir.resolve("pacer.yaml");
+        String[][] cases = {
+            {"max-cost: 5\nwindw: 22:00-06:00\n", "pacer.yaml line 2: 'windw' is not a setting; use base-url, classes, concurrency,"},
+            {"window: 25:00-06:00\n", "pacer.yaml line 1: window: --window '25:00-06:00' is not a window"},
+            {"max-cost: -3\n", "pacer.yaml line 1: max-cost: --max-cost -3 must be an amount of US dollars above 0"},
+            {"classes:\n  sonnet-4: {rpm: 50, itpm: 30000}\n", "pacer.yaml line 2: classes.sonnet-4 needs rpm, itpm and otpm"},
+            {"prices:\n  sonnet-4: {input: 3, output: lots}\n", "pacer.yaml line 2: prices.sonnet-4.output must be USD per million tokens"},
+            {"via: [batches\n", "pacer.yaml line 2: this is not valid YAML"},
+            {"base-url: ftp://example.com\n", "pacer.yaml line 1: base-url: --base-url 'ftp://example.com' is not an http(s) URL"},
+        };
+        for (String[] c : cases) {
+            Files.writeString(config, c[0]);
+            err.getBuffer().setLength(0);
+            assertThat(run("batch", "run", in.toString(), "-o", dir.resolve("out.jsonl").toString(), "--config", config.toString()))
+                    .as(c[0]).isEqualTo(2);
+            assertThat(err.toString()).as(c[0]).startsWith("pacer: " + c[1]).doesNotContain("Exception");
+            assertThat(err.toString().trim().lines().count()).as(c[0]).isEqualTo(1);
+            err.getBuffer().setLength(0);
+            assertThat(run("batch", "plan", in.toString(), "--config", config.toString())).as("plan " + c[0]).isEqualTo(2);
+            assertThat(err.toString()).as("plan " + c[0]).startsWith("pacer: pacer.yaml line");
+        }
+        err.getBuffer().setLength(0);
+        assertThat(run("batch", "run", in.toString(), "-o", dir.resolve("out.jsonl").toString(), "--config", dir.resolve("nope.yaml").toString()))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("The config file").contains("does not exist; check the path given to --config.");
+        assertThat(Files.exists(dir.resolve("out.jsonl"))).as("nothing ran").isFalse();
+    }
+
+    @Test
     void badUsageAndConfigAreOneSentenceAndExitCode2(@TempDir Path dir) throws Exception {
         assertThat(run("sim", "--limits", "rpm=50,itpm=x,otpm=1")).isEqualTo(2);
         assertThat(err.toString().trim()).isEqualTo("pacer: --limits: itpm needs a whole number, as in rpm=50,itpm=30000,otpm=8000.");

@@ -235,6 +235,26 @@ class BatchJarIT {
     }
 
     @Test
+    void pacerYamlSetsTheRunAndThePlanAndFlagsWinOverIt() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_1).timeScale(60).seed(12).start();
+        Path in = input(40, 50);
+        Path config = dir.resolve("pacer.yaml");
+        Files.writeString(config, String.join("\n", "max-cost: 0.01", "concurrency: 4", "classes:",
+                "  sonnet-4: {rpm: 20, itpm: 30000, otpm: 8000}", "prices:", "  sonnet-4: {input: 3, output: 15}", ""));
+        Path out = dir.resolve("results.jsonl");
+        assertThat(run(in, out, "--config", config.toString())).as("stopped by the file's cost cap").isEqualTo(3);
+        assertThat(Files.readString(dir.resolve("run.log"))).contains("cost cap of $0.01").contains("Stopped (cost cap)");
+        assertThat(run(in, out, "--config", config.toString(), "--max-cost", "100")).as("the flag wins").isZero();
+        assertThat(idsIn(out)).hasSize(40).allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+        Process plan = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(),
+                "batch", "plan", in.toString(), "--config", config.toString()).redirectErrorStream(true).start();
+        String planText = new String(plan.getInputStream().readAllBytes());
+        assertThat(plan.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(planText).contains("sonnet-4:  30 requests under pacer.yaml (20 RPM, 30,000 ITPM, 8,000 OTPM)")
+                .contains("haiku-4-5: 10 requests under tier-1 (50 RPM, 50,000 ITPM, 10,000 OTPM)");
+    }
+
+    @Test
     void thePlanPredictsWhatTheRunSpends() throws Exception {
         sim = SimServer.builder().tier(Tier.TIER_1).timeScale(60).seed(4).start();
         Path in = input(40, 160); // 40% of max_tokens 400: the plan's typical figure

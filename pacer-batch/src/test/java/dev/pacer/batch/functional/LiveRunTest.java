@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -120,6 +121,30 @@ class LiveRunTest {
         BatchRunner.Summary s = run.get(30, TimeUnit.SECONDS);
         assertThat(s.ending()).isEqualTo(BatchRunner.Ending.STOPPED);
         assertThat(Runs.ids(out)).allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+    }
+
+    @Test
+    void aModelInAnOverloadStormFallsBackAndTheResultSaysWhichModelAnswered() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_1).timeScale(20).seed(10)
+                .faults(dev.pacer.sim.FaultProfile.NONE.withStorms(List.of(new dev.pacer.sim.FaultProfile.Storm(0, 1e9, 1.0, "sonnet-4"))))
+                .start();
+        Runs runs = new Runs(sim, dir);
+        runs.fallback = List.of("claude-haiku-4-5");
+        Path in = runs.input("in.jsonl", 20, 0, 30);
+        Path out = dir.resolve("out.jsonl");
+        BatchRunner.Summary s = new BatchRunner(runs.options(in, out)).run();
+        assertThat(s.ending()).isEqualTo(BatchRunner.Ending.DONE);
+        assertThat(s.fallbacks()).isGreaterThan(0);
+        assertThat(s.wire529()).isGreaterThan(0);
+        for (String line : Files.readAllLines(out)) {
+            assertThat(Runs.json(line).path("pacer").path("model").asText()).isEqualTo("claude-haiku-4-5");
+        }
+        // Priced as the model that answered.
+        double haikuPrice = 0;
+        for (String line : Files.readAllLines(out)) {
+            haikuPrice += Prices.defaults().cost("haiku-4-5", Usage.of(Runs.json(line).path("result").path("message").path("usage")), false);
+        }
+        assertThat(s.costUsd()).isCloseTo(haikuPrice, org.assertj.core.data.Offset.offset(1e-9));
     }
 
     @Test

@@ -232,6 +232,8 @@ class BatchJarIT {
         // Each request went to the API once per submission the run recorded, never more.
         assertThat(sim.stats().path("batches").path("requests").asLong()).isEqualTo(submissions.values().stream().mapToLong(n -> n).sum());
         assertThat(Files.readString(out)).contains("\"via\":\"batches\"");
+        // Polling stayed within the batch endpoints' own rate limit (Tier 1: 50 a minute).
+        assertThat(sim.stats().path("responses").path("429").asLong()).as("429s from the Batches endpoints").isZero();
     }
 
     @Test

@@ -97,6 +97,8 @@ public final class BatchRunner {
         state.inputPath = options.input().toString();
         state.inputSha256 = input.sha256();
         state.via = via.name().toLowerCase();
+        state.flags.clear();
+        state.flags.addAll(options.resumeFlags());
         try (ResultLog log = ResultLog.open(options.output(), 25)) {
             state.save();
             int alreadyDone = 0;

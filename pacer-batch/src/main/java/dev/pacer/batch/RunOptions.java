@@ -67,6 +67,39 @@ public record RunOptions(Path input, Path output, Via via, String baseUrl, Strin
         return requests >= AUTO_BATCHES_FROM && !deadlineSoon ? Via.BATCHES : Via.MESSAGES;
     }
 
+    /**
+     * The flags that repeat this run, for the sidecar and the resume command: everything but the
+     * input, the output and the API key (which is never written anywhere).
+     */
+    public List<String> resumeFlags() {
+        List<String> f = new java.util.ArrayList<>();
+        if (via != Via.MESSAGES) {
+            f.addAll(List.of("--via", via.name().toLowerCase()));
+        }
+        if (!builtInSimulator && !baseUrl.equals("https://api.anthropic.com")) {
+            f.addAll(List.of("--base-url", baseUrl));
+        }
+        if (!fallbackModels.isEmpty()) {
+            f.addAll(List.of("--fallback", String.join(",", fallbackModels)));
+        }
+        if (maxCostUsd != null) {
+            f.addAll(List.of("--max-cost", String.valueOf(maxCostUsd)));
+        }
+        if (concurrency != null) {
+            f.addAll(List.of("--concurrency", String.valueOf(concurrency)));
+        }
+        if (window != null) {
+            f.addAll(List.of("--window", window.start() + "-" + window.end() + "@" + window.zone().getId()));
+        }
+        if (deadline != null) {
+            f.addAll(List.of("--deadline", deadline.toString()));
+        }
+        if (skipInvalid) {
+            f.add("--skip-invalid");
+        }
+        return f;
+    }
+
     /** Requests from which {@code --via auto} picks the Batches API (absent a deadline within 24 hours). */
     public static final int AUTO_BATCHES_FROM = 1_000;
 

@@ -44,7 +44,8 @@ public final class Status {
         if (left > 0) {
             boolean changed = state.inputPath != null && Files.exists(Path.of(state.inputPath))
                     && !BatchInput.read(Path.of(state.inputPath)).sha256().equals(state.inputSha256);
-            out.printf("Resume with: pacer batch run %s -o %s%s%n", state.inputPath, results, changed ? " --allow-changed-input" : "");
+            String flags = state.flags.isEmpty() ? "" : " " + String.join(" ", state.flags);
+            out.printf("Resume with: pacer batch run %s -o %s%s%s%n", state.inputPath, results, flags, changed ? " --allow-changed-input" : "");
         } else if (left == 0) {
             out.println("Done.");
         }

@@ -193,7 +193,9 @@ final class BatchCommand implements Runnable {
                 BatchRunner.Summary s = runner.run();
                 summary(s, out);
                 if (s.ending() == BatchRunner.Ending.STOPPED) {
-                    out.println("To resume: pacer batch run " + input + " -o " + output + (builtIn != null ? "" : " (same options)"));
+                    List<String> again = options.resumeFlags();
+                    out.println("To resume: pacer batch run " + input + " -o " + output + (again.isEmpty() ? "" : " " + String.join(" ", again))
+                            + (config != null ? " --config " + config : ""));
                     printed.countDown();
                     // Stopped before the end for any reason (Ctrl-C, the cost cap, an API that does not
                     // answer): not finished, so not 1; rerunning the same command resumes.

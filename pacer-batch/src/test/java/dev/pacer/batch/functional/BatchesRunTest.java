@@ -135,5 +135,11 @@ class BatchesRunTest {
         assertThat(s.costUsd()).isLessThanOrEqualTo(0.01);
         assertThat(Runs.ids(out).size()).isBetween(5, 20);
         assertThat(runs.printed()).contains("No new batch: the rest could pass the cost cap of $0.01");
+        // The sidecar keeps the flags, so status can say exactly how to resume (and never the key).
+        java.io.ByteArrayOutputStream status = new java.io.ByteArrayOutputStream();
+        dev.pacer.batch.Status.print(out, new java.io.PrintStream(status, true));
+        assertThat(status.toString()).contains("Resume with: pacer batch run " + in + " -o " + out + " --via batches --base-url "
+                + sim.baseUrl() + " --max-cost 0.01");
+        assertThat(Files.readString(RunStateFiles.sidecar(out))).doesNotContain("sk-ant-test-key");
     }
 }

@@ -35,6 +35,7 @@ final class Progress implements AutoCloseable {
     private volatile boolean running = true;
     private volatile String note;
     private Instant lastAt;
+    private Instant startedAt;
     private long lastDone;
     private double rpm;
     private final Map<QuotaKey, double[]> last = new HashMap<>();
@@ -48,10 +49,12 @@ final class Progress implements AutoCloseable {
         this.doneBefore = doneBefore;
         this.thread = Thread.ofVirtual().name("pacer-progress").unstarted(this::loop);
         this.lastAt = options.clock().instant();
+        this.startedAt = lastAt;
     }
 
     void start() {
         lastAt = options.clock().instant();
+        startedAt = lastAt;
         thread.start();
     }
 
@@ -124,6 +127,10 @@ final class Progress implements AutoCloseable {
             sb.append(" | +").append(pools.size() - POOLS_SHOWN).append(" pools");
         }
         sb.append(String.format(" | 429: %d  529: %d | ETA %s", tally.wire429.get(), tally.wire529.get(), eta));
+        if (Duration.between(startedAt, now).compareTo(Duration.ofMinutes(1)) < 0 && !rates.isEmpty()) {
+            // Rates above a limit in the first minute are the full bucket every pool starts with, not an overrun.
+            sb.append(" | first minute: buckets start full");
+        }
         if (tally.unanswered.get() > 0) {
             sb.append(" | unanswered: ").append(tally.unanswered.get());
         }

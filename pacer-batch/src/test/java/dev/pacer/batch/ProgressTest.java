@@ -42,7 +42,22 @@ class ProgressTest {
         tally.done.addAndGet(42);
         String line = progress.line(time.instant());
         assertThat(line).startsWith("42/300 done | sonnet-4 32/50 req, 2.1k/30k in, 7.6k/8k out per min | "
-                + "haiku-4-5 10/50 req, 900/50k in, 2k/10k out per min | 429: 0  529: 0 | ETA ");
+                + "haiku-4-5 10/50 req, 900/50k in, 2k/10k out per min | 429: 0  529: 0 | ETA ")
+                .doesNotContain("first minute");
+    }
+
+    @Test
+    void inTheFirstMinuteTheLineSaysRatesIncludeTheFullBuckets() {
+        VirtualTime time = new VirtualTime();
+        Pacer pacer = Pacer.builder().clock(time).scheduler(time).build();
+        RunOptions options = new RunOptions(Path.of("in.jsonl"), Path.of("out.jsonl"), RunOptions.Via.MESSAGES, "http://x", "k",
+                List.of(), null, null, false, false, null, null, Duration.ofSeconds(1), Map.of(), time, time,
+                new PrintStream(OutputStream.nullOutputStream()), false, Prices.defaults(), Duration.ofSeconds(1), false);
+        Tally tally = new Tally();
+        Progress progress = new Progress(options, pacer, tally, 300, 0);
+        time.advance(Duration.ofSeconds(30));
+        tally.pool(SONNET).add(Cost.requests(50, 3_000, 12_000));
+        assertThat(progress.line(time.instant())).contains("| first minute: buckets start full");
     }
 
     @Test

@@ -107,14 +107,32 @@ public final class BatchRunner {
                     alreadyDone++;
                 }
             }
+            // --skip-invalid: an invalid line gets an errored result under its custom_id, unless it has
+            // none, or shares it with a valid line (a duplicate must not take the result of the line
+            // it duplicates: that one runs) or with an earlier invalid line.
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            input.items().forEach(i -> ids.add(i.customId()));
+            List<Integer> noResult = new java.util.ArrayList<>();
+            int recorded = 0;
             for (BatchInput.Problem problem : input.problems()) {
-                if (problem.customId() != null && !log.isDone(problem.customId())) {
+                if (problem.customId() == null || !ids.add(problem.customId())) {
+                    noResult.add(problem.line());
+                    continue;
+                }
+                recorded++;
+                if (!log.isDone(problem.customId())) {
                     log.append(problem.customId(), "errored", errored(problem.customId(), "invalid_request_error",
                             "line " + problem.line() + ": " + problem.message(), null));
                 }
             }
+            if (!noResult.isEmpty()) {
+                options.out().println("--skip-invalid: " + noResult.size() + (noResult.size() == 1 ? " invalid line gets" : " invalid lines get")
+                        + " no result line (no usable custom_id, or one another line uses): line"
+                        + (noResult.size() == 1 ? " " : "s ") + noResult.stream().limit(20).map(String::valueOf)
+                        .collect(java.util.stream.Collectors.joining(", ")) + (noResult.size() > 20 ? ", ..." : "") + ".");
+            }
             List<BatchInput.Item> todo = input.items().stream().filter(i -> !log.isDone(i.customId())).toList();
-            int total = input.items().size() + (int) input.problems().stream().filter(p -> p.customId() != null).count();
+            int total = input.items().size() + recorded;
             if (alreadyDone > 0) {
                 options.out().println("Resuming: " + alreadyDone + " of " + input.items().size() + " requests already have results in "
                         + options.output() + "; " + todo.size() + " to go.");

@@ -189,7 +189,12 @@ class BatchJarIT {
         // With --skip-invalid the valid line runs and the invalid ones with an id become errored results.
         assertThat(run(in, out, "--skip-invalid")).isEqualTo(1);
         Map<String, Integer> ids = idsIn(out);
-        assertThat(ids).containsOnlyKeys("a", "has space", "b");
+        assertThat(ids).containsOnlyKeys("a", "has space", "b").allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+        // Line 1 ran: its duplicate on line 4 does not take its result.
+        String a = Files.readAllLines(out).stream().filter(l -> l.contains("\"custom_id\":\"a\"")).findFirst().orElseThrow();
+        assertThat(JSON.readTree(a).path("result").path("type").asText()).isEqualTo("succeeded");
+        assertThat(Files.readString(dir.resolve("run.log")))
+                .contains("--skip-invalid: 2 invalid lines get no result line (no usable custom_id, or one another line uses): lines 2, 4.");
     }
 
     @Test

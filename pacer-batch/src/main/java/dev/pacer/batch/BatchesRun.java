@@ -328,6 +328,9 @@ final class BatchesRun {
     /** Streams an ended batch's results into the results file; returns the requests held back for another round. */
     private List<BatchInput.Item> merge(AnthropicHttp http, RunState.Batch batch, Map<String, BatchInput.Item> byId) {
         List<BatchInput.Item> again = new ArrayList<>();
+        Set<String> ours = new HashSet<>(batch.customIds());
+        Set<String> answered = new HashSet<>();
+        int foreign = 0;
         AnthropicHttp.Streaming stream = results(http, batch.id());
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
             String line;
@@ -337,6 +340,11 @@ final class BatchesRun {
                 }
                 JsonNode node = BatchInput.JSON.readTree(line);
                 String id = node.path("custom_id").asText();
+                if (!ours.contains(id)) {
+                    foreign++; // only ever in an adopted batch that was not ours: never written into our results
+                    continue;
+                }
+                answered.add(id);
                 if (log.isDone(id)) {
                     continue;
                 }
@@ -367,7 +375,18 @@ final class BatchesRun {
             throw new BatchException("Reading the results of batch " + batch.id() + " failed (" + e.getMessage()
                     + "); rerun the same command to resume.");
         }
+        // A request of ours the results do not mention (the batch adopted was not ours after all)
+        // goes into a new batch, within the same resubmission budget.
+        for (String id : batch.customIds()) {
+            if (!answered.contains(id) && !log.isDone(id) && byId.containsKey(id) && rounds.getOrDefault(id, 0) < RESUBMIT_ROUNDS) {
+                rounds.merge(id, 1, Integer::sum);
+                again.add(byId.get(id));
+            }
+        }
         log.sync();
+        if (foreign > 0) {
+            options.out().printf("batch %s: %,d results for requests this run did not send were ignored.%n", batch.id(), foreign);
+        }
         state.markMerged(batch.id());
         committed.remove(batch.id());
         if (!again.isEmpty()) {

@@ -71,6 +71,8 @@ final class LiveRun {
     private final Object gate = new Object();
     private final Map<String, Double> committedById = new HashMap<>();
     private final Set<String> sent = new LinkedHashSet<>();
+    /** When the last attempt of each request went out, for its latency. */
+    private final Map<String, Instant> sentAt = new java.util.concurrent.ConcurrentHashMap<>();
     private double committed;
     private final AtomicInteger unansweredInARow = new AtomicInteger();
     private volatile boolean anyAnswer;
@@ -209,6 +211,7 @@ final class LiveRun {
             }
             // Counted here, not from the engine's AttemptStarted: an attempt refused above never went out.
             tally.attempts.incrementAndGet();
+            sentAt.put(item.customId(), options.clock().instant());
             if (!sent.add(item.customId())) {
                 tally.retries.incrementAndGet();
             }
@@ -264,7 +267,9 @@ final class LiveRun {
             pacerMeta.put("attempts", reply.call().attempts());
             pacerMeta.put("model", reply.model());
             pacerMeta.put("queued_ms", reply.call().queued().toMillis());
-            pacerMeta.put("latency_ms", Duration.between(queuedAt, options.clock().instant()).toMillis());
+            // The wait for quota is queued_ms; latency is the answering attempt's, from its send to its answer.
+            Instant now = options.clock().instant();
+            pacerMeta.put("latency_ms", Duration.between(sentAt.getOrDefault(item.customId(), queuedAt), now).toMillis());
             line.set("pacer", pacerMeta);
             log.append(item.customId(), "succeeded", line);
             tally.done.incrementAndGet();

@@ -79,6 +79,30 @@ class BatchesRunTest {
     }
 
     @Test
+    void anAdoptedBatchThatWasNotOursNeverWritesForeignIdsAndOurRequestsStillRun() throws Exception {
+        sim = fastBatches();
+        // Someone else's batch of the same size, created on the same key while our create was pending.
+        String body = "{\"requests\":[" + String.join(",", List.of("x-1", "x-2", "x-3").stream().map(id -> "{\"custom_id\":\"" + id
+                + "\",\"params\":{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}}")
+                .toList()) + "]}";
+        java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(sim.baseUrl() + "/v1/messages/batches"))
+                .header("x-api-key", "sk-ant-test-key").header("anthropic-version", "2023-06-01").header("content-type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        Runs runs = new Runs(sim, dir);
+        runs.via = RunOptions.Via.BATCHES;
+        Path in = runs.input("in.jsonl", 3, 0, 20);
+        Path out = dir.resolve("out.jsonl");
+        crashedAfterMerge(in, out, "pending", false, List.of("q-1", "q-2", "q-3"), List.of());
+        ObjectNode state = (ObjectNode) JSON.readTree(RunStateFiles.sidecar(out).toFile());
+        state.put("pending_create_at", "1970-01-01T00:00:00Z").put("pending_create_count", 3);
+        Files.writeString(RunStateFiles.sidecar(out), JSON.writeValueAsString(state));
+        BatchRunner.Summary s = new BatchRunner(runs.options(in, out)).run();
+        assertThat(s.ending()).isEqualTo(BatchRunner.Ending.DONE);
+        assertThat(Runs.ids(out)).containsOnlyKeys("q-1", "q-2", "q-3");
+        assertThat(runs.printed()).contains("3 results for requests this run did not send were ignored");
+    }
+
+    @Test
     void aBatchOfAnEarlierBuiltInSimulatorIsSubmittedAgainAnyOtherUnknownBatchIsTheUsersCall() throws Exception {
         sim = fastBatches();
         Runs runs = new Runs(sim, dir);

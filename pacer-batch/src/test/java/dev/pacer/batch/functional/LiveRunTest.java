@@ -163,6 +163,14 @@ class LiveRunTest {
         assertThat(sonnet.dimension()).isEqualTo("output tokens");
         // Charging Haiku's tokens to Sonnet's limits (the old summary) gives 3 times the bound: over 100%.
         assertThat(sonnet.share()).isBetween(0.5, 1.02);
+        // Time waiting for quota is queued_ms, not latency: late requests waited long, none took that long to answer.
+        long maxQueued = 0;
+        for (String line : Files.readAllLines(out)) {
+            var meta = Runs.json(line).path("pacer");
+            maxQueued = Math.max(maxQueued, meta.path("queued_ms").asLong());
+            assertThat(meta.path("latency_ms").asLong()).isLessThan(30_000);
+        }
+        assertThat(maxQueued).isGreaterThan(30_000);
         assertThat(haiku.share()).isLessThan(sonnet.share());
         assertThat(sim.maxWindowOveradmission()).isZero();
     }

@@ -68,6 +68,27 @@ class LiveRunTest {
     }
 
     @Test
+    void aChangedInputIsRefusedUnlessAllowedAndThenOnlyTheNewIdsRun() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_1).timeScale(60).seed(12).start();
+        Runs runs = new Runs(sim, dir);
+        Path in = runs.input("in.jsonl", 5, 0, 20);
+        Path out = dir.resolve("out.jsonl");
+        assertThat(new BatchRunner(runs.options(in, out)).run().ending()).isEqualTo(BatchRunner.Ending.DONE);
+        runs.input("in.jsonl", 8, 0, 20);
+        long sent = sim.stats().path("requests").asLong();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BatchRunner(runs.options(in, out)).run())
+                .isInstanceOf(dev.pacer.batch.BatchException.class)
+                .hasMessage("The input " + in + " changed since " + out + " was started (its content hash differs); use a new -o file,"
+                        + " or --allow-changed-input to resume anyway.");
+        assertThat(sim.stats().path("requests").asLong()).isEqualTo(sent);
+        runs.allowChanged = true;
+        BatchRunner.Summary s = new BatchRunner(runs.options(in, out)).run();
+        assertThat(s.skippedAsDone()).isEqualTo(5);
+        assertThat(sim.stats().path("requests").asLong()).isEqualTo(sent + 3);
+        assertThat(Runs.ids(out)).hasSize(8).allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+    }
+
+    @Test
     void theCostCapIsNeverPassedEvenWithTheWholeJobQueued() throws Exception {
         sim = SimServer.builder().tier(Tier.TIER_1).timeScale(20).seed(6).start();
         Runs runs = new Runs(sim, dir);

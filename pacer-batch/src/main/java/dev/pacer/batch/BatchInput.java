@@ -85,7 +85,8 @@ public final class BatchInput {
                     continue;
                 }
                 nonBlank++;
-                validate(lineNo, line, items, problems, seen);
+                // Editors on Windows start UTF-8 files with a byte-order mark; it is not part of the JSON.
+                validate(lineNo, lineNo == 1 && line.startsWith("\uFEFF") ? line.substring(1) : line, items, problems, seen);
             }
         } catch (NoSuchFileException e) {
             throw new BatchException("The input file " + path + " does not exist; check the path.");

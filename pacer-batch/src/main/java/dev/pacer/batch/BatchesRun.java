@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.anthropic.AnthropicHttp;
+import dev.pacer.anthropic.ModelClasses;
+import dev.pacer.anthropic.TokenEstimator;
+import dev.pacer.anthropic.Usage;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -16,23 +19,28 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The {@code --via batches} path: the requests go to the Message Batches API at half price.
  *
  * <ol>
- *   <li>Batches already recorded in the run state are polled and merged first (a resume never
- *       creates a batch twice).</li>
- *   <li>The rest is split within the API's limits (100,000 requests, 256 MB) and created one
- *       batch at a time; before each create the ids it will cover are recorded as "pending", and
- *       the batch id right after, so a crash between the two is repaired on resume by adopting the
- *       batch the API already has rather than creating another.</li>
- *   <li>Each batch is polled with backoff (within the batch endpoints' own rate limit) and its
- *       results are streamed into the results file as they are read.</li>
+ *   <li>Batches already recorded in the run state and not merged yet are polled and merged (a
+ *       resume never creates a batch twice). Requests of merged batches that still have no
+ *       result (held back for a resubmission when the last run stopped) are submitted again.</li>
+ *   <li>The rest is split within the API's limits (100,000 requests, 256 MB) and every batch is
+ *       created at once, so they are processed side by side; before each create the ids it will
+ *       cover are recorded as "pending", and the batch id right after, so a crash between the two
+ *       is repaired on resume by adopting the batch the API already has rather than creating
+ *       another. When the API refuses a create because its processing queue is full, the rest
+ *       waits until one of this run's batches ends.</li>
+ *   <li>Outstanding batches are polled with backoff (within the batch endpoints' own rate limit:
+ *       one request per batch per check, and {@code retry-after} obeyed) and each one's results
+ *       are streamed into the results file when it ends.</li>
  *   <li>{@code expired} results and errors worth retrying ({@code api_error},
- *       {@code overloaded_error}) are held back and resubmitted in a new batch, twice at most;
- *       after that they are written as they came.</li>
+ *       {@code overloaded_error}, ...) are held back and resubmitted in a new batch, twice at
+ *       most per request; after that they are written as they came.</li>
+ *   <li>With {@code --max-cost}, a batch is only created for as many requests as fit under the
+ *       cap at their worst case (estimated input and {@code max_tokens}, at half price).</li>
  * </ol>
  */
 final class BatchesRun {
@@ -45,15 +53,23 @@ final class BatchesRun {
     private final RunOptions options;
     private final RunState state;
     private final ResultLog log;
-    private final BatchRunner.Tally tally;
-    private final AtomicBoolean stopping;
+    private final Tally tally;
+    private final StopSignal stop;
+    private final ModelClasses classes = ModelClasses.defaults();
+    private final TokenEstimator estimator = TokenEstimator.defaults();
+    /** How many times each request was resubmitted. */
+    private final Map<String, Integer> rounds = new HashMap<>();
+    /** Worst-case cost of each outstanding batch, for --max-cost. */
+    private final Map<String, Double> committed = new HashMap<>();
+    /** --max-cost leaves no room for another batch: the outstanding ones are still merged. */
+    private boolean capReached;
 
-    BatchesRun(RunOptions options, RunState state, ResultLog log, BatchRunner.Tally tally, AtomicBoolean stopping) {
+    BatchesRun(RunOptions options, RunState state, ResultLog log, Tally tally, StopSignal stop) {
         this.options = options;
         this.state = state;
         this.log = log;
         this.tally = tally;
-        this.stopping = stopping;
+        this.stop = stop;
     }
 
     void run(List<BatchInput.Item> todo) {
@@ -61,45 +77,148 @@ final class BatchesRun {
         todo.forEach(i -> byId.put(i.customId(), i));
         try (AnthropicHttp http = BatchRunner.http(options)) {
             adoptPendingCreate(http);
-            List<BatchInput.Item> retry = new ArrayList<>();
-            for (RunState.Batch batch : List.copyOf(state.batches)) {
-                if (!batch.merged() && !stopping.get()) {
-                    retry.addAll(awaitAndMerge(http, batch, byId, true));
+            Set<String> atApi = new HashSet<>();
+            List<RunState.Batch> outstanding = new ArrayList<>();
+            for (RunState.Batch b : state.batches) {
+                if (!b.merged()) {
+                    outstanding.add(b);
+                    atApi.addAll(b.customIds());
+                    committed.put(b.id(), worst(b.customIds().stream().map(byId::get).filter(java.util.Objects::nonNull).toList()));
                 }
             }
-            Set<String> covered = new HashSet<>();
-            state.batches.forEach(b -> covered.addAll(b.customIds()));
-            List<BatchInput.Item> fresh = new ArrayList<>(retry);
+            // Everything without a result that no unmerged batch covers: new requests, and requests
+            // a merged batch held back for resubmission when the last run stopped before resubmitting.
+            List<BatchInput.Item> queue = new ArrayList<>();
             for (BatchInput.Item item : todo) {
-                if (!covered.contains(item.customId()) && !log.isDone(item.customId())) {
-                    fresh.add(item);
+                if (!atApi.contains(item.customId()) && !log.isDone(item.customId())) {
+                    queue.add(item);
                 }
             }
-            for (int round = 0; !fresh.isEmpty() && !stopping.get(); round++) {
-                boolean lastRound = round >= RESUBMIT_ROUNDS;
-                List<BatchInput.Item> again = new ArrayList<>();
-                for (List<BatchInput.Item> chunk : chunks(fresh)) {
-                    if (stopping.get()) {
-                        break;
-                    }
-                    RunState.Batch batch = create(http, chunk);
-                    again.addAll(awaitAndMerge(http, batch, byId, !lastRound));
-                }
-                fresh = again;
-            }
+            loop(http, outstanding, queue, byId);
         }
-        if (stopping.get()) {
+        if (stop.isSet()) {
             options.out().println("Batches already created keep processing at Anthropic; rerun the same command to merge their results.");
         }
     }
 
-    private List<List<BatchInput.Item>> chunks(List<BatchInput.Item> items) {
+    private void loop(AnthropicHttp http, List<RunState.Batch> outstanding, List<BatchInput.Item> queue, Map<String, BatchInput.Item> byId) {
+        Duration interval = options.pollInterval();
+        while (!stop.isSet() && ((!queue.isEmpty() && !capReached) || !outstanding.isEmpty())) {
+            if (!capReached) {
+                queue = submit(http, queue, outstanding);
+            }
+            if (stop.isSet()) {
+                return;
+            }
+            boolean anyEnded = false;
+            long processing = 0;
+            for (RunState.Batch batch : List.copyOf(outstanding)) {
+                Reply r = call(() -> http.get("/v1/messages/batches/" + batch.id(), Duration.ofSeconds(60)).join(),
+                        "polling batch " + batch.id(), 404);
+                if (r.status() == 404) {
+                    queue.addAll(forget(batch, byId, r));
+                    outstanding.remove(batch);
+                    continue;
+                }
+                if ("ended".equals(r.body().path("processing_status").asText())) {
+                    queue.addAll(merge(http, batch, byId));
+                    outstanding.remove(batch);
+                    anyEnded = true;
+                } else {
+                    processing += r.body().path("request_counts").path("processing").asLong();
+                }
+                if (stop.isSet()) {
+                    return;
+                }
+            }
+            if (!outstanding.isEmpty() && !anyEnded) {
+                options.out().printf("%d %s processing (%,d requests); next check in %d s%n", outstanding.size(),
+                        outstanding.size() == 1 ? "batch" : "batches", processing, Math.max(1, interval.toSeconds()));
+                stop.await(interval);
+                interval = Duration.ofMillis(Math.min(60_000, (long) (interval.toMillis() * 1.5)));
+            } else if (outstanding.isEmpty() && !queue.isEmpty() && !anyEnded && !capReached) {
+                stop.await(interval); // the API's queue is full of other work: wait for room
+            }
+        }
+        if (capReached && !queue.isEmpty()) {
+            stop.set(StopSignal.Reason.COST_CAP);
+        }
+    }
+
+    /** Creates batches for {@code queue} while the API takes them; returns what is left to submit. */
+    private List<BatchInput.Item> submit(AnthropicHttp http, List<BatchInput.Item> queue, List<RunState.Batch> outstanding) {
+        List<BatchInput.Item> left = new ArrayList<>(queue);
+        for (List<BatchInput.Item> chunk : chunks(queue)) {
+            if (stop.isSet()) {
+                break;
+            }
+            List<BatchInput.Item> affordable = affordable(chunk);
+            if (affordable.isEmpty()) {
+                capReached(outstanding);
+                break;
+            }
+            RunState.Batch batch = create(http, affordable, !outstanding.isEmpty());
+            if (batch == null) {
+                break; // the processing queue is full: the rest waits for one of ours to end
+            }
+            outstanding.add(batch);
+            left.removeAll(affordable);
+            if (affordable.size() < chunk.size()) {
+                capReached(outstanding);
+                break;
+            }
+        }
+        return left;
+    }
+
+    private void capReached(List<RunState.Batch> outstanding) {
+        capReached = true;
+        options.out().printf("No new batch: the rest could pass the cost cap of $%.2f at its worst case%s; rerun with a higher"
+                + " --max-cost to finish.%n", options.maxCostUsd(), outstanding.isEmpty() ? "" : " (the batches created are still merged)");
+    }
+
+    /** The longest prefix of {@code chunk} that cannot pass --max-cost even at its worst case. */
+    private List<BatchInput.Item> affordable(List<BatchInput.Item> chunk) {
+        Double cap = options.maxCostUsd();
+        if (cap == null) {
+            return chunk;
+        }
+        double budget = cap - tally.cost.sum() - committed.values().stream().mapToDouble(Double::doubleValue).sum();
+        int n = 0;
+        for (BatchInput.Item item : chunk) {
+            double w = worst(List.of(item));
+            if (w > budget) {
+                break;
+            }
+            budget -= w;
+            n++;
+        }
+        return chunk.subList(0, n);
+    }
+
+    /** The most these requests can cost through the Batches API: estimated input and max_tokens, at half price. */
+    private double worst(List<BatchInput.Item> items) {
+        double usd = 0;
+        for (BatchInput.Item item : items) {
+            String modelClass = classes.classOf(item.params().path("model").asText());
+            long input = Math.round(estimator.estimate(modelClass, item.params()).rawInput());
+            usd += options.prices().cost(modelClass, new Usage(input, 0, 0, item.params().path("max_tokens").asLong()), true);
+        }
+        return usd;
+    }
+
+    private static List<List<BatchInput.Item>> chunks(List<BatchInput.Item> items) {
+        return chunks(items, MAX_REQUESTS, MAX_BYTES);
+    }
+
+    /** Splits {@code items}, in order, into batches of at most {@code maxRequests} and about {@code maxBytes} each. */
+    static List<List<BatchInput.Item>> chunks(List<BatchInput.Item> items, int maxRequests, long maxBytes) {
         List<List<BatchInput.Item>> out = new ArrayList<>();
         List<BatchInput.Item> current = new ArrayList<>();
         long bytes = 0;
         for (BatchInput.Item item : items) {
-            long size = item.params().toString().length() + item.customId().length() + 40L;
-            if (!current.isEmpty() && (current.size() >= MAX_REQUESTS || bytes + size > MAX_BYTES)) {
+            long size = item.params().toString().getBytes(StandardCharsets.UTF_8).length + item.customId().length() + 40L;
+            if (!current.isEmpty() && (current.size() >= maxRequests || bytes + size > maxBytes)) {
                 out.add(current);
                 current = new ArrayList<>();
                 bytes = 0;
@@ -113,7 +232,8 @@ final class BatchesRun {
         return out;
     }
 
-    private RunState.Batch create(AnthropicHttp http, List<BatchInput.Item> chunk) {
+    /** Creates one batch, recorded before and after; null when the API's processing queue has no room. */
+    private RunState.Batch create(AnthropicHttp http, List<BatchInput.Item> chunk, boolean othersOutstanding) {
         ObjectNode body = BatchInput.JSON.createObjectNode();
         ArrayNode requests = body.putArray("requests");
         List<String> ids = new ArrayList<>();
@@ -123,24 +243,35 @@ final class BatchesRun {
             r.set("params", item.params());
             ids.add(item.customId());
         }
-        state.pendingCreateAt = Instant.now().minusSeconds(5).toString();
-        state.pendingCreateCount = ids.size();
-        state.batches.add(new RunState.Batch("pending", ids, false));
-        state.save();
         byte[] bytes;
         try {
             bytes = BatchInput.JSON.writeValueAsBytes(body);
         } catch (IOException e) {
             throw new BatchException("A batch could not be serialized: " + e.getMessage() + ".");
         }
-        JsonNode created = json(() -> http.post("/v1/messages/batches", bytes, Duration.ofMinutes(5)).join(), "creating a batch");
-        String id = created.path("id").asText();
-        state.batches.removeIf(b -> b.id().equals("pending"));
-        state.batches.add(new RunState.Batch(id, ids, false));
-        state.pendingCreateAt = null;
+        state.pendingCreateAt = Instant.now().minusSeconds(5).toString();
+        state.pendingCreateCount = ids.size();
+        state.batches.add(new RunState.Batch("pending", ids, false));
         state.save();
-        options.out().println("Created batch " + id + " with " + ids.size() + " requests (half price; most finish within an hour).");
-        return state.batches.get(state.batches.size() - 1);
+        // A 429 while our own batches are still queued is the processing-queue limit: waiting for
+        // them beats retrying; with none of ours outstanding it is the endpoints' rate limit.
+        Reply created = call(() -> http.post("/v1/messages/batches", bytes, Duration.ofMinutes(5)).join(), "creating a batch",
+                othersOutstanding ? 429 : -1);
+        state.batches.removeIf(b -> b.id().equals("pending"));
+        state.pendingCreateAt = null;
+        if (created.status() == 429) {
+            state.save();
+            options.out().println("The Batches API's processing queue is full (" + created.message()
+                    + "); the remaining requests wait for this run's batches to end.");
+            return null;
+        }
+        String id = created.body().path("id").asText();
+        RunState.Batch batch = new RunState.Batch(id, ids, false);
+        state.batches.add(batch);
+        state.save();
+        committed.put(id, worst(chunk));
+        options.out().printf("Created batch %s with %,d requests (half price; most finish within an hour).%n", id, ids.size());
+        return batch;
     }
 
     /** A crash may have come between "create" and recording its id: find that batch instead of making another. */
@@ -150,7 +281,7 @@ final class BatchesRun {
             return;
         }
         Instant after = state.pendingCreateAt == null ? Instant.EPOCH : Instant.parse(state.pendingCreateAt);
-        JsonNode page = json(() -> http.get("/v1/messages/batches?limit=100", Duration.ofSeconds(60)).join(), "listing batches");
+        JsonNode page = call(() -> http.get("/v1/messages/batches?limit=100", Duration.ofSeconds(60)).join(), "listing batches").body();
         String adopted = null;
         for (JsonNode b : page.path("data")) {
             Instant created = Instant.parse(b.path("created_at").asText("1970-01-01T00:00:00Z"));
@@ -173,25 +304,33 @@ final class BatchesRun {
         state.save();
     }
 
-    /** Polls until the batch ends, then merges its results; returns the items held back for another round. */
-    private List<BatchInput.Item> awaitAndMerge(AnthropicHttp http, RunState.Batch batch, Map<String, BatchInput.Item> byId,
-                                                boolean holdBackRetryable) {
-        Duration interval = options.pollInterval();
-        JsonNode status;
-        while (true) {
-            status = json(() -> http.get("/v1/messages/batches/" + batch.id(), Duration.ofSeconds(60)).join(), "polling batch " + batch.id());
-            if ("ended".equals(status.path("processing_status").asText())) {
-                break;
-            }
-            if (stopping.get()) {
-                return List.of();
-            }
-            options.out().println("batch " + batch.id() + ": " + status.path("processing_status").asText() + ", "
-                    + status.path("request_counts").path("processing").asLong() + " processing; next check in " + interval.toSeconds() + " s");
-            sleep(interval);
-            interval = Duration.ofMillis(Math.min(60_000, (long) (interval.toMillis() * 1.5)));
+    /**
+     * A recorded batch the API does not know. The built-in simulator keeps batches only while it
+     * runs, so there its requests are simply submitted again. Against any other API it may be a
+     * different key or workspace, and resubmitting could run the requests twice: the user decides.
+     */
+    private List<BatchInput.Item> forget(RunState.Batch batch, Map<String, BatchInput.Item> byId, Reply notFound) {
+        if (!options.builtInSimulator()) {
+            throw new BatchException("Batch " + batch.id() + ", recorded in " + RunState.sidecarOf(options.output()) + ", is not known to "
+                    + options.baseUrl() + " (" + notFound.message() + "); run with the API key (and workspace) that created it, or remove"
+                    + " that batch from the file to submit its requests again.");
         }
+        state.batches.remove(batch);
+        state.save();
+        committed.remove(batch.id());
+        List<BatchInput.Item> again = batch.customIds().stream().filter(id -> !log.isDone(id)).map(byId::get)
+                .filter(java.util.Objects::nonNull).toList();
+        options.out().printf("Batch %s belonged to an earlier built-in simulator, which keeps batches only while it runs; its %,d"
+                + " requests without a result are submitted again.%n", batch.id(), again.size());
+        return again;
+    }
+
+    /** Streams an ended batch's results into the results file; returns the requests held back for another round. */
+    private List<BatchInput.Item> merge(AnthropicHttp http, RunState.Batch batch, Map<String, BatchInput.Item> byId) {
         List<BatchInput.Item> again = new ArrayList<>();
+        Set<String> ours = new HashSet<>(batch.customIds());
+        Set<String> answered = new HashSet<>();
+        int foreign = 0;
         AnthropicHttp.Streaming stream = results(http, batch.id());
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
             String line;
@@ -201,27 +340,33 @@ final class BatchesRun {
                 }
                 JsonNode node = BatchInput.JSON.readTree(line);
                 String id = node.path("custom_id").asText();
+                if (!ours.contains(id)) {
+                    foreign++; // only ever in an adopted batch that was not ours: never written into our results
+                    continue;
+                }
+                answered.add(id);
                 if (log.isDone(id)) {
                     continue;
                 }
                 String type = node.path("result").path("type").asText();
                 String errorType = node.path("result").path("error").path("error").path("type").asText("");
                 boolean retryable = type.equals("expired") || (type.equals("errored") && RETRYABLE.contains(errorType));
-                if (retryable && holdBackRetryable && byId.containsKey(id)) {
+                if (retryable && byId.containsKey(id) && rounds.getOrDefault(id, 0) < RESUBMIT_ROUNDS) {
+                    rounds.merge(id, 1, Integer::sum);
                     again.add(byId.get(id));
                     continue;
                 }
                 ObjectNode out = (ObjectNode) node;
                 out.putObject("pacer").put("via", "batches").put("batch_id", batch.id());
-                log.append(id, type.equals("succeeded") ? "succeeded" : type, out);
+                log.append(id, type, out);
                 tally.done.incrementAndGet();
                 if (type.equals("succeeded")) {
                     JsonNode usage = node.path("result").path("message").path("usage");
-                    var u = dev.pacer.anthropic.Usage.of(usage);
+                    Usage u = Usage.of(usage);
                     tally.input.addAndGet(u.totalInput());
                     tally.output.addAndGet(u.output());
                     String model = node.path("result").path("message").path("model").asText("");
-                    tally.cost.add(options.prices().cost(dev.pacer.anthropic.ModelClasses.defaults().classOf(model), u, true));
+                    tally.cost.add(options.prices().cost(classes.classOf(model), usage, true));
                 } else {
                     tally.errored.incrementAndGet();
                 }
@@ -230,16 +375,40 @@ final class BatchesRun {
             throw new BatchException("Reading the results of batch " + batch.id() + " failed (" + e.getMessage()
                     + "); rerun the same command to resume.");
         }
+        // A request of ours the results do not mention (the batch adopted was not ours after all)
+        // goes into a new batch, within the same resubmission budget.
+        for (String id : batch.customIds()) {
+            if (!answered.contains(id) && !log.isDone(id) && byId.containsKey(id) && rounds.getOrDefault(id, 0) < RESUBMIT_ROUNDS) {
+                rounds.merge(id, 1, Integer::sum);
+                again.add(byId.get(id));
+            }
+        }
         log.sync();
+        if (foreign > 0) {
+            options.out().printf("batch %s: %,d results for requests this run did not send were ignored.%n", batch.id(), foreign);
+        }
         state.markMerged(batch.id());
+        committed.remove(batch.id());
         if (!again.isEmpty()) {
-            options.out().println("batch " + batch.id() + ": " + again.size() + " expired or failed requests go into a new batch.");
+            options.out().printf("batch %s: %,d expired or failed requests go into a new batch.%n", batch.id(), again.size());
         }
         return again;
     }
 
-    /** Calls the Batches API, waiting out its rate limit and retrying server errors; request errors are the user's to fix. */
-    private JsonNode json(ThrowingSupplier<AnthropicHttp.Response> call, String what) {
+    /** An answer of the Batches API: its status, JSON body and error message. */
+    private record Reply(int status, JsonNode body, String message) {
+    }
+
+    private Reply call(ThrowingSupplier<AnthropicHttp.Response> call, String what) {
+        return call(call, what, -1);
+    }
+
+    /**
+     * Calls the Batches API, waiting out its rate limit ({@code retry-after}, else a doubling
+     * backoff) and retrying server errors; request errors are the user's to fix. A status equal
+     * to {@code giveBack} is returned to the caller instead.
+     */
+    private Reply call(ThrowingSupplier<AnthropicHttp.Response> call, String what, int giveBack) {
         Duration backoff = Duration.ofSeconds(1);
         for (int attempt = 1; ; attempt++) {
             AnthropicHttp.Response r;
@@ -247,18 +416,21 @@ final class BatchesRun {
                 r = call.get();
             } catch (Exception e) {
                 if (attempt >= 8) {
-                    throw new BatchException("Cannot reach the Batches API while " + what + " (" + e.getMessage()
-                            + "); rerun the same command to resume.");
+                    throw new BatchException("Cannot reach the Batches API at " + options.baseUrl() + " while " + what + " ("
+                            + rootMessage(e) + "); rerun the same command to resume.");
                 }
-                sleep(backoff);
+                stop.await(backoff);
                 backoff = backoff.multipliedBy(2);
                 continue;
             }
             JsonNode body = BatchRunner.parse(r.body());
-            if (r.status() == 200 && body != null) {
-                return body;
-            }
             String message = body == null ? "HTTP " + r.status() : body.path("error").path("message").asText("HTTP " + r.status());
+            if (r.status() == 200 && body != null) {
+                return new Reply(200, body, null);
+            }
+            if (r.status() == giveBack) {
+                return new Reply(r.status(), body, message);
+            }
             if (r.status() == 429 || r.status() >= 500 || body == null) {
                 if (attempt >= 8) {
                     throw new BatchException("The Batches API kept failing while " + what + " (" + message + "); rerun the same command to resume.");
@@ -269,12 +441,21 @@ final class BatchesRun {
                 } catch (NumberFormatException ignored) {
                     // keep the backoff
                 }
-                sleep(options.clock() instanceof dev.pacer.time.ScaledClock sc ? Duration.ofNanos((long) (wait.toNanos() / sc.scale())) : wait);
+                // retry-after is in the provider's time; a time-scaled simulator's seconds are shorter.
+                stop.await(options.clock() instanceof dev.pacer.time.ScaledClock sc ? Duration.ofNanos((long) (wait.toNanos() / sc.scale())) : wait);
                 backoff = backoff.multipliedBy(2);
                 continue;
             }
             throw new BatchException("The Batches API refused " + what + ": " + message + ".");
         }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
     private AnthropicHttp.Streaming results(AnthropicHttp http, String id) {
@@ -292,24 +473,15 @@ final class BatchesRun {
                 throw e;
             } catch (Exception e) {
                 if (attempt >= 8) {
-                    throw new BatchException("Cannot download the results of batch " + id + " (" + e.getMessage() + "); rerun the same command to resume.");
+                    throw new BatchException("Cannot download the results of batch " + id + " (" + rootMessage(e) + "); rerun the same command to resume.");
                 }
             }
-            sleep(Duration.ofSeconds(attempt));
+            stop.await(Duration.ofSeconds(attempt));
         }
     }
 
     @FunctionalInterface
     private interface ThrowingSupplier<T> {
         T get() throws Exception;
-    }
-
-    private void sleep(Duration d) {
-        try {
-            Thread.sleep(Math.max(1, d.toMillis()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            stopping.set(true);
-        }
     }
 }

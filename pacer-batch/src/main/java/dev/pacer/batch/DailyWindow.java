@@ -59,6 +59,19 @@ public record DailyWindow(LocalTime start, LocalTime end, ZoneId zone) {
         return Duration.between(z, open);
     }
 
+    /** How long the window stays open from {@code now} (zero when it is closed). */
+    public Duration untilClose(Instant now) {
+        if (!contains(now)) {
+            return Duration.ZERO;
+        }
+        ZonedDateTime z = now.atZone(zone);
+        ZonedDateTime close = z.with(end);
+        if (!close.isAfter(z)) {
+            close = close.plusDays(1);
+        }
+        return Duration.between(z, close);
+    }
+
     @Override
     public String toString() {
         return start + "-" + end + " (" + zone + ")";

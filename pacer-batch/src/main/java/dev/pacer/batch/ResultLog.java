@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -22,9 +23,12 @@ import java.util.Map;
  *
  * <p>On open, an existing file is read back: every complete line's {@code custom_id} counts as
  * done; a torn last line (a write cut by a crash) is cut off, so the file stays valid JSONL and
- * every {@code custom_id} appears exactly once after a resume.
+ * every {@code custom_id} appears exactly once after a resume. A file with any other line that is
+ * not a result line is refused and left untouched: the one file this class may cut is its own.
  */
 public final class ResultLog implements AutoCloseable {
+
+    private static final String NOT_JSON = "not valid JSON";
 
     private final Path path;
     private final FileChannel channel;
@@ -40,7 +44,12 @@ public final class ResultLog implements AutoCloseable {
         this.syncEvery = syncEvery;
     }
 
-    /** Opens (creating it if needed) and reads back what is already done. */
+    /**
+     * Opens (creating it if needed) and reads back what is already done.
+     *
+     * @throws BatchException when the file holds anything but result lines (the input file given
+     *                        as {@code -o}, say): it is then left exactly as it was
+     */
     public static ResultLog open(Path path, int syncEvery) {
         Map<String, String> done = new LinkedHashMap<>();
         try {
@@ -48,56 +57,135 @@ public final class ResultLog implements AutoCloseable {
             if (parent != null && !Files.isDirectory(parent)) {
                 throw new BatchException("The output directory " + parent + " does not exist; create it or choose another -o path.");
             }
-            FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            long validEnd = readBack(channel, done);
-            if (validEnd < channel.size()) {
-                channel.truncate(validEnd);
-                channel.force(true);
+            if (Files.isDirectory(path)) {
+                throw new BatchException("The output " + path + " is a directory; give a file name such as " + path.resolve("results.jsonl") + ".");
             }
-            channel.position(validEnd);
+            FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            try {
+                Tail tail = readBack(path, channel, done);
+                if (tail.end() < channel.size()) {
+                    // Only a line cut short by a crash is dropped: its request simply runs again.
+                    channel.truncate(tail.end());
+                    channel.force(true);
+                }
+                channel.position(tail.end());
+                if (tail.missingNewline()) {
+                    channel.write(ByteBuffer.wrap(new byte[] {'\n'}));
+                    channel.force(false);
+                }
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
             return new ResultLog(path, channel, done, syncEvery);
         } catch (AccessDeniedException e) {
             throw new BatchException("The output file " + path + " cannot be written (permission denied); choose another -o path.");
-        } catch (NoSuchFileException e) {
-            throw new BatchException("The output file " + path + " cannot be created; check that its directory exists.");
+        } catch (FileSystemException e) {
+            throw new BatchException("The output file " + path + " cannot be created or opened ("
+                    + (e.getReason() == null ? e.getClass().getSimpleName() : e.getReason()) + "); choose another -o path.");
         } catch (IOException e) {
             throw new BatchException("The output file " + path + " cannot be opened: " + e.getMessage() + ".");
         }
     }
 
-    /** Reads complete lines; returns the offset after the last complete, valid line. */
-    private static long readBack(FileChannel channel, Map<String, String> done) throws IOException {
+    /**
+     * Reads what a results file holds without changing it (for {@code batch status}); a line cut
+     * short by a crash is ignored.
+     */
+    public static Map<String, String> read(Path path) {
+        Map<String, String> done = new LinkedHashMap<>();
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            readBack(path, channel, done);
+            return done;
+        } catch (NoSuchFileException e) {
+            throw new BatchException("The results file " + path + " does not exist; give the -o file of a run.");
+        } catch (AccessDeniedException e) {
+            throw new BatchException("The results file " + path + " cannot be read (permission denied).");
+        } catch (IOException e) {
+            throw new BatchException("The results file " + path + " cannot be read: " + e.getMessage() + ".");
+        }
+    }
+
+    /**
+     * Where the valid content ends, and whether its last result line lacks its newline.
+     *
+     * @param end            the offset after the last complete result line
+     * @param missingNewline the last result line is complete JSON but was not ended with a newline
+     */
+    private record Tail(long end, boolean missingNewline) {
+    }
+
+    /**
+     * Reads complete lines into {@code done}. Every line this class writes ends with a newline and
+     * goes out in one write call, so a crash can only leave a partial <em>last</em> line: that one
+     * is reported as cut off. Any other line that is not a result line means the file is not ours
+     * (or was edited), and nothing is touched.
+     */
+    private static Tail readBack(Path path, FileChannel channel, Map<String, String> done) throws IOException {
         long size = channel.size();
         if (size == 0) {
-            return 0;
+            return new Tail(0, false);
         }
-        ByteBuffer all = ByteBuffer.allocate((int) Math.min(Integer.MAX_VALUE - 8, size));
-        channel.read(all, 0);
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new BatchException("The results file " + path + " is larger than 2 GB; split the job into several -o files.");
+        }
+        ByteBuffer all = ByteBuffer.allocate((int) size);
+        while (all.hasRemaining() && channel.read(all, all.position()) > 0) {
+            // read until full
+        }
         byte[] bytes = all.array();
         int n = all.position();
         long validEnd = 0;
         int start = 0;
-        for (int i = 0; i < n; i++) {
-            if (bytes[i] == '\n') {
-                String line = new String(bytes, start, i - start, StandardCharsets.UTF_8);
-                if (!line.isBlank()) {
-                    try {
-                        JsonNode node = BatchInput.JSON.readTree(line);
-                        String id = node.path("custom_id").asText(null);
-                        String type = node.path("result").path("type").asText(null);
-                        if (id == null || type == null) {
-                            break;
-                        }
-                        done.put(id, type);
-                    } catch (IOException e) {
-                        break; // a damaged line: everything from here is redone
-                    }
-                }
-                validEnd = i + 1;
-                start = i + 1;
+        int lineNo = 0;
+        for (int i = 0; i <= n; i++) {
+            boolean endOfLine = i < n && bytes[i] == '\n';
+            boolean endOfFile = i == n && start < n;
+            if (!endOfLine && !endOfFile) {
+                continue;
             }
+            lineNo++;
+            String line = new String(bytes, start, i - start, StandardCharsets.UTF_8);
+            String problem = line.isBlank() ? null : record(line, done);
+            if (endOfFile) {
+                if (problem == null) {
+                    return new Tail(n, !line.isBlank()); // complete, only its newline is missing: kept
+                }
+                if (problem.equals(NOT_JSON) && line.startsWith("{\"custom_id\"")) {
+                    return new Tail(validEnd, false); // the start of a result line whose write was cut short
+                }
+            }
+            if (problem != null) {
+                throw new BatchException(path + " line " + lineNo + " is not a Message Batches result line (" + problem
+                        + "); -o must name a results file of 'pacer batch run' (is it the input file?), so choose another -o path.");
+            }
+            validEnd = i + 1;
+            start = i + 1;
         }
-        return validEnd;
+        return new Tail(validEnd, false);
+    }
+
+    /** Records one result line; returns what is wrong with it, or null. */
+    private static String record(String line, Map<String, String> done) {
+        JsonNode node;
+        try {
+            node = BatchInput.JSON.readTree(line);
+        } catch (IOException e) {
+            return NOT_JSON;
+        }
+        if (node == null || !node.isObject()) {
+            return "not a JSON object";
+        }
+        String id = node.path("custom_id").isTextual() ? node.path("custom_id").asText() : null;
+        String type = node.path("result").path("type").isTextual() ? node.path("result").path("type").asText() : null;
+        if (id == null) {
+            return "no custom_id";
+        }
+        if (type == null) {
+            return node.has("params") ? "it is a request line, with params and no result" : "no result.type";
+        }
+        done.put(id, type);
+        return null;
     }
 
     /** The ids already in the file, with their result types. */

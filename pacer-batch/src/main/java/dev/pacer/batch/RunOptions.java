@@ -34,12 +34,13 @@ import java.util.Map;
  * @param interactive       draw a progress bar (a terminal) rather than log lines
  * @param prices            the price table
  * @param pollInterval      how often to poll a Message Batches batch at first (backs off)
+ * @param builtInSimulator  the API is the in-process simulator, whose batches end with the process
  */
 public record RunOptions(Path input, Path output, Via via, String baseUrl, String apiKey, List<String> fallbackModels,
                          Double maxCostUsd, Integer concurrency, boolean skipInvalid, boolean allowChangedInput,
                          DailyWindow window, Instant deadline, Duration grace, Map<String, Map<Dimension, Limit>> limits,
                          PacerClock clock, PacerScheduler scheduler, PrintStream out, boolean interactive, Prices prices,
-                         Duration pollInterval) {
+                         Duration pollInterval, boolean builtInSimulator) {
 
     /** Where requests go. */
     public enum Via {
@@ -63,6 +64,53 @@ public record RunOptions(Path input, Path output, Via via, String baseUrl, Strin
      */
     public static Via chooseVia(int requests, Instant deadline, Instant now) {
         boolean deadlineSoon = deadline != null && deadline.isBefore(now.plus(Duration.ofHours(24)));
-        return requests >= 1_000 && !deadlineSoon ? Via.BATCHES : Via.MESSAGES;
+        return requests >= AUTO_BATCHES_FROM && !deadlineSoon ? Via.BATCHES : Via.MESSAGES;
+    }
+
+    /**
+     * The flags that repeat this run, for the sidecar and the resume command: everything but the
+     * input, the output and the API key (which is never written anywhere).
+     */
+    public List<String> resumeFlags() {
+        List<String> f = new java.util.ArrayList<>();
+        if (via != Via.MESSAGES) {
+            f.addAll(List.of("--via", via.name().toLowerCase()));
+        }
+        if (!builtInSimulator && !baseUrl.equals("https://api.anthropic.com")) {
+            f.addAll(List.of("--base-url", baseUrl));
+        }
+        if (!fallbackModels.isEmpty()) {
+            f.addAll(List.of("--fallback", String.join(",", fallbackModels)));
+        }
+        if (maxCostUsd != null) {
+            f.addAll(List.of("--max-cost", String.valueOf(maxCostUsd)));
+        }
+        if (concurrency != null) {
+            f.addAll(List.of("--concurrency", String.valueOf(concurrency)));
+        }
+        if (window != null) {
+            f.addAll(List.of("--window", window.start() + "-" + window.end() + "@" + window.zone().getId()));
+        }
+        if (deadline != null) {
+            f.addAll(List.of("--deadline", deadline.toString()));
+        }
+        if (skipInvalid) {
+            f.add("--skip-invalid");
+        }
+        return f;
+    }
+
+    /** Requests from which {@code --via auto} picks the Batches API (absent a deadline within 24 hours). */
+    public static final int AUTO_BATCHES_FROM = 1_000;
+
+    /** Why {@link #chooseVia} chose {@code chosen}, in one clause for the user. */
+    public static String explainVia(int requests, Instant deadline, Via chosen) {
+        if (chosen == Via.BATCHES) {
+            return String.format("%,d requests (%,d or more) and no deadline within 24 hours, so the Batches API at half price",
+                    requests, AUTO_BATCHES_FROM);
+        }
+        return requests < AUTO_BATCHES_FROM
+                ? String.format("%,d requests (under %,d), so live calls", requests, AUTO_BATCHES_FROM)
+                : "the deadline " + deadline + " is within 24 hours, which batches may take, so live calls";
     }
 }

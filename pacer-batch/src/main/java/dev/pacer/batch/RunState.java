@@ -14,7 +14,7 @@ import java.util.List;
 
 /**
  * The sidecar of a results file ({@code RESULTS.jsonl.pacer.json}): which input it belongs to
- * (path and SHA-256), the options, and every Message Batches batch created for it — persisted
+ * (path and SHA-256), the flags that repeat the run, and every Message Batches batch created for it — persisted
  * before it is polled, with the ids it covers, so a resumed run never creates a duplicate. It is
  * replaced atomically (write, sync, rename).
  */
@@ -29,6 +29,8 @@ final class RunState {
     String inputSha256;
     String via;
     final List<Batch> batches = new ArrayList<>();
+    /** The flags that repeat this run (never the API key), e.g. ["--via", "batches", "--max-cost", "25.0"]. */
+    final List<String> flags = new ArrayList<>();
     /** A create that may or may not have reached the API before a crash: adopted on resume, never repeated blindly. */
     String pendingCreateAt;
     int pendingCreateCount;
@@ -54,6 +56,7 @@ final class RunState {
             state.via = node.path("via").asText(null);
             state.pendingCreateAt = node.path("pending_create_at").asText(null);
             state.pendingCreateCount = node.path("pending_create_count").asInt(0);
+            node.path("flags").forEach(f -> state.flags.add(f.asText()));
             for (JsonNode b : node.path("batches")) {
                 List<String> ids = new ArrayList<>();
                 b.path("custom_ids").forEach(id -> ids.add(id.asText()));
@@ -80,6 +83,7 @@ final class RunState {
             node.put("pending_create_at", pendingCreateAt);
             node.put("pending_create_count", pendingCreateCount);
         }
+        flags.forEach(node.putArray("flags")::add);
         ArrayNode arr = node.putArray("batches");
         for (Batch b : batches) {
             ObjectNode o = arr.addObject();

@@ -18,10 +18,8 @@ public final class Status {
             throw new BatchException("The results file " + results + " does not exist; give the -o file of a run.");
         }
         RunState state = RunState.load(results);
-        Map<String, String> done;
-        try (ResultLog log = ResultLog.open(results, Integer.MAX_VALUE)) {
-            done = log.done();
-        }
+        // Read-only: asking about a file must never change it, even when it is the wrong file.
+        Map<String, String> done = ResultLog.read(results);
         Map<String, Integer> byType = new TreeMap<>();
         done.values().forEach(t -> byType.merge(t, 1, Integer::sum));
         out.printf("%s: %,d results%s%n", results, done.size(), byType.isEmpty() ? "" : " " + byType);
@@ -44,7 +42,10 @@ public final class Status {
             out.printf("Batch %s: %,d requests, %s%n", b.id(), b.customIds().size(), b.merged() ? "merged" : "not merged yet (rerun to merge)");
         }
         if (left > 0) {
-            out.printf("Resume with: pacer batch run %s -o %s%n", state.inputPath, results);
+            boolean changed = state.inputPath != null && Files.exists(Path.of(state.inputPath))
+                    && !BatchInput.read(Path.of(state.inputPath)).sha256().equals(state.inputSha256);
+            String flags = state.flags.isEmpty() ? "" : " " + String.join(" ", state.flags);
+            out.printf("Resume with: pacer batch run %s -o %s%s%s%n", state.inputPath, results, flags, changed ? " --allow-changed-input" : "");
         } else if (left == 0) {
             out.println("Done.");
         }

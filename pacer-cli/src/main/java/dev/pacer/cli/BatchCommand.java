@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -71,7 +72,9 @@ final class BatchCommand implements Runnable {
         @Option(names = {"-o", "--output"}, required = true, paramLabel = "RESULTS.jsonl", description = "Results (Message Batches result lines), appended and resumable.")
         Path output;
 
-        @Option(names = "--via", defaultValue = "messages", description = "messages (paced live calls), batches (Message Batches API, half price) or auto. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--via", defaultValue = "messages", description = {"messages (paced live calls), batches (Message Batches API, half price) or auto.",
+                "auto: batches for 1,000 requests or more unless --deadline is within 24 hours (batches may take that long), else messages.",
+                "Default: ${DEFAULT-VALUE}."})
         String via;
 
         @Option(names = "--base-url", description = "The API's base URL (default: https://api.anthropic.com, or the built-in simulator without a key).")
@@ -83,7 +86,7 @@ final class BatchCommand implements Runnable {
         @Option(names = "--fallback", split = ",", paramLabel = "MODEL", description = "Models to fall back to, in order.")
         List<String> fallback = List.of();
 
-        @Option(names = "--max-cost", paramLabel = "USD", description = "Stop starting new requests once this much has been spent.")
+        @Option(names = "--max-cost", paramLabel = "USD", description = "A ceiling in US dollars: a request (or a batch) is sent only if what was spent plus the most it and the calls in flight can cost stays under it.")
         Double maxCost;
 
         @Option(names = "--concurrency", defaultValue = "auto", description = "Calls in flight at most: a number, or auto (adaptive). Default: ${DEFAULT-VALUE}.")
@@ -98,6 +101,9 @@ final class BatchCommand implements Runnable {
         @Option(names = "--deadline", description = "When the job must be done (ISO-8601); --via auto uses it.")
         String deadline;
 
+        @Option(names = "--prices", paramLabel = "PRICES.json", description = "A price table over the list prices (as for 'batch plan'), for the cost figures and --max-cost.")
+        Path prices;
+
         @Option(names = "--skip-invalid", description = "Record invalid lines as errored results and run the rest.")
         boolean skipInvalid;
 
@@ -110,34 +116,61 @@ final class BatchCommand implements Runnable {
         @Option(names = "--progress", defaultValue = "auto", description = "bar, log or auto (a bar on a terminal). Default: ${DEFAULT-VALUE}.")
         String progress;
 
+        @Option(names = "--config", paramLabel = "pacer.yaml", description = "Settings in YAML: base-url, via, fallback, max-cost, concurrency, "
+                + "window, grace, deadline, limits, classes (limits per model class), prices. Flags win over the file.")
+        Path config;
+
         @Override
         public Integer call() throws Exception {
+            // Every flag (and the config file) is checked before anything starts: a typo costs
+            // nothing and is the only thing said.
+            Settings set = new Settings(spec, config);
+            RunOptions.Via chosenVia = set.get("--via", "via", via, BatchCommand::via);
+            Integer maxInFlight = set.get("--concurrency", "concurrency", concurrency, BatchCommand::concurrency);
+            DailyWindow dailyWindow = set.get("--window", "window", window, BatchCommand::window);
+            Instant until = set.get("--deadline", "deadline", deadline, BatchCommand::deadline);
+            Duration graceTime = set.get("--grace", "grace", grace, t -> duration("--grace", t));
+            Map<String, Map<Dimension, Limit>> knownLimits = limits != null ? limitsForAll(limits) : set.limits();
+            boolean bar = progressBar(progress);
+            Prices table = prices != null ? prices(prices) : set.prices();
+            Double cap = set.get("--max-cost", "max-cost", maxCost == null ? null : String.valueOf(maxCost), BatchCommand::maxCost);
+            List<String> fallbacks = fallback.stream().map(String::trim).filter(m -> !m.isEmpty()).toList();
+            if (fallback.size() > 0 && fallbacks.isEmpty()) {
+                throw new UsageException("--fallback names no model; give model ids separated by commas, like --fallback claude-haiku-4-5.");
+            }
+            if (fallback.isEmpty() && set.file != null) {
+                fallbacks = set.file.fallback;
+            }
+            String baseUrl = set.get("--base-url", "base-url", this.baseUrl, t -> {
+                checkUrl(t);
+                return t;
+            });
             PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
             String key = System.getenv("ANTHROPIC_API_KEY");
+            boolean noKey = key == null || key.isBlank();
             SimServer builtIn = null;
             String url = baseUrl;
             PacerClock clock = PacerClock.system();
             PacerScheduler scheduler = PacerScheduler.system();
-            if (sim || (baseUrl == null && (key == null || key.isBlank()))) {
+            if (sim || (baseUrl == null && noKey)) {
                 builtIn = SimServer.builder().tier(Tier.TIER_1).timeScale(BUILT_IN_SIM_SCALE).seed(42).start();
                 url = builtIn.baseUrl();
                 key = "sk-ant-built-in-simulator";
                 ScaledClock scaled = new ScaledClock(builtIn.clock().now(), BUILT_IN_SIM_SCALE);
                 clock = scaled;
                 scheduler = scaled;
-                out.println("No ANTHROPIC_API_KEY set: running against the built-in simulator (Tier 1 limits: 50 RPM, 30,000 ITPM, "
-                        + "8,000 OTPM; time runs " + (int) BUILT_IN_SIM_SCALE + "x faster, so rates below are per simulated minute).");
-            } else if (key == null || key.isBlank()) {
+                out.println((noKey ? "No ANTHROPIC_API_KEY set" : "--sim") + ": running against the built-in simulator (Tier 1 limits per"
+                        + " model class, e.g. Sonnet 4.x 50 RPM, 30,000 ITPM, 8,000 OTPM; time runs " + (int) BUILT_IN_SIM_SCALE
+                        + "x faster, so rates below are per simulated minute).");
+            } else if (noKey) {
                 throw new UsageException("--base-url is set but ANTHROPIC_API_KEY is not; export the key for that endpoint (any value for a simulator).");
             }
             if (url == null) {
                 url = "https://api.anthropic.com";
             }
-            RunOptions options = new RunOptions(input, output, via(via), url, key, fallback, maxCost, concurrency(concurrency),
-                    skipInvalid, allowChangedInput, window == null ? null : DailyWindow.parse(window), deadline(deadline),
-                    duration(grace), limitsForAll(limits), clock, scheduler, out,
-                    progress.equals("bar") || (progress.equals("auto") && System.console() != null), Prices.defaults(),
-                    builtIn != null ? Duration.ofSeconds(2) : Duration.ofSeconds(10));
+            RunOptions options = new RunOptions(input, output, chosenVia, url, key, fallbacks, cap, maxInFlight,
+                    skipInvalid, allowChangedInput, dailyWindow, until, graceTime, knownLimits, clock, scheduler, out,
+                    bar, table, builtIn != null ? Duration.ofSeconds(2) : Duration.ofSeconds(10), builtIn != null);
             BatchRunner runner = new BatchRunner(options);
             CountDownLatch printed = new CountDownLatch(1);
             boolean[] interrupted = {false};
@@ -160,9 +193,13 @@ final class BatchCommand implements Runnable {
                 BatchRunner.Summary s = runner.run();
                 summary(s, out);
                 if (s.ending() == BatchRunner.Ending.STOPPED) {
-                    out.println("To resume: pacer batch run " + input + " -o " + output + (builtIn != null ? "" : " (same options)"));
+                    List<String> again = options.resumeFlags();
+                    out.println("To resume: pacer batch run " + input + " -o " + output + (again.isEmpty() ? "" : " " + String.join(" ", again))
+                            + (config != null ? " --config " + config : ""));
                     printed.countDown();
-                    return interrupted[0] ? PacerCommand.INTERRUPTED : PacerCommand.ERRORED;
+                    // Stopped before the end for any reason (Ctrl-C, the cost cap, an API that does not
+                    // answer): not finished, so not 1; rerunning the same command resumes.
+                    return PacerCommand.INTERRUPTED;
                 }
                 printed.countDown();
                 return s.ending() == BatchRunner.Ending.DONE ? 0 : PacerCommand.ERRORED;
@@ -187,36 +224,75 @@ final class BatchCommand implements Runnable {
                     switch (s.ending()) {
                         case DONE -> "Done";
                         case DONE_WITH_ERRORS -> "Done with errors";
-                        case STOPPED -> "Stopped";
+                        case STOPPED -> "Stopped (" + s.stoppedBecause() + ")";
                     }, s.succeeded(), s.errored(), s.total(), s.skippedAsDone(), human(s.wall()), s.via());
-            out.printf("Tokens: %,d in, %,d out; cost ~$%.4f; attempts %,d (retries %,d, fallbacks %,d); 429s %,d, 529s %,d%n",
+            out.printf("This session: tokens %,d in, %,d out; cost ~$%.4f; attempts %,d (retries %,d, fallbacks %,d); 429s %,d, 529s %,d%n",
                     s.inputTokens(), s.outputTokens(), s.costUsd(), s.attempts(), s.retries(), s.fallbacks(), s.wire429(), s.wire529());
-            if (s.utilization() != null) {
-                out.printf("Quota utilization: %.0f%% of the physical limit (%s per minute were binding)%n", s.utilization().share() * 100,
-                        s.utilization().dimension());
+            if (s.unanswered() > 0) {
+                out.printf("%,d requests got no answer from the API (connection failures or timeouts) and have no result yet; rerun to retry them.%n",
+                        s.unanswered());
+            }
+            if (!s.utilization().isEmpty()) {
+                StringBuilder pools = new StringBuilder();
+                for (var u : s.utilization()) {
+                    pools.append(pools.isEmpty() ? "" : "; ").append(String.format("%s %.0f%% (%s binding)", u.pool(), u.share() * 100, u.dimension()));
+                }
+                out.println("Quota utilization of the physical limit, per pool: " + pools);
             }
         }
     }
 
     @Command(name = "plan", mixinStandardHelpOptions = true,
-            description = "Validates INPUT.jsonl and prints its request count, estimated tokens, cost (live and Batches) and ETA.")
+            description = {"Validates INPUT.jsonl and prints its request count, estimated tokens, cost (live and Batches,",
+                    "prompt-cache writes and reads included) and the ETA per model class."})
     static final class PlanCmd implements Callable<Integer> {
 
         @Parameters(index = "0", paramLabel = "INPUT.jsonl")
         Path input;
 
-        @Option(names = "--via", defaultValue = "auto", description = "messages, batches or auto (shown for both anyway).")
+        @Option(names = "--via", defaultValue = "auto", description = "messages, batches or auto (costs are shown for both; auto says which it would choose).")
         String via;
 
-        @Option(names = "--tier", defaultValue = "tier-1", description = "Limits for the ETA when --limits is not given. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--tier", defaultValue = "tier-1", description = "Limits per model class for the ETA when --limits is not given: "
+                + "tier-1, tier-2, tier-3, tier-4, start, build, scale. Default: ${DEFAULT-VALUE}.")
         String tier;
 
-        @Option(names = "--limits", description = "Limits for the ETA, e.g. rpm=50,itpm=30000,otpm=8000.")
+        @Option(names = "--limits", description = "Limits for the ETA, the same for every model class, e.g. rpm=50,itpm=30000,otpm=8000.")
         String limits;
+
+        @Option(names = "--prices", paramLabel = "PRICES.json", description = "A price table over the list prices, USD per million tokens: "
+                + "{\"sonnet-4\": {\"input\": 3, \"output\": 15}, ...} (keys: model classes or model ids).")
+        Path prices;
+
+        @Option(names = "--deadline", description = "When the job must be done (ISO-8601), for the --via auto choice.")
+        String deadline;
+
+        @Option(names = "--config", paramLabel = "pacer.yaml", description = "The settings of 'batch run' (its limits, classes, prices, via and deadline are used here).")
+        Path config;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
-            via(via);
+            Settings set = new Settings(spec, config);
+            RunOptions.Via chosen = set.get("--via", "via", via, BatchCommand::via);
+            Instant until = set.get("--deadline", "deadline", deadline, BatchCommand::deadline);
+            Function<String, Plan.Limits> limitsOf;
+            if (limits == null && set.file != null && !set.file.limits.isEmpty()) {
+                Function<String, Plan.Limits> fromTier = tierLimits(tier);
+                limitsOf = c -> {
+                    Plan.Limits l = set.planLimits(c);
+                    return l != null ? l : fromTier.apply(c);
+                };
+            } else if (limits != null) {
+                long[] v = SimCommand.parseLimits(limits);
+                Plan.Limits given = new Plan.Limits(v[0], v[1], v[2], "the given limits");
+                limitsOf = c -> given;
+            } else {
+                limitsOf = tierLimits(tier);
+            }
+            Prices table = prices != null ? prices(prices) : set.prices();
             PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
             BatchInput in;
             try {
@@ -227,20 +303,32 @@ final class BatchCommand implements Runnable {
             if (!in.problems().isEmpty()) {
                 out.println(in.describeProblems());
             }
-            Plan.Limits l;
-            if (limits != null) {
-                long[] v = SimCommand.parseLimits(limits);
-                l = new Plan.Limits(v[0], v[1], v[2], "the given limits");
-            } else {
-                try {
-                    var c = Tier.of(tier).classes().get("sonnet-4");
-                    l = new Plan.Limits(c.rpm(), c.itpm(), c.otpm(), Tier.of(tier).id() + " Sonnet limits");
-                } catch (IllegalArgumentException e) {
-                    throw new UsageException("--tier: " + e.getMessage());
-                }
-            }
-            Plan.print(in, Prices.defaults(), l, out);
+            int n = in.items().size();
+            String auto = chosen != RunOptions.Via.AUTO ? null
+                    : RunOptions.explainVia(n, until, RunOptions.chooseVia(n, until, Instant.now()));
+            Plan.print(in, table, limitsOf, auto, out);
             return in.problems().isEmpty() ? 0 : PacerCommand.USAGE;
+        }
+    }
+
+    static Function<String, Plan.Limits> tierLimits(String tier) {
+        Tier t;
+        try {
+            t = Tier.of(tier);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--tier: " + e.getMessage());
+        }
+        return c -> {
+            var mc = t.classes().get(c);
+            return mc == null ? null : new Plan.Limits(mc.rpm(), mc.itpm(), mc.otpm(), t.id());
+        };
+    }
+
+    static Prices prices(Path file) {
+        try {
+            return file == null ? Prices.defaults() : Prices.read(file);
+        } catch (BatchException e) {
+            throw new UsageException(e.getMessage());
         }
     }
 
@@ -276,7 +364,127 @@ final class BatchCommand implements Runnable {
         }
     }
 
+    static Double maxCost(String text) {
+        double usd;
+        try {
+            usd = Double.parseDouble(text.trim());
+        } catch (NumberFormatException e) {
+            usd = Double.NaN;
+        }
+        if (!(usd > 0) || Double.isInfinite(usd)) {
+            throw new UsageException("--max-cost " + text + " must be an amount of US dollars above 0, like --max-cost 25.");
+        }
+        return usd;
+    }
+
+    /** A setting from its flag when given on the command line, else from the config file, else the flag's default. */
+    static final class Settings {
+        final BatchConfigFile file;
+        private final CommandLine.ParseResult parsed;
+
+        Settings(CommandLine.Model.CommandSpec spec, Path config) {
+            this.file = config == null ? null : BatchConfigFile.read(config);
+            this.parsed = spec.commandLine().getParseResult();
+            if (file != null) {
+                // The whole file is checked, also the settings this command does not use: a bad file is bad for both.
+                file.check("via", BatchCommand::via);
+                file.check("concurrency", BatchCommand::concurrency);
+                file.check("window", BatchCommand::window);
+                file.check("deadline", BatchCommand::deadline);
+                file.check("grace", t -> duration("--grace", t));
+                file.check("max-cost", BatchCommand::maxCost);
+                file.check("base-url", t -> {
+                    checkUrl(t);
+                    return t;
+                });
+            }
+        }
+
+        <T> T get(String flag, String key, String flagValue, java.util.function.Function<String, T> rule) {
+            if (file != null && !parsed.hasMatchedOption(flag) && file.scalars.containsKey(key)) {
+                return file.check(key, rule);
+            }
+            return flagValue == null ? null : rule.apply(flagValue);
+        }
+
+        Map<String, Map<Dimension, Limit>> limits() {
+            if (file == null || file.limits.isEmpty()) {
+                return Map.of();
+            }
+            Map<String, Map<Dimension, Limit>> all = new java.util.HashMap<>();
+            long[] every = file.limits.get("*");
+            if (every != null) {
+                all.putAll(limitsForAll("rpm=" + every[0] + ",itpm=" + every[1] + ",otpm=" + every[2]));
+            }
+            file.limits.forEach((c, l) -> {
+                if (!c.equals("*")) {
+                    all.put(c, Map.of(Dimension.REQUESTS, Limit.perMinute(l[0]), Dimension.INPUT_TOKENS, Limit.perMinute(l[1]),
+                            Dimension.OUTPUT_TOKENS, Limit.perMinute(l[2])));
+                }
+            });
+            return all;
+        }
+
+        /** Limits of one class for the plan's ETA, or null when the file says nothing about it. */
+        Plan.Limits planLimits(String modelClass) {
+            if (file == null) {
+                return null;
+            }
+            long[] l = file.limits.getOrDefault(modelClass, file.limits.get("*"));
+            return l == null ? null : new Plan.Limits(l[0], l[1], l[2], file.file);
+        }
+
+        Prices prices() {
+            Prices p = Prices.defaults();
+            if (file != null) {
+                dev.pacer.anthropic.ModelClasses classes = dev.pacer.anthropic.ModelClasses.defaults();
+                file.prices.forEach((k, v) -> p.put(k.startsWith("claude-") ? classes.classOf(k) : k, v));
+            }
+            return p;
+        }
+    }
+
+    static DailyWindow window(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return DailyWindow.parse(text);
+        } catch (BatchException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** True for a redrawn bar, false for log lines. */
+    static boolean progressBar(String text) {
+        return switch (text) {
+            case "bar" -> true;
+            case "log" -> false;
+            case "auto" -> System.console() != null;
+            default -> throw new UsageException("--progress '" + text + "' is not allowed; use bar, log or auto.");
+        };
+    }
+
+    static void checkUrl(String text) {
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(text);
+        } catch (java.net.URISyntaxException e) {
+            uri = null;
+        }
+        if (uri == null || uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+            throw new UsageException("--base-url '" + text + "' is not an http(s) URL; give one like https://api.anthropic.com or http://127.0.0.1:8089.");
+        }
+    }
+
     static Duration duration(String text) {
+        return duration("--grace", text);
+    }
+
+    static Duration duration(String option, String text) {
+        if (text.trim().startsWith("-")) {
+            throw new UsageException(option + " '" + text + "' must not be negative; use e.g. 30s, 2m or 500ms.");
+        }
         try {
             String t = text.trim().toLowerCase();
             if (t.endsWith("ms")) {
@@ -290,7 +498,7 @@ final class BatchCommand implements Runnable {
             }
             return Duration.ofSeconds(Long.parseLong(t));
         } catch (NumberFormatException e) {
-            throw new UsageException("--grace '" + text + "' is not a duration; use e.g. 30s, 2m or 500ms.");
+            throw new UsageException(option + " '" + text + "' is not a duration; use e.g. 30s, 2m or 500ms.");
         }
     }
 

@@ -27,6 +27,68 @@ class PacerCommandTest {
     }
 
     @Test
+    void everyBadBatchRunFlagIsOneSentenceAndExitCode2BeforeAnythingStarts(@TempDir Path dir) throws Exception {
+        Path in = dir.resolve("in.jsonl");
+        Files.writeString(in, "{\"custom_id\":\"a\",\"params\":{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":8,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}}\n");
+        String out = dir.resolve("out.jsonl").toString();
+        String[][] cases = {
+            {"--window", "25:00-06:00", "--window '25:00-06:00' is not a window; use HH:MM-HH:MM"},
+            {"--window", "22:00-06:00@Mars/Base", "--window '22:00-06:00@Mars/Base' names an unknown time zone"},
+            {"--base-url", "notaurl", "--base-url 'notaurl' is not an http(s) URL"},
+            {"--max-cost", "-1", "--max-cost -1.0 must be an amount of US dollars above 0"},
+            {"--max-cost", "0", "--max-cost 0.0 must be an amount of US dollars above 0"},
+            {"--progress", "fancy", "--progress 'fancy' is not allowed; use bar, log or auto."},
+            {"--concurrency", "0", "--concurrency '0' must be a number from 1 to 100000, or auto."},
+            {"--grace", "-5s", "--grace '-5s' must not be negative"},
+            {"--via", "fast", "--via 'fast' is not allowed; use messages, batches or auto."},
+            {"--limits", "rpm=5", "--limits: itpm is missing"},
+            {"--deadline", "tomorrow", "--deadline 'tomorrow' is not an ISO-8601 instant"},
+            {"--fallback", " ", "--fallback names no model"},
+        };
+        for (String[] c : cases) {
+            err.getBuffer().setLength(0);
+            assertThat(run("batch", "run", in.toString(), "-o", out, c[0], c[1])).as(c[0] + " " + c[1]).isEqualTo(2);
+            assertThat(err.toString()).as(c[0] + " " + c[1]).startsWith("pacer: " + c[2]).doesNotContain("Exception").doesNotContain("\tat ");
+            assertThat(err.toString().trim().lines().count()).as(c[0] + " " + c[1]).isEqualTo(1);
+        }
+        assertThat(Files.exists(dir.resolve("out.jsonl"))).as("nothing ran").isFalse();
+    }
+
+    @Test
+    void aBadPacerYamlIsOneSentenceWithItsLineAndNothingRuns(@TempDir Path dir) throws Exception {
+        Path in = dir.resolve("in.jsonl");
+        Files.writeString(in, "{\"custom_id\":\"a\",\"params\":{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":8,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}}\n");
+        Path config = dir.resolve("pacer.yaml");
+        String[][] cases = {
+            {"max-cost: 5\nwindw: 22:00-06:00\n", "pacer.yaml line 2: 'windw' is not a setting; use base-url, classes, concurrency,"},
+            {"window: 25:00-06:00\n", "pacer.yaml line 1: window: --window '25:00-06:00' is not a window"},
+            {"max-cost: -3\n", "pacer.yaml line 1: max-cost: --max-cost -3 must be an amount of US dollars above 0"},
+            {"classes:\n  sonnet-4: {rpm: 50, itpm: 30000}\n", "pacer.yaml line 2: classes.sonnet-4 needs rpm, itpm and otpm"},
+            {"prices:\n  sonnet-4: {input: 3, output: lots}\n", "pacer.yaml line 2: prices.sonnet-4.output must be USD per million tokens"},
+            {"via: [batches\n", "pacer.yaml line 2: this is not valid YAML"},
+            {"base-url: ftp://example.com\n", "pacer.yaml line 1: base-url: --base-url 'ftp://example.com' is not an http(s) URL"},
+        };
+        for (String[] c : cases) {
+            Files.writeString(config, c[0]);
+            err.getBuffer().setLength(0);
+            assertThat(run("batch", "run", in.toString(), "-o", dir.resolve("out.jsonl").toString(), "--config", config.toString()))
+                    .as(c[0]).isEqualTo(2);
+            assertThat(err.toString()).as(c[0]).startsWith("pacer: " + c[1]).doesNotContain("Exception");
+            assertThat(err.toString().trim().lines().count()).as(c[0]).isEqualTo(1);
+            err.getBuffer().setLength(0);
+            assertThat(run("batch", "plan", in.toString(), "--config", config.toString())).as("plan " + c[0]).isEqualTo(2);
+            assertThat(err.toString()).as("plan " + c[0]).startsWith("pacer: pacer.yaml line");
+        }
+        err.getBuffer().setLength(0);
+        assertThat(run("batch", "run", in.toString(), "-o", dir.resolve("out.jsonl").toString(), "--config", dir.resolve("nope.yaml").toString()))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("The config file").contains("does not exist; check the path given to --config.");
+        assertThat(Files.exists(dir.resolve("out.jsonl"))).as("nothing ran").isFalse();
+    }
+
+    @Test
     void badUsageAndConfigAreOneSentenceAndExitCode2(@TempDir Path dir) throws Exception {
         assertThat(run("sim", "--limits", "rpm=50,itpm=x,otpm=1")).isEqualTo(2);
         assertThat(err.toString().trim()).isEqualTo("pacer: --limits: itpm needs a whole number, as in rpm=50,itpm=30000,otpm=8000.");

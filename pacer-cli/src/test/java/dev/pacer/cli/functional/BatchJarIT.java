@@ -109,20 +109,63 @@ class BatchJarIT {
         sim = SimServer.builder().tier(Tier.TIER_1).timeScale(10).seed(2).start();
         Path in = input(150, 60); // about 2.5 simulated minutes of Tier 1 requests: ~15 s real
         Path out = dir.resolve("results.jsonl");
-        Random random = new Random(42);
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        int before = 0;
         for (int kill = 0; kill < 3; kill++) {
             Process p = start(in, out);
             Thread.sleep(1_500 + random.nextInt(2_000));
             p.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
             p.waitFor(30, TimeUnit.SECONDS);
-            assertThat(idsIn(out)).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+            Map<String, Integer> ids = idsIn(out);
+            assertThat(ids).as("seed " + seed).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+            assertThat(ids.size()).as("seed %d: kill %d landed while results were being written", seed, kill).isGreaterThan(before);
+            before = ids.size();
         }
         int partial = idsIn(out).size();
-        assertThat(partial).isLessThan(150);
+        assertThat(partial).as("seed " + seed).isLessThan(150);
         assertThat(run(in, out)).isZero();
         Map<String, Integer> ids = idsIn(out);
         assertThat(ids).hasSize(150).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
         assertThat(Files.readString(dir.resolve("run.log"))).contains("Resuming:");
+    }
+
+    private static long lines(Path results) throws IOException {
+        return Files.exists(results) ? Files.readAllLines(results).stream().filter(l -> !l.isBlank()).count() : 0;
+    }
+
+    private static boolean eventually(Duration timeout, java.util.concurrent.Callable<Boolean> condition) throws Exception {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            if (condition.call()) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return condition.call();
+    }
+
+    @Test
+    void sigtermStopsAdmittingPrintsTheResumeCommandAndExits3ThenTheResumeFinishes() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_1).timeScale(10).seed(11).start();
+        Path in = input(150, 60); // the whole job is queued in the engine at once: the stop must reach queued calls
+        Path out = dir.resolve("results.jsonl");
+        Process p = start(in, out);
+        assertThat(eventually(Duration.ofSeconds(60), () -> lines(out) >= 20)).isTrue();
+        p.destroy(); // SIGTERM
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(3);
+        long sent = sim.stats().path("requests").asLong();
+        String log = Files.readString(dir.resolve("run.log"));
+        assertThat(log).contains("Stopping: no new requests").contains("Stopped (interrupted)")
+                .contains("To resume: pacer batch run " + in + " -o " + out).doesNotContain("Exception");
+        Map<String, Integer> ids = idsIn(out);
+        assertThat(ids.size()).isLessThan(150);
+        assertThat(ids).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+        Thread.sleep(1_000);
+        assertThat(sim.stats().path("requests").asLong()).as("requests sent after the process ended").isEqualTo(sent);
+        assertThat(run(in, out)).isZero();
+        assertThat(idsIn(out)).hasSize(150).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
     }
 
     @Test
@@ -146,36 +189,76 @@ class BatchJarIT {
         // With --skip-invalid the valid line runs and the invalid ones with an id become errored results.
         assertThat(run(in, out, "--skip-invalid")).isEqualTo(1);
         Map<String, Integer> ids = idsIn(out);
-        assertThat(ids).containsOnlyKeys("a", "has space", "b");
+        assertThat(ids).containsOnlyKeys("a", "has space", "b").allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+        // Line 1 ran: its duplicate on line 4 does not take its result.
+        String a = Files.readAllLines(out).stream().filter(l -> l.contains("\"custom_id\":\"a\"")).findFirst().orElseThrow();
+        assertThat(JSON.readTree(a).path("result").path("type").asText()).isEqualTo("succeeded");
+        assertThat(Files.readString(dir.resolve("run.log")))
+                .contains("--skip-invalid: 2 invalid lines get no result line (no usable custom_id, or one another line uses): lines 2, 4.");
     }
 
     @Test
-    void viaBatchesMergesResultsResubmitsExpiredAndErroredAndSurvivesAKill() throws Exception {
+    void viaBatchesKilledThreeTimesAtRandomPointsMergesEveryIdOnceResubmitsExpiredAndErroredAndNeverDuplicatesABatch() throws Exception {
         sim = SimServer.builder().tier(Tier.TIER_1).timeScale(200).seed(3)
                 .configure(s -> s.batches(120, 100_000).faults(FaultProfile.NONE.withBatchFaults(0.2, 0.1))).start();
         Path in = input(40, 30);
         Path out = dir.resolve("results.jsonl");
-        Process p = start(in, out, "--via", "batches");
-        Thread.sleep(1_500);
-        p.destroyForcibly();
-        p.waitFor(30, TimeUnit.SECONDS);
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        for (int kill = 0; kill < 3; kill++) {
+            Process p = start(in, out, "--via", "batches");
+            Thread.sleep(300 + random.nextInt(2_200)); // before the create, while polling, while merging, or resubmitting
+            p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
+            assertThat(idsIn(out)).as("seed " + seed).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+        }
         int exit = run(in, out, "--via", "batches");
         Map<String, Integer> ids = idsIn(out);
-        assertThat(ids).hasSize(40).allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+        assertThat(ids).as("seed " + seed).hasSize(40).allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
         long succeeded = Files.readAllLines(out).stream().filter(l -> l.contains("\"type\":\"succeeded\"")).count();
         // 30% of items fail per round; after two resubmissions almost all succeed.
-        assertThat(succeeded).isGreaterThanOrEqualTo(36);
+        assertThat(succeeded).as("seed " + seed).isGreaterThanOrEqualTo(36);
         assertThat(exit).isIn(0, 1);
         JsonNode sidecar = JSON.readTree(dir.resolve("results.jsonl.pacer.json").toFile());
         List<String> batchIds = new ArrayList<>();
-        sidecar.path("batches").forEach(b -> batchIds.add(b.path("id").asText()));
-        // No duplicate batch: the API holds exactly the batches the run recorded.
+        Map<String, Integer> submissions = new HashMap<>();
+        sidecar.path("batches").forEach(b -> {
+            batchIds.add(b.path("id").asText());
+            b.path("custom_ids").forEach(id -> submissions.merge(id.asText(), 1, Integer::sum));
+        });
+        assertThat(submissions.values()).as("some requests were resubmitted in a new batch").anyMatch(n -> n > 1);
+        // No duplicate batch: the API holds exactly the batches the run recorded, and created no other.
         HttpResponse<String> list = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/v1/messages/batches?limit=100"))
                 .header("x-api-key", "sk-ant-it-key").header("anthropic-version", "2023-06-01").GET().build(), HttpResponse.BodyHandlers.ofString());
         List<String> atApi = new ArrayList<>();
         JSON.readTree(list.body()).path("data").forEach(b -> atApi.add(b.path("id").asText()));
-        assertThat(atApi).containsExactlyInAnyOrderElementsOf(batchIds);
+        assertThat(atApi).as("seed " + seed).containsExactlyInAnyOrderElementsOf(batchIds);
+        assertThat(sim.stats().path("batches").path("created").asLong()).isEqualTo(batchIds.size());
+        // Each request went to the API once per submission the run recorded, never more.
+        assertThat(sim.stats().path("batches").path("requests").asLong()).isEqualTo(submissions.values().stream().mapToLong(n -> n).sum());
         assertThat(Files.readString(out)).contains("\"via\":\"batches\"");
+        // Polling stayed within the batch endpoints' own rate limit (Tier 1: 50 a minute).
+        assertThat(sim.stats().path("responses").path("429").asLong()).as("429s from the Batches endpoints").isZero();
+    }
+
+    @Test
+    void pacerYamlSetsTheRunAndThePlanAndFlagsWinOverIt() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_1).timeScale(60).seed(12).start();
+        Path in = input(40, 50);
+        Path config = dir.resolve("pacer.yaml");
+        Files.writeString(config, String.join("\n", "max-cost: 0.01", "concurrency: 4", "classes:",
+                "  sonnet-4: {rpm: 20, itpm: 30000, otpm: 8000}", "prices:", "  sonnet-4: {input: 3, output: 15}", ""));
+        Path out = dir.resolve("results.jsonl");
+        assertThat(run(in, out, "--config", config.toString())).as("stopped by the file's cost cap").isEqualTo(3);
+        assertThat(Files.readString(dir.resolve("run.log"))).contains("cost cap of $0.01").contains("Stopped (cost cap)");
+        assertThat(run(in, out, "--config", config.toString(), "--max-cost", "100")).as("the flag wins").isZero();
+        assertThat(idsIn(out)).hasSize(40).allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+        Process plan = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(),
+                "batch", "plan", in.toString(), "--config", config.toString()).redirectErrorStream(true).start();
+        String planText = new String(plan.getInputStream().readAllBytes());
+        assertThat(plan.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(planText).contains("sonnet-4:  30 requests under pacer.yaml (20 RPM, 30,000 ITPM, 8,000 OTPM)")
+                .contains("haiku-4-5: 10 requests under tier-1 (50 RPM, 50,000 ITPM, 10,000 OTPM)");
     }
 
     @Test

@@ -1,0 +1,344 @@
+package dev.pacer.batch;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pacer.CallFailed;
+import dev.pacer.Pacer;
+import dev.pacer.PacerException;
+import dev.pacer.anthropic.AnthropicPacer;
+import dev.pacer.anthropic.ModelClasses;
+import dev.pacer.anthropic.TokenEstimator;
+import dev.pacer.anthropic.Usage;
+import dev.pacer.concurrency.AimdLimit;
+import dev.pacer.concurrency.ConcurrencyLimit;
+import dev.pacer.event.PacerEvent;
+import dev.pacer.outcome.Outcome;
+import dev.pacer.outcome.OutcomeFamily;
+import dev.pacer.quota.Dimension;
+import dev.pacer.quota.Limit;
+import dev.pacer.quota.Priority;
+import dev.pacer.quota.QuotaKey;
+import dev.pacer.quota.QuotaView;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The {@code --via messages} path: every request goes through {@link AnthropicPacer} at
+ * {@link Priority#BULK}, the whole job queued in the engine at once so the quota is spent as
+ * fast as it refills.
+ *
+ * <p>Because everything is queued up front, anything that must hold requests back acts where a
+ * request is about to go out, not where it is submitted: {@link #beforeSend} is called by the
+ * engine right before every attempt and refuses it (by throwing {@link NotSent}) once the run is
+ * stopping or when the request could pass the cost cap; {@link WindowKeeper} pauses the run's
+ * quota keys outside the daily window. A refused or cancelled request gets no result line, so it
+ * runs on resume. Invariant, under {@code gate}: a request is in {@code sent} exactly when an
+ * attempt of it was let out, and {@code committed} is the worst-case cost of the sent requests
+ * that have not ended yet.
+ */
+final class LiveRun {
+
+    /** The engine's queue can hold the whole job; this only bounds memory for huge files. */
+    private static final int MAX_OUTSTANDING = 2_000;
+    /** This many requests in a row without any answer from the API, and none answered before: stop. */
+    private static final int UNREACHABLE_AFTER = 8;
+
+    /** Thrown into the engine to keep an attempt from going out; the request is left for the resume. */
+    static final class NotSent extends RuntimeException {
+        NotSent(String why) {
+            super(why, null, false, false);
+        }
+    }
+
+    private final RunOptions options;
+    private final ResultLog log;
+    private final Tally tally;
+    private final StopSignal stop;
+    private final ModelClasses classes = ModelClasses.defaults();
+    private final TokenEstimator estimator = TokenEstimator.defaults();
+
+    private final Object gate = new Object();
+    private final Map<String, Double> committedById = new HashMap<>();
+    private final Set<String> sent = new LinkedHashSet<>();
+    /** When the last attempt of each request went out, for its latency. */
+    private final Map<String, Instant> sentAt = new java.util.concurrent.ConcurrentHashMap<>();
+    private double committed;
+    private final AtomicInteger unansweredInARow = new AtomicInteger();
+    private volatile boolean anyAnswer;
+
+    /** Per-pool utilization once the run ends (empty when unknown). */
+    private final List<Utilization> utilization = new ArrayList<>();
+
+    LiveRun(RunOptions options, ResultLog log, Tally tally, StopSignal stop) {
+        this.options = options;
+        this.log = log;
+        this.tally = tally;
+        this.stop = stop;
+    }
+
+    List<Utilization> utilization() {
+        return utilization;
+    }
+
+    void run(List<BatchInput.Item> todo, int totalItems) {
+        Pacer.Builder pb = Pacer.builder().clock(options.clock()).scheduler(options.scheduler())
+                .concurrency(options.concurrency() == null
+                        ? ConcurrencyLimit.adaptive(new AimdLimit.Settings(16, 2, 512, 0.9))
+                        : ConcurrencyLimit.fixed(options.concurrency()))
+                .listener(this::count);
+        options.limits().forEach((modelClass, dims) -> {
+            QuotaKey key = QuotaKey.of("anthropic:" + AnthropicPacer.fingerprint(options.apiKey()) + ":" + modelClass);
+            dims.forEach((d, l) -> pb.limit(key, d, l));
+        });
+        Pacer pacer = pb.build();
+        try (AnthropicPacer claude = AnthropicPacer.builder().baseUrl(options.baseUrl()).apiKey(options.apiKey())
+                .pacer(pacer).fallbackModels(options.fallbackModels()).build();
+             Progress progress = new Progress(options, pacer, tally, totalItems, log.done().size())) {
+            Set<QuotaKey> keys = new LinkedHashSet<>();
+            todo.forEach(i -> keys.add(claude.quotaKey(i.params().path("model").asText())));
+            options.fallbackModels().forEach(m -> keys.add(claude.quotaKey(m)));
+            progress.start();
+            Instant liveStart = options.clock().instant();
+            try (WindowKeeper window = options.window() == null ? null
+                    : new WindowKeeper(options.window(), pacer.quotas(), List.copyOf(keys), options.clock(), options.scheduler(),
+                    progress::note).start()) {
+                submitAndWait(todo, claude);
+            }
+            Duration elapsed = Duration.between(liveStart, options.clock().instant());
+            for (QuotaKey key : keys) {
+                Tally.Pool used = tally.pools.get(key);
+                if (used == null) {
+                    continue;
+                }
+                Map<Dimension, Limit> limits = new HashMap<>();
+                QuotaView view = pacer.quotas().view(key);
+                view.dimensions().forEach((d, v) -> limits.put(d, v.limit()));
+                Utilization u = Utilization.of(poolName(key), limits, used.requests.get(), used.input.get(), used.output.get(), elapsed);
+                if (u != null) {
+                    utilization.add(u);
+                }
+            }
+        }
+    }
+
+    private void submitAndWait(List<BatchInput.Item> todo, AnthropicPacer claude) {
+        Semaphore outstanding = new Semaphore(MAX_OUTSTANDING);
+        Map<String, CompletableFuture<AnthropicPacer.Reply>> calls = new HashMap<>();
+        Map<String, CompletableFuture<Void>> handled = new HashMap<>();
+        for (BatchInput.Item item : todo) {
+            if (!acquire(outstanding)) {
+                break;
+            }
+            Instant queuedAt = options.clock().instant();
+            CompletableFuture<AnthropicPacer.Reply> call = claude.messages(item.params(), Priority.BULK, null, () -> beforeSend(item));
+            calls.put(item.customId(), call);
+            handled.put(item.customId(), call.handle((reply, error) -> {
+                outstanding.release();
+                finished(item, reply, error, queuedAt, claude);
+                return null;
+            }));
+        }
+        CompletableFuture<Void> all = CompletableFuture.allOf(handled.values().toArray(CompletableFuture[]::new));
+        CompletableFuture.anyOf(all, stop.future()).join();
+        if (all.isDone()) {
+            return;
+        }
+        // Stopping: nothing new goes out (beforeSend refuses it), calls still queued are given up,
+        // and calls at the provider get the grace period to bring their answers home.
+        List<CompletableFuture<Void>> atProvider = new ArrayList<>();
+        synchronized (gate) {
+            sent.forEach(id -> {
+                if (committedById.containsKey(id)) {
+                    atProvider.add(handled.get(id));
+                }
+            });
+            calls.forEach((id, f) -> {
+                if (!sent.contains(id)) {
+                    f.cancel(false);
+                }
+            });
+        }
+        try {
+            CompletableFuture.allOf(atProvider.toArray(CompletableFuture[]::new)).get(options.grace().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception timeoutOrInterrupted) {
+            // What did not finish in the grace period has no result line and runs again on resume.
+        }
+    }
+
+    private boolean acquire(Semaphore outstanding) {
+        while (!stop.isSet()) {
+            try {
+                if (outstanding.tryAcquire(200, TimeUnit.MILLISECONDS)) {
+                    return true;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stop.set(StopSignal.Reason.INTERRUPTED);
+            }
+        }
+        return false;
+    }
+
+    /** Called by the engine right before each attempt of {@code item} goes out; throws to keep it in. */
+    private void beforeSend(BatchInput.Item item) {
+        synchronized (gate) {
+            if (stop.isSet()) {
+                throw new NotSent("stopping");
+            }
+            if (!committedById.containsKey(item.customId())) {
+                double worst = worstCost(item);
+                Double cap = options.maxCostUsd();
+                if (cap != null && tally.cost.sum() + committed + worst > cap) {
+                    if (stop.set(StopSignal.Reason.COST_CAP)) {
+                        options.out().printf("%nStopping: the next request could pass the cost cap of $%.2f ($%.4f spent, $%.4f at most"
+                                + " still in flight); rerun with a higher --max-cost to finish.%n", cap, tally.cost.sum(), committed);
+                    }
+                    throw new NotSent("cost cap");
+                }
+                committedById.put(item.customId(), worst);
+                committed += worst;
+            }
+            // Counted here, not from the engine's AttemptStarted: an attempt refused above never went out.
+            tally.attempts.incrementAndGet();
+            sentAt.put(item.customId(), options.clock().instant());
+            if (!sent.add(item.customId())) {
+                tally.retries.incrementAndGet();
+            }
+        }
+    }
+
+    /**
+     * The most {@code item} can cost: its estimated input plus {@code max_tokens} of output, at the
+     * dearest model it may end up on (its own or a fallback), all input priced as uncached.
+     */
+    private double worstCost(BatchInput.Item item) {
+        String model = item.params().path("model").asText();
+        long input = Math.round(estimator.estimate(classes.classOf(model), item.params()).rawInput());
+        Usage worst = new Usage(input, 0, 0, item.params().path("max_tokens").asLong());
+        double most = options.prices().cost(classes.classOf(model), worst, false);
+        for (String fallback : options.fallbackModels()) {
+            most = Math.max(most, options.prices().cost(classes.classOf(fallback), worst, false));
+        }
+        return most;
+    }
+
+    private void finished(BatchInput.Item item, AnthropicPacer.Reply reply, Throwable error, Instant queuedAt, AnthropicPacer claude) {
+        try {
+            record(item, reply, error, queuedAt, claude);
+        } finally {
+            synchronized (gate) {
+                Double worst = committedById.remove(item.customId());
+                if (worst != null) {
+                    committed -= worst;
+                }
+            }
+        }
+    }
+
+    private void record(BatchInput.Item item, AnthropicPacer.Reply reply, Throwable error, Instant queuedAt, AnthropicPacer claude) {
+        Throwable cause = unwrap(error);
+        if (cause instanceof CancellationException || causedBy(cause, NotSent.class)) {
+            return; // held back on stop or by the cost cap: no result, so it runs again on resume
+        }
+        ObjectNode pacerMeta = BatchInput.JSON.createObjectNode();
+        if (reply != null) {
+            anyAnswer = true;
+            unansweredInARow.set(0);
+            ObjectNode line = BatchInput.JSON.createObjectNode();
+            line.put("custom_id", item.customId());
+            ObjectNode result = line.putObject("result");
+            result.put("type", "succeeded");
+            result.set("message", reply.message());
+            Usage usage = reply.usage();
+            tally.cost.add(options.prices().cost(claude.modelClasses().classOf(reply.model()), reply.message().path("usage"), false));
+            tally.input.addAndGet(usage.totalInput());
+            tally.output.addAndGet(usage.output());
+            pacerMeta.put("attempts", reply.call().attempts());
+            pacerMeta.put("model", reply.model());
+            pacerMeta.put("queued_ms", reply.call().queued().toMillis());
+            // The wait for quota is queued_ms; latency is the answering attempt's, from its send to its answer.
+            Instant now = options.clock().instant();
+            pacerMeta.put("latency_ms", Duration.between(sentAt.getOrDefault(item.customId(), queuedAt), now).toMillis());
+            line.set("pacer", pacerMeta);
+            log.append(item.customId(), "succeeded", line);
+            tally.done.incrementAndGet();
+            return;
+        }
+        Outcome outcome = cause instanceof CallFailed failed ? failed.outcome() : null;
+        if (outcome != null && (outcome.family() == OutcomeFamily.CONNECTION_FAILURE || outcome.family() == OutcomeFamily.TIMEOUT)) {
+            // The API never answered: an "errored" line would be final and skipped on every resume.
+            tally.unanswered.incrementAndGet();
+            if (unansweredInARow.incrementAndGet() >= UNREACHABLE_AFTER && !anyAnswer && stop.set(StopSignal.Reason.UNREACHABLE)) {
+                options.out().printf("%nStopping: %s does not answer (%s); check --base-url and the network, then rerun the same"
+                        + " command to resume.%n", options.baseUrl(), outcome.family().name().toLowerCase().replace('_', ' '));
+            }
+            return;
+        }
+        anyAnswer |= outcome != null && outcome.status() > 0;
+        String type = "api_error";
+        String message = cause == null ? "unknown failure" : cause.getMessage();
+        if (outcome != null && outcome.errorType() != null) {
+            type = outcome.errorType();
+            message = outcome.message();
+        } else if (cause instanceof PacerException) {
+            type = "pacer_error";
+        }
+        ObjectNode errLine = BatchRunner.errored(item.customId(), type, message, null);
+        if (cause instanceof CallFailed failed) {
+            pacerMeta.put("attempts", failed.attempts());
+            errLine.set("pacer", pacerMeta);
+        }
+        log.append(item.customId(), "errored", errLine);
+        tally.errored.incrementAndGet();
+        tally.done.incrementAndGet();
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void count(PacerEvent event) {
+        if (event instanceof PacerEvent.AttemptFinished finished) {
+            if (finished.outcome().status() == 429) {
+                tally.wire429.incrementAndGet();
+            } else if (finished.outcome().status() == 529) {
+                tally.wire529.incrementAndGet();
+            }
+        } else if (event instanceof PacerEvent.FallbackTaken fallback && fallback.to() != null) {
+            tally.fallbacks.incrementAndGet();
+        } else if (event instanceof PacerEvent.Settled settled) {
+            tally.pool(settled.target().quotaKey()).add(settled.actual());
+        }
+    }
+
+    /** The model class at the end of a key such as {@code anthropic:<fingerprint>:sonnet-4}. */
+    static String poolName(QuotaKey key) {
+        String name = key.id();
+        int colon = name.lastIndexOf(':');
+        return colon >= 0 ? name.substring(colon + 1) : name;
+    }
+}

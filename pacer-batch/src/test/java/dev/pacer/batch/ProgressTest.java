@@ -1,0 +1,71 @@
+package dev.pacer.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pacer.Pacer;
+import dev.pacer.quota.Cost;
+import dev.pacer.quota.Dimension;
+import dev.pacer.quota.Limit;
+import dev.pacer.quota.QuotaKey;
+import dev.pacer.time.VirtualTime;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ProgressTest {
+
+    private static final QuotaKey SONNET = QuotaKey.of("anthropic:fp:sonnet-4");
+    private static final QuotaKey HAIKU = QuotaKey.of("anthropic:fp:haiku-4-5");
+
+    @Test
+    void eachPoolsRatesAreShownAgainstItsOwnLimitsBusiestFirst() {
+        VirtualTime time = new VirtualTime();
+        Pacer pacer = Pacer.builder().clock(time).scheduler(time)
+                .limit(SONNET, Dimension.REQUESTS, Limit.perMinute(50)).limit(SONNET, Dimension.INPUT_TOKENS, Limit.perMinute(30_000))
+                .limit(SONNET, Dimension.OUTPUT_TOKENS, Limit.perMinute(8_000))
+                .limit(HAIKU, Dimension.REQUESTS, Limit.perMinute(50)).limit(HAIKU, Dimension.INPUT_TOKENS, Limit.perMinute(50_000))
+                .limit(HAIKU, Dimension.OUTPUT_TOKENS, Limit.perMinute(10_000)).build();
+        RunOptions options = new RunOptions(Path.of("in.jsonl"), Path.of("out.jsonl"), RunOptions.Via.MESSAGES, "http://x", "k",
+                List.of(), null, null, false, false, null, null, Duration.ofSeconds(1), Map.of(), time, time,
+                new PrintStream(OutputStream.nullOutputStream()), false, Prices.defaults(), Duration.ofSeconds(1), false);
+        Tally tally = new Tally();
+        Progress progress = new Progress(options, pacer, tally, 300, 0);
+        progress.line(time.instant());
+        // One minute: Sonnet spends 7,600 of its 8,000 output tokens, Haiku 2,000 of its 10,000.
+        time.advance(Duration.ofMinutes(1));
+        tally.pool(SONNET).add(Cost.requests(32, 2_100, 7_600));
+        tally.pool(HAIKU).add(Cost.requests(10, 900, 2_000));
+        tally.done.addAndGet(42);
+        String line = progress.line(time.instant());
+        assertThat(line).startsWith("42/300 done | sonnet-4 32/50 req, 2.1k/30k in, 7.6k/8k out per min | "
+                + "haiku-4-5 10/50 req, 900/50k in, 2k/10k out per min | 429: 0  529: 0 | ETA ")
+                .doesNotContain("first minute");
+    }
+
+    @Test
+    void inTheFirstMinuteTheLineSaysRatesIncludeTheFullBuckets() {
+        VirtualTime time = new VirtualTime();
+        Pacer pacer = Pacer.builder().clock(time).scheduler(time).build();
+        RunOptions options = new RunOptions(Path.of("in.jsonl"), Path.of("out.jsonl"), RunOptions.Via.MESSAGES, "http://x", "k",
+                List.of(), null, null, false, false, null, null, Duration.ofSeconds(1), Map.of(), time, time,
+                new PrintStream(OutputStream.nullOutputStream()), false, Prices.defaults(), Duration.ofSeconds(1), false);
+        Tally tally = new Tally();
+        Progress progress = new Progress(options, pacer, tally, 300, 0);
+        time.advance(Duration.ofSeconds(30));
+        tally.pool(SONNET).add(Cost.requests(50, 3_000, 12_000));
+        assertThat(progress.line(time.instant())).contains("| first minute: buckets start full");
+    }
+
+    @Test
+    void compactNumbersFitOnOneLine() {
+        assertThat(Progress.compact(7_528)).isEqualTo("7.5k");
+        assertThat(Progress.compact(30_000)).isEqualTo("30k");
+        assertThat(Progress.compact(2_000_000)).isEqualTo("2M");
+        assertThat(Progress.compact(977)).isEqualTo("977");
+        assertThat(Progress.compact(450_000)).isEqualTo("450k");
+    }
+}

@@ -1,26 +1,14 @@
 package dev.pacer.quota;
 
 import dev.pacer.concurrency.ConcurrencySignal;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 
 /**
- * A permit of a {@link QuotaBucket}. {@code done} is set once, by compare-and-set, by whoever ends
- * the permit; {@code signal} is written by the caller before it ends the permit; the other
- * mutable fields are guarded by the bucket's lock.
+ * A permit of a {@link QuotaBucket}. Its mutable fields are written under the bucket's lock, except
+ * {@code signal}, which the caller writes before it ends the permit (the lock taken then publishes
+ * it); {@code done} is volatile so that {@link #isOpen()} needs no lock.
  */
 final class PermitImpl implements Permit {
-
-    private static final VarHandle DONE;
-
-    static {
-        try {
-            DONE = MethodHandles.lookup().findVarHandle(PermitImpl.class, "done", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     final QuotaBucket bucket;
     final Cost cost;
@@ -32,9 +20,6 @@ final class PermitImpl implements Permit {
     volatile ConcurrencySignal signal = ConcurrencySignal.IGNORE;
     PermitImpl prev;
     PermitImpl next;
-    /** What it really cost, and the next permit on the bucket's stack of settlements not yet absorbed. */
-    Cost actual;
-    PermitImpl nextSettled;
 
     PermitImpl(QuotaBucket bucket, Cost cost, long admittedNanos, long waitedNanos) {
         this.bucket = bucket;
@@ -97,9 +82,13 @@ final class PermitImpl implements Permit {
         return !done;
     }
 
-    /** Ends the permit; true for the one caller that did, false if it had already ended. */
+    /** Ends the permit (under the bucket's lock); false if it had already ended. */
     boolean end() {
-        return DONE.compareAndSet(this, false, true);
+        if (done) {
+            return false;
+        }
+        done = true;
+        return true;
     }
 
     @Override

@@ -127,13 +127,13 @@ class QuotaStressTest {
     }
 
     /**
-     * Settlements without the lock must never lose a wake-up. Each round fills the only
+     * A settlement must never lose a wake-up. Each round fills the only
      * concurrency slot, then one thread queues a call for it while another settles the holder, at
      * the same moment; nothing else happens afterwards, so the queued call gets the slot only if
      * the settlement or the queuing noticed the other. (The timeout only detects a hang.)
      */
     @Test
-    void aSettlementWithoutTheLockNeverLosesTheWakeUpOfTheCallWaitingForItsSlot() throws Exception {
+    void aSettlementNeverLosesTheWakeUpOfTheCallWaitingForItsSlot() throws Exception {
         VirtualTime time = new VirtualTime();
         Quotas quotas = Quotas.builder().time(time)
                 .limit(KEY, REQUESTS, Limit.perMinute(1_000_000_000))

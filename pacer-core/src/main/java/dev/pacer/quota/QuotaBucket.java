@@ -78,6 +78,12 @@ public final class QuotaBucket {
     private static final double SHARE_DECREASE = 0.7;
     /** Additive increase of the share: per second of answers that show room, not per answer, so it does not depend on the call rate. */
     private static final double SHARE_INCREASE_PER_SECOND = 0.02;
+    /** Additive increase of the share while calls wait and none is out (see refill). */
+    private static final double IDLE_SHARE_INCREASE_PER_SECOND = 0.005;
+    /** How long after the last answer the share may start growing without one. */
+    private static final long IDLE_GRACE_NANOS = 5_000_000_000L;
+    /** While the share grows without answers, the line looks again this often (a handful of wake-ups until it is 1). */
+    private static final long SHARE_GROWTH_WAKE_NANOS = 2_000_000_000L;
 
     private final QuotaKey key;
     private final PacerClock clock;
@@ -120,6 +126,8 @@ public final class QuotaBucket {
     private long admittedRequests;
     private long firstAdmittedNanos = Long.MIN_VALUE;
     private long shareGrownNanos = Long.MIN_VALUE;
+    /** When the last provider snapshot was applied, on the bucket's clock. */
+    private long lastAnswerNanos = Long.MIN_VALUE / 2;
 
     @SuppressWarnings("unchecked")
     QuotaBucket(QuotaKey key, PacerClock clock, PacerScheduler scheduler, QuotaListener listener,
@@ -320,6 +328,7 @@ public final class QuotaBucket {
             lastSnapshotSeq = source.sentSeq;
         }
         lastSnapshotAt = snapshot.observedAt();
+        lastAnswerNanos = clock.nanoTime();
         return true;
     }
 
@@ -444,6 +453,7 @@ public final class QuotaBucket {
     // ---------------------------------------------------------------- internals (lock held)
 
     private void refill(long now) {
+        long since = lastRefill;
         long elapsed = now - lastRefill;
         if (elapsed > 0) {
             lastRefill = now;
@@ -457,6 +467,13 @@ public final class QuotaBucket {
                         level[d] = l > ceiling ? ceiling : l;
                     }
                 }
+            }
+            long silent = now - Math.max(since, lastAnswerNanos + IDLE_GRACE_NANOS);
+            if (share < 1.0 && inFlight == 0 && queued > 0 && silent > 0) {
+                // Calls wait, none is out and no answer came for a while: nothing can show room, so the
+                // share would never grow back and a client whose share was cut could starve while the
+                // provider sits idle. Without evidence, the share grows with time; answers correct it.
+                share = Math.min(1.0, share + IDLE_SHARE_INCREASE_PER_SECOND * silent / NANOS_PER_SECOND);
             }
         }
     }
@@ -571,7 +588,7 @@ public final class QuotaBucket {
                 worstDimension = Dimension.byIndex(d);
             }
             if (limited[d] && need > level[d]) {
-                double nanos = (need - level[d]) / ratePerNano[d];
+                double nanos = (need - level[d]) / (ratePerNano[d] * share);
                 long wait = nanos >= FAR_FUTURE ? FAR_FUTURE : (long) Math.ceil(nanos);
                 if (wait > worst) {
                     worst = wait;
@@ -598,7 +615,7 @@ public final class QuotaBucket {
                 return worst > 0 ? worst : 0;
             }
             if (limited[d] && cost.at(d) > level[d]) {
-                double nanos = (cost.at(d) - level[d]) / ratePerNano[d];
+                double nanos = (cost.at(d) - level[d]) / (ratePerNano[d] * share);
                 worst = Math.max(worst, nanos >= FAR_FUTURE ? FAR_FUTURE : (long) Math.ceil(nanos));
             }
         }
@@ -724,6 +741,9 @@ public final class QuotaBucket {
                     continue;
                 }
                 if (wait > 0) {
+                    if (share < 1.0 && inFlight == 0) {
+                        wait = Math.min(wait, SHARE_GROWTH_WAKE_NANOS); // the share grows meanwhile: the fit comes sooner
+                    }
                     scheduleWake(now, Math.max(MIN_WAKE_NANOS, wait));
                 }
                 break;
@@ -739,7 +759,7 @@ public final class QuotaBucket {
         double worstWait = 0;
         for (int d = 0; d < cost.width(); d++) {
             if (limited[d] && cost.at(d) > level[d]) {
-                double wait = (cost.at(d) - level[d]) / ratePerNano[d];
+                double wait = (cost.at(d) - level[d]) / (ratePerNano[d] * share);
                 if (wait > worstWait) {
                     worstWait = wait;
                     worst = Dimension.byIndex(d);

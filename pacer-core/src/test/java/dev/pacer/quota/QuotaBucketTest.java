@@ -330,6 +330,23 @@ class QuotaBucketTest {
     }
 
     @Test
+    void aCutShareGrowsBackWithTimeWhileCallsWaitAndNoneIsOutSoNobodyStarves() {
+        Quotas q = Quotas.builder().time(time).build();
+        Permit first = q.tryAcquire(key, Cost.requests(1, 100, 100));
+        first.sent();
+        // Others on the key: the share starts at a tenth.
+        first.settle(Cost.requests(1, 100, 100), snapshot(50, 40, 30_000, 30_000, 6_000, 0));
+        assertThat(q.bucket(key).share()).isCloseTo(0.1, org.assertj.core.data.Offset.offset(1e-9));
+        // A call that needs the whole output bucket waits, with nothing in flight to bring news.
+        CompletableFuture<Permit> waiting = q.acquire(key, Cost.requests(1, 100, 6_000), Priority.NORMAL, null);
+        assertThat(waiting).isNotDone();
+        // At a fixed tenth of 100 tokens/s it would take 600 s; growing without evidence, far less.
+        time.advance(Duration.ofSeconds(250));
+        assertThat(waiting).isCompleted();
+        assertThat(q.bucket(key).share()).isGreaterThan(0.1);
+    }
+
+    @Test
     void roundedRemainingWithinThePrecisionDoesNotMoveTheLevel() {
         Quotas q = tier1();
         for (int i = 0; i < 20; i++) {

@@ -81,6 +81,18 @@ class RateLimitHeadersTest {
                 });
             }
         }
-        assertThat(notes).isNotEmpty().allMatch(n -> !n.contains("sk-"));
+        // A note quotes the value it ignored, so a hostile server's value must reach the log clipped and
+        // printable: no control characters (log injection), nothing beyond 40 characters of it.
+        assertThat(notes).isNotEmpty().allMatch(n -> n.chars().allMatch(c -> c >= 0x20 && c <= 0x7e), "printable ASCII only");
+        assertThat(notes).anyMatch(n -> n.contains("'??'")); // "\u0000\u0001", each character replaced
+        assertThat(notes).anyMatch(n -> n.contains("'?n?c?d?'")); // "ünïcödé"
+    }
+
+    @Test
+    void aLongHostileValueIsQuotedInItsNoteClippedTo40Characters() {
+        String longValue = "x".repeat(10_000);
+        parser.snapshot(headers(Map.of("anthropic-ratelimit-requests-limit", longValue)), now);
+        assertThat(notes).hasSize(1);
+        assertThat(notes.get(0)).contains("'" + "x".repeat(40) + "...'").doesNotContain("x".repeat(41)).hasSizeLessThan(120);
     }
 }

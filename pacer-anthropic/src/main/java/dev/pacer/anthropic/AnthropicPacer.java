@@ -173,10 +173,11 @@ public final class AnthropicPacer implements AutoCloseable {
                     RateLimitSnapshot snapshot = headers.snapshot(response::header, now);
                     RetryHints hints = headers.hints(response::header, now);
                     JsonNode json = parse(response.body());
-                    Outcome outcome = Classifier.classify(response.status(), json, hints, snapshot, now);
+                    String requestId = response.header("request-id").orElse(null);
+                    Outcome outcome = Classifier.classify(response.status(), json, hints, snapshot, now, requestId);
                     if (outcome.isSuccess() && (json == null || !json.path("input_tokens").canConvertToLong())) {
-                        outcome = new Outcome(dev.pacer.outcome.OutcomeFamily.SERVER_ERROR, response.status(), "invalid_response",
-                                "The response was not a token count", null, hints, snapshot);
+                        outcome = Classifier.invalidResponse(response.status(), "The response was not a token count", hints, snapshot,
+                                requestId);
                     }
                     return outcome.isSuccess()
                             ? AttemptResult.success(outcome, json.path("input_tokens").asLong(), Cost.requests(1, 0, 0))
@@ -237,14 +238,15 @@ public final class AnthropicPacer implements AutoCloseable {
         RateLimitSnapshot snapshot = headers.snapshot(response::header, now);
         RetryHints hints = headers.hints(response::header, now);
         JsonNode json = parse(response.body());
-        Outcome outcome = Classifier.classify(response.status(), json, hints, snapshot, now);
+        String requestId = response.header("request-id").orElse(null);
+        Outcome outcome = Classifier.classify(response.status(), json, hints, snapshot, now, requestId);
         if (!outcome.isSuccess()) {
             return AttemptResult.failure(outcome, null);
         }
         if (json == null || !json.has("usage")) {
             // A 200 that is not a Message: the server misbehaved; treat it as a server error.
-            return AttemptResult.failure(new Outcome(dev.pacer.outcome.OutcomeFamily.SERVER_ERROR, response.status(),
-                    "invalid_response", "The response was not a Message", null, hints, snapshot), null);
+            return AttemptResult.failure(Classifier.invalidResponse(response.status(), "The response was not a Message", hints, snapshot,
+                    requestId), null);
         }
         String modelClass = classes.classOf(model);
         Usage usage = Usage.of(json.path("usage")).plausible(maxTokens);

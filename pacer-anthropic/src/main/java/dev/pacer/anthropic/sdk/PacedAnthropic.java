@@ -271,11 +271,13 @@ public final class PacedAnthropic {
                 bytes = response.body().readAllBytes();
             } catch (IOException e) {
                 last.set(new AnthropicIoException("Request failed", e));
-                return AttemptResult.failure(new Outcome(OutcomeFamily.CONNECTION_FAILURE, status, null, describe(e), null, hints,
+                return AttemptResult.failure(new Outcome(OutcomeFamily.CONNECTION_FAILURE, status, null,
+                        Classifier.withRequestId(describe(e), header.apply("request-id").orElse(null)), null, hints,
                         snapshot), null);
             }
             BufferedResponse buffered = new BufferedResponse(status, h, bytes);
-            Outcome outcome = Classifier.classify(status, AnthropicPacerJson.parse(bytes), hints, snapshot, now);
+            Outcome outcome = Classifier.classify(status, AnthropicPacerJson.parse(bytes), hints, snapshot, now,
+                    header.apply("request-id").orElse(null));
             last.set(buffered);
             return outcome.isSuccess() ? AttemptResult.success(outcome, buffered, Cost.requests(1, 0, 0))
                     : AttemptResult.failure(outcome, null);
@@ -419,12 +421,14 @@ public final class PacedAnthropic {
             } catch (IOException e) {
                 // The answer broke off after its status: a connection failure the provider has already counted.
                 last.set(new AnthropicIoException("Request failed", e));
-                return AttemptResult.failure(new Outcome(OutcomeFamily.CONNECTION_FAILURE, status, null, describe(e), null, hints,
+                return AttemptResult.failure(new Outcome(OutcomeFamily.CONNECTION_FAILURE, status, null,
+                        Classifier.withRequestId(describe(e), header.apply("request-id").orElse(null)), null, hints,
                         snapshot), null);
             }
             BufferedResponse buffered = new BufferedResponse(status, h, bytes);
             JsonNode json = AnthropicPacerJson.parse(bytes);
-            Outcome outcome = Classifier.classify(status, json, hints, snapshot, now);
+            String requestId = header.apply("request-id").orElse(null);
+            Outcome outcome = Classifier.classify(status, json, hints, snapshot, now, requestId);
             if (!outcome.isSuccess()) {
                 last.set(buffered);
                 return AttemptResult.failure(outcome, null);
@@ -434,8 +438,8 @@ public final class PacedAnthropic {
             }
             if (json == null || !json.has("usage")) {
                 last.set(buffered);
-                return AttemptResult.failure(new Outcome(OutcomeFamily.SERVER_ERROR, status, "invalid_response",
-                        "The response was not a Message", null, hints, snapshot), null);
+                return AttemptResult.failure(Classifier.invalidResponse(status, "The response was not a Message", hints, snapshot,
+                        requestId), null);
             }
             Usage usage = Usage.of(json.path("usage")).plausible(maxTokens);
             if (estimate != null) {

@@ -146,7 +146,9 @@ class AnthropicPacerTest {
                 } catch (CompletionException e) {
                     CallFailed failed = (CallFailed) e.getCause();
                     assertThat(failed.outcome().family()).isEqualTo(OutcomeFamily.REQUEST_ERROR);
-                    assertThat(failed.outcome().message()).isEqualTo("messages: Field required");
+                    // The provider's message, and the request id to quote to its support.
+                    assertThat(failed.outcome().message()).matches("messages: Field required \\(request-id req_[A-Za-z0-9]{24}\\)");
+                    assertThat(failed.getMessage()).contains("messages: Field required (request-id req_");
                     assertThat(failed.attempts()).isEqualTo(1);
                 }
                 assertThat(sim.stats().path("requests").asLong()).isEqualTo(1);

@@ -350,4 +350,21 @@ class PacedAnthropicTest {
         assertThat(text).isNotEmpty();
         assertThat(pacer.quotas().view(key("sonnet-4")).inFlight()).isZero();
     }
+
+    @Test
+    void theOutcomesTheEngineHearsQuoteTheProvidersRequestId() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_2).timeScale(SCALE).faults(FaultProfile.NONE.withOverloaded(1.0)).start();
+        ScaledClock clock = new ScaledClock(sim.clock().now(), SCALE);
+        List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        client = client(PacedAnthropic.options().pacer(Pacer.builder().clock(clock).scheduler(clock)
+                .retryPolicy(RetryPolicy.builder().maxAttempts(1).build()).listener(e -> {
+                    if (e instanceof dev.pacer.event.PacerEvent.AttemptFinished f) {
+                        heard.add(f.outcome().describe());
+                    }
+                }).build()));
+        Throwable error = catchThrowable(() -> client.messages().create(params("claude-haiku-4-5", 100, 10)));
+        assertThat(error).isInstanceOf(com.anthropic.errors.AnthropicServiceException.class);
+        String requestId = ((com.anthropic.errors.AnthropicServiceException) error).headers().values("request-id").get(0);
+        assertThat(heard).containsExactly("529 overloaded_error: Overloaded (request-id " + requestId + ")");
+    }
 }

@@ -19,10 +19,12 @@ import dev.pacer.CallFailed;
 import dev.pacer.CallSpec;
 import dev.pacer.Pacer;
 import dev.pacer.PacerException;
+import dev.pacer.StreamInterrupted;
 import dev.pacer.anthropic.AnthropicPacer;
 import dev.pacer.anthropic.Classifier;
 import dev.pacer.anthropic.ModelClasses;
 import dev.pacer.anthropic.RateLimitHeaders;
+import dev.pacer.anthropic.StreamUsage;
 import dev.pacer.anthropic.TokenEstimator;
 import dev.pacer.anthropic.Usage;
 import dev.pacer.outcome.Outcome;
@@ -70,7 +72,9 @@ import java.util.function.Function;
  * key's quota, retried, calibrated from the {@code anthropic-ratelimit-*} headers, and moved to a
  * fallback model (the request's {@code model} is rewritten; the returned Message's {@code model}
  * says which answered). A stream holds its reservation until it is closed or read to the end, settles
- * from its final usage, and is retried or falls back only before the SDK sees its first byte.
+ * from its final usage, and is retried or falls back only before the SDK sees its first byte; one that
+ * breaks off later (a mid-stream {@code event: error}, a dropped connection) reaches the caller as the
+ * SDK's own exception and the engine as a {@link StreamInterrupted}, so its breaker hears it.
  * {@code count_tokens} is paced against its own request bucket, the Batches endpoints against theirs
  * (and the other endpoints, each family against its own), so every call keeps a retry policy.
  * When every attempt failed, the SDK gets the last response and raises its usual exception
@@ -405,12 +409,22 @@ public final class PacedAnthropic {
             if (status == 200 && stream) {
                 // Committed: from here the stream belongs to the caller; settle when it ends.
                 CompletableFuture<Cost> ended = new CompletableFuture<>();
-                InputStream watched = new StreamWatcher(response.body(), seen -> {
+                String requestId = header.apply("request-id").orElse(null);
+                InputStream watched = new StreamWatcher(response.body(), watcher -> {
+                    StreamUsage seen = watcher.usage();
                     Usage usage = seen.usage().plausible(maxTokens);
                     if (estimate != null && seen.complete()) {
                         options.estimator.learn(modelClass, estimate, usage.totalInput(), usage.output(), maxTokens);
                     }
-                    ended.complete(usage.cost(options.classes.countsCacheReads(modelClass)));
+                    Cost cost = usage.cost(options.classes.countsCacheReads(modelClass));
+                    Outcome broke = seen.brokeOff(watcher.readToEnd(), watcher.failure(), requestId);
+                    if (broke != null) {
+                        // The SDK raises its own exception to the caller (SseException for an event: error); the
+                        // engine hears how the stream ended, so a model whose streams keep breaking opens its breaker.
+                        ended.completeExceptionally(new StreamInterrupted(broke, cost));
+                    } else {
+                        ended.complete(cost);
+                    }
                 });
                 HttpResponse passed = new StreamingResponse(response, watched);
                 return AttemptResult.streaming(Classifier.classify(status, null, hints, snapshot), passed, ended);

@@ -100,6 +100,19 @@ public final class Classifier {
     }
 
     /**
+     * A transport failure's family: a timeout when any cause is one ({@code HttpTimeoutException},
+     * {@code SocketTimeoutException}), else a connection failure.
+     */
+    public static OutcomeFamily transportFamily(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getClass().getSimpleName().contains("Timeout")) {
+                return OutcomeFamily.TIMEOUT;
+            }
+        }
+        return OutcomeFamily.CONNECTION_FAILURE;
+    }
+
+    /**
      * A 2xx whose body is not what the endpoint returns (a misbehaving server or proxy): a server
      * error, so it is retried and counts against the target's health.
      */

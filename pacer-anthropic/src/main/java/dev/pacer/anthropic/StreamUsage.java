@@ -113,13 +113,7 @@ public final class StreamUsage {
             return Classifier.streamError(errorData, requestId);
         }
         if (failure != null) {
-            OutcomeFamily family = OutcomeFamily.CONNECTION_FAILURE;
-            for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-                if (t.getClass().getSimpleName().contains("Timeout")) {
-                    family = OutcomeFamily.TIMEOUT; // HttpTimeoutException (AnthropicHttp's deadline), SocketTimeoutException
-                }
-            }
-            return new Outcome(family, 0, null, Classifier.withRequestId("the stream broke off: " + failure.getClass().getSimpleName()
+            return new Outcome(Classifier.transportFamily(failure), 0, null, Classifier.withRequestId("the stream broke off: " + failure.getClass().getSimpleName()
                     + (failure.getMessage() == null ? "" : ": " + failure.getMessage()), requestId), null, null, null);
         }
         if (readToEnd && !stopped) {

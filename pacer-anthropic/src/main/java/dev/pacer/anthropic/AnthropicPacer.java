@@ -205,6 +205,17 @@ public final class AnthropicPacer implements AutoCloseable {
      * Runs {@code send} with the provider's count of the input when the local estimate is above the
      * threshold ({@link Builder#countTokensAbove}), else at once with -1 (the estimate is used).
      */
+    /** The body of the {@code count_tokens} request for a Messages request: the fields that endpoint takes. */
+    public static ObjectNode countTokensBody(JsonNode params) {
+        ObjectNode body = JSON.createObjectNode();
+        for (String field : new String[] {"model", "messages", "system", "tools", "tool_choice", "thinking"}) {
+            if (params.has(field)) {
+                body.set(field, params.get(field));
+            }
+        }
+        return body;
+    }
+
     private <T> CompletableFuture<T> counted(ObjectNode params, String model, Priority priority, Instant deadline,
                                              LongFunction<CompletableFuture<T>> send) {
         if (countTokensAbove > 0 && estimator.estimate(classes.classOf(model), params).inputTokens() > countTokensAbove) {
@@ -220,12 +231,7 @@ public final class AnthropicPacer implements AutoCloseable {
      */
     public CompletableFuture<Long> countTokens(ObjectNode params, Priority priority, Instant deadline) {
         String model = params.path("model").asText("");
-        ObjectNode body = JSON.createObjectNode();
-        for (String field : new String[] {"model", "messages", "system", "tools", "tool_choice", "thinking"}) {
-            if (params.has(field)) {
-                body.set(field, params.get(field));
-            }
-        }
+        ObjectNode body = countTokensBody(params);
         byte[] bytes;
         try {
             bytes = JSON.writeValueAsBytes(body);

@@ -123,8 +123,24 @@ public final class PacedAnthropic {
         private Duration maxRetryAfter = Duration.ofMinutes(10);
         private Executor executor = Executors.newVirtualThreadPerTaskExecutor();
         private Consumer<String> debug = note -> { };
+        private long countTokensAbove;
 
         private Options() {
+        }
+
+        /**
+         * Ask the free {@code count_tokens} endpoint for the exact input of Messages requests whose
+         * local estimate is above {@code tokens} (default 0: never), as
+         * {@link AnthropicPacer.Builder#countTokensAbove} does: the reservation is then exact, at the
+         * price of one extra round trip paced against {@code count_tokens}' own request limit. When
+         * the count fails, the request goes ahead on the estimate.
+         */
+        public Options countTokensAbove(long tokens) {
+            if (tokens < 0) {
+                throw new IllegalArgumentException("countTokensAbove must be 0 (off) or a number of tokens, not " + tokens + ".");
+            }
+            this.countTokensAbove = tokens;
+            return this;
         }
 
         /** The engine (default: {@code Pacer.builder().build()}). Share one per process. */
@@ -221,7 +237,38 @@ public final class PacedAnthropic {
                 return next.executeAsync(request, requestOptions);
             }
             boolean countTokens = path.size() == 3;
-            return paced(request, requestOptions, object, body, countTokens);
+            if (!countTokens && options.countTokensAbove > 0
+                    && options.estimator.estimate(options.classes.classOf(object.path("model").asText()), object).inputTokens()
+                    > options.countTokensAbove) {
+                return count(request, requestOptions, object)
+                        .thenCompose(counted -> paced(request, requestOptions, object, body, false, counted));
+            }
+            return paced(request, requestOptions, object, body, countTokens, -1);
+        }
+
+        /**
+         * The provider's count of a Messages request's input: the same request (headers, auth, beta
+         * flags) sent to {@code count_tokens} with the fields it takes, paced as any count. -1 when it
+         * could not say: counting is an optimisation, never a failure.
+         */
+        private CompletableFuture<Long> count(HttpRequest request, RequestOptions requestOptions, ObjectNode params) {
+            ObjectNode countParams = AnthropicPacer.countTokensBody(params);
+            byte[] bytes;
+            try {
+                bytes = JSON.writeValueAsBytes(countParams);
+            } catch (IOException e) {
+                return CompletableFuture.completedFuture(-1L);
+            }
+            HttpRequest counting = request.toBuilder().replaceAllPathSegments("v1", "messages", "count_tokens")
+                    .body(new BytesBody(bytes)).build();
+            return paced(counting, requestOptions, countParams, bytes, true, -1).handle((response, error) -> {
+                if (error != null || !(response instanceof BufferedResponse buffered) || buffered.statusCode() / 100 != 2) {
+                    return -1L;
+                }
+                JsonNode json = AnthropicPacerJson.parse(buffered.bytes());
+                long n = json == null ? -1 : json.path("input_tokens").asLong(-1);
+                return n > 0 ? n : -1L;
+            });
         }
 
         /**
@@ -304,7 +351,7 @@ public final class PacedAnthropic {
         }
 
         private CompletableFuture<HttpResponse> paced(HttpRequest request, RequestOptions requestOptions, ObjectNode params,
-                                                      byte[] body, boolean countTokens) {
+                                                      byte[] body, boolean countTokens, long countedInput) {
             String fingerprint = AnthropicPacer.fingerprint(apiKey(request.headers()));
             String model = params.path("model").asText();
             boolean stream = !countTokens && params.path("stream").asBoolean(false);
@@ -322,7 +369,11 @@ public final class PacedAnthropic {
                 if (countTokens) {
                     return Cost.requests(1, 0, 0);
                 }
-                TokenEstimator.Estimate e = estimates.computeIfAbsent(t, x -> options.estimator.estimate(options.classes.classOf(x.model()), params));
+                TokenEstimator.Estimate e = estimates.computeIfAbsent(t, x -> {
+                    TokenEstimator.Estimate local = options.estimator.estimate(options.classes.classOf(x.model()), params);
+                    // The provider counted the request's own model; a fallback model's tokenizer may count otherwise.
+                    return countedInput > 0 && x.model().equals(model) ? local.withCountedInput(countedInput) : local;
+                });
                 return Cost.requests(1, e.inputTokens(), e.outputTokens());
             };
             // What the last failed attempt gave the SDK: a response, or the SDK's own transport exception.

@@ -427,4 +427,28 @@ class PacedAnthropicTest {
         }
         sim = null;
     }
+
+    @Test
+    void aLargeRequestIsReservedAtTheProvidersOwnCountWhenCountTokensIsOn() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_1).timeScale(SCALE).seed(11).start();
+        ScaledClock clock = new ScaledClock(sim.clock().now(), SCALE);
+        List<Long> admittedInput = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Pacer pacer = Pacer.builder().clock(clock).scheduler(clock).listener(e -> {
+            if (e instanceof dev.pacer.event.PacerEvent.Admitted a && a.key().equals(key("sonnet-4"))) {
+                admittedInput.add(a.cost().get(dev.pacer.quota.Dimension.INPUT_TOKENS));
+            }
+        }).build();
+        client = client(PacedAnthropic.options().pacer(pacer).countTokensAbove(1_000));
+        Message big = client.messages().create(MessageCreateParams.builder().model("claude-sonnet-4-5").maxTokens(64)
+                .addUserMessage("Summarize: " + "the quota bucket ".repeat(1_500)).build());
+        Message small = client.messages().create(params("claude-sonnet-4-5", 64, 10));
+        // The large one was counted by the provider first, and reserved at exactly that count.
+        assertThat(admittedInput.get(0)).isEqualTo(big.usage().inputTokens());
+        assertThat(sim.snapshot().pool(KEY, "count_tokens").requests().admitted()).isEqualTo(1);
+        // The small one was not worth a round trip.
+        assertThat(small.usage().inputTokens()).isLessThan(1_000);
+        assertThat(sim.snapshot().responses(200)).isEqualTo(3);
+        assertThat(catchThrowable(() -> PacedAnthropic.options().countTokensAbove(-1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("countTokensAbove");
+    }
 }

@@ -281,7 +281,7 @@ public final class AnthropicPacer implements AutoCloseable {
                             : countedInput > 0 && t.model().equals(model)
                                     ? estimator.estimate(modelClass, params).withCountedInput(countedInput)
                                     : estimator.estimate(modelClass, params));
-                    return Cost.requests(1, e.inputTokens(), e.outputTokens());
+                    return Usage.costOf(e.inputTokens(), e.outputTokens());
                 }).build();
     }
 

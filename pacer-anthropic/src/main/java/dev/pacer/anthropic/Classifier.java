@@ -187,6 +187,9 @@ public final class Classifier {
         if (m.contains("requests per minute")) {
             return Dimension.REQUESTS;
         }
+        if (m.contains("tokens per minute")) {
+            return Usage.TOKENS; // a combined limit (a workspace's): "... of 40,000 tokens per minute"
+        }
         return null;
     }
 

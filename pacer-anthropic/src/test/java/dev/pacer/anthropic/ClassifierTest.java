@@ -84,6 +84,8 @@ class ClassifierTest {
         assertThat(acceleration.dimension()).isNull();
         assertThat(classify(429, error("rate_limit_error", "... of 30,000 input tokens per minute ...")).dimension())
                 .isEqualTo(Dimension.INPUT_TOKENS);
+        // A combined limit (a workspace's, or the legacy TPM): "tokens per minute" with no input or output before it.
+        assertThat(classify(429, error("rate_limit_error", "... of 40,000 tokens per minute ...")).dimension()).isEqualTo(Usage.TOKENS);
         // The hints (x-should-retry among them) travel with the outcome for the engine to honour.
         RetryHints noRetry = new RetryHints(null, Boolean.FALSE, null);
         assertThat(Classifier.classify(529, JSON.readTree(error("overloaded_error", "Overloaded")), noRetry, null).hints().shouldRetry())

@@ -374,7 +374,7 @@ public final class PacedAnthropic {
                     // The provider counted the request's own model; a fallback model's tokenizer may count otherwise.
                     return countedInput > 0 && x.model().equals(model) ? local.withCountedInput(countedInput) : local;
                 });
-                return Cost.requests(1, e.inputTokens(), e.outputTokens());
+                return Usage.costOf(e.inputTokens(), e.outputTokens());
             };
             // What the last failed attempt gave the SDK: a response, or the SDK's own transport exception.
             AtomicReference<Object> last = new AtomicReference<>();

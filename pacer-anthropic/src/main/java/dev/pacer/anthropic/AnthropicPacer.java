@@ -201,10 +201,6 @@ public final class AnthropicPacer implements AutoCloseable {
         return out;
     }
 
-    /**
-     * Runs {@code send} with the provider's count of the input when the local estimate is above the
-     * threshold ({@link Builder#countTokensAbove}), else at once with -1 (the estimate is used).
-     */
     /** The body of the {@code count_tokens} request for a Messages request: the fields that endpoint takes. */
     public static ObjectNode countTokensBody(JsonNode params) {
         ObjectNode body = JSON.createObjectNode();
@@ -216,6 +212,10 @@ public final class AnthropicPacer implements AutoCloseable {
         return body;
     }
 
+    /**
+     * Runs {@code send} with the provider's count of the input when the local estimate is above the
+     * threshold ({@link Builder#countTokensAbove}), else at once with -1 (the estimate is used).
+     */
     private <T> CompletableFuture<T> counted(ObjectNode params, String model, Priority priority, Instant deadline,
                                              LongFunction<CompletableFuture<T>> send) {
         if (countTokensAbove > 0 && estimator.estimate(classes.classOf(model), params).inputTokens() > countTokensAbove) {

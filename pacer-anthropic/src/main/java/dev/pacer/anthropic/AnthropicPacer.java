@@ -18,6 +18,7 @@ import dev.pacer.quota.QuotaKey;
 import dev.pacer.quota.RateLimitSnapshot;
 import dev.pacer.route.Route;
 import dev.pacer.route.Target;
+import dev.pacer.time.ScheduledTask;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -344,12 +345,13 @@ public final class AnthropicPacer implements AutoCloseable {
             return CompletableFuture.failedFuture(new IllegalArgumentException("The request cannot be serialized: " + e.getMessage()));
         }
         long maxTokens = params.path("max_tokens").asLong(4096);
-        return http.postStreaming("/v1/messages", bytes, AnthropicHttp.timeoutFor(maxTokens, true))
-                .thenApplyAsync(response -> open(response, model, estimate, maxTokens), executor);
+        Duration timeout = AnthropicHttp.timeoutFor(maxTokens, true);
+        return http.postStreaming("/v1/messages", bytes, timeout)
+                .thenApplyAsync(response -> open(response, model, estimate, maxTokens, timeout), executor);
     }
 
     private AttemptResult<MessageStream> open(AnthropicHttp.Streaming response, String model, TokenEstimator.Estimate estimate,
-                                              long maxTokens) {
+                                              long maxTokens, Duration timeout) {
         Instant now = pacer.clock().instant();
         RateLimitSnapshot snapshot = headers.snapshot(response::header, now);
         RetryHints hints = headers.hints(response::header, now);
@@ -390,7 +392,11 @@ public final class AnthropicPacer implements AutoCloseable {
         seen.data(first.data());
         String modelClass = classes.classOf(model);
         CompletableFuture<Cost> ended = new CompletableFuture<>();
+        ScheduledTask[] backstop = new ScheduledTask[1];
         MessageStream stream = new MessageStream(model, requestId, reader, response.body(), first, seen, (usage, brokeOff) -> {
+            if (backstop[0] != null) {
+                backstop[0].cancel();
+            }
             Usage u = usage.usage().plausible(maxTokens);
             if (estimate != null && usage.complete()) {
                 estimator.learn(modelClass, estimate, u.totalInput(), u.output(), maxTokens);
@@ -402,6 +408,13 @@ public final class AnthropicPacer implements AutoCloseable {
                 ended.complete(cost);
             }
         });
+        // The transport's deadline closes the body, but only a read would notice: a stream its caller neither reads
+        // nor closes must still give its reservation and slot back when its time is up.
+        backstop[0] = http.scheduler().schedule(() -> stream.expire("The stream from " + model + " was neither read to its end nor"
+                + " closed within its timeout of " + timeout.toMillis() + " ms."), timeout);
+        if (ended.isDone()) {
+            backstop[0].cancel();
+        }
         return AttemptResult.streaming(Classifier.classify(200, null, hints, snapshot), stream, ended);
     }
 

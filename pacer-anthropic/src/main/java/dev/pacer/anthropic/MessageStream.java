@@ -21,7 +21,9 @@ import java.io.InputStream;
  * streams keep breaking opens its breaker.
  *
  * <p>One reader: {@link #next()} is not thread-safe; {@link #close()} may be called from any
- * thread, and a read blocked in {@link #next()} then returns null.
+ * thread, and a read blocked in {@link #next()} then returns null. A stream neither read to its end
+ * nor closed within its timeout (the SDKs' streaming timeout, from {@code max_tokens}) ends then, as a
+ * timeout.
  */
 public final class MessageStream implements AutoCloseable {
 
@@ -37,8 +39,8 @@ public final class MessageStream implements AutoCloseable {
     private final StreamUsage usage;
     private final Settlement settlement;
     private SseReader.Event first;
-    private int events;
-    private StreamFailed failed;
+    private volatile int events;
+    private volatile StreamFailed failed;
     private volatile boolean ended;
     private volatile boolean closedByCaller;
     private volatile CallResult<MessageStream> call;
@@ -131,6 +133,18 @@ public final class MessageStream implements AutoCloseable {
 
     void attach(CallResult<MessageStream> result) {
         this.call = result;
+    }
+
+    /**
+     * The stream's timeout has passed: a stream nobody reads nor closes would otherwise hold its
+     * reservation and slot for ever (the transport's deadline closes the body, but only a read would
+     * notice). It ends as a timeout, and {@link #next()} throws it.
+     */
+    void expire(String message) {
+        Outcome broke = end(false, new java.net.http.HttpTimeoutException(message));
+        if (broke != null) {
+            fail(broke, null);
+        }
     }
 
     /** Ends the stream (if it has not ended) and gives its reservation and slot back, settled on what was seen. */

@@ -219,4 +219,28 @@ class AnthropicPacerStreamTest {
         // Five breaks in a row: the default breaker opens, as it would have for five 529s.
         assertThat(claude.pacer().breakerState(haiku)).isEqualTo(BreakerState.OPEN);
     }
+
+    @Test
+    void aStreamNeitherReadNorClosedGivesItsSlotBackAtItsTimeout() throws Exception {
+        double scale = 600; // the streaming timeout is at least 600 s: one second here
+        sim = SimServer.builder().tier(Tier.TIER_2).timeScale(scale).start();
+        ScaledClock clock = new ScaledClock(sim.clock().now(), scale);
+        dev.pacer.anthropic.AnthropicHttp http = dev.pacer.anthropic.AnthropicHttp.builder().baseUrl(sim.baseUrl()).apiKey(KEY)
+                .scheduler(clock).build();
+        claude = AnthropicPacer.builder().http(http).pacer(Pacer.builder().clock(clock).scheduler(clock).listener(events::add).build())
+                .build();
+        MessageStream abandoned = claude.stream(params("claude-haiku-4-5", 4000, 3000), Priority.NORMAL, null).join();
+        assertThat(inFlight("claude-haiku-4-5")).isEqualTo(1);
+        long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (inFlight("claude-haiku-4-5") > 0 && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        assertThat(inFlight("claude-haiku-4-5")).as("freed at the timeout").isZero();
+        assertThat(events(PacerEvent.StreamInterrupted.class)).singleElement()
+                .satisfies(e -> assertThat(e.outcome().family()).isEqualTo(OutcomeFamily.TIMEOUT));
+        Throwable late = catchThrowable(abandoned::next);
+        assertThat(late).isInstanceOf(StreamFailed.class).hasMessageContaining("neither read to its end nor closed");
+        abandoned.close();
+        http.close();
+    }
 }

@@ -101,6 +101,11 @@ public final class AnthropicHttp implements AutoCloseable {
         return streaming(request(path, timeout).GET().build(), timeout);
     }
 
+    /** Where this client keeps its deadlines (a stream's reader uses it for its own backstop). */
+    PacerScheduler scheduler() {
+        return scheduler;
+    }
+
     /** A short, non-reversible name of this client's API key (the key itself is never exposed). */
     public String keyFingerprint() {
         return AnthropicPacer.fingerprint(apiKey);

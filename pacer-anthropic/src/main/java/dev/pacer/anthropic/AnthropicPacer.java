@@ -8,7 +8,9 @@ import dev.pacer.AttemptResult;
 import dev.pacer.CallResult;
 import dev.pacer.CallSpec;
 import dev.pacer.Pacer;
+import dev.pacer.StreamInterrupted;
 import dev.pacer.outcome.Outcome;
+import dev.pacer.outcome.OutcomeFamily;
 import dev.pacer.outcome.RetryHints;
 import dev.pacer.quota.Cost;
 import dev.pacer.quota.Priority;
@@ -16,7 +18,9 @@ import dev.pacer.quota.QuotaKey;
 import dev.pacer.quota.RateLimitSnapshot;
 import dev.pacer.route.Route;
 import dev.pacer.route.Target;
+import dev.pacer.time.ScheduledTask;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -30,7 +34,11 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
+import java.util.function.LongFunction;
 
 /**
  * Claude through Pacer, without the SDK: sends Messages requests with {@link AnthropicHttp} under
@@ -43,6 +51,9 @@ import java.util.function.Consumer;
  *     .fallbackModels(List.of("claude-haiku-4-5"))
  *     .build();
  * AnthropicPacer.Reply reply = claude.messages(params, Priority.BULK, null).join();
+ * try (MessageStream stream = claude.stream(params, Priority.INTERACTIVE, null).join()) {
+ *     for (SseReader.Event e; (e = stream.next()) != null; ) { ... }
+ * }
  * }</pre>
  *
  * Quota keys are {@code anthropic:<key fingerprint>:<model class>}: the key itself is never part
@@ -63,6 +74,8 @@ public final class AnthropicPacer implements AutoCloseable {
     private final long countTokensAbove;
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
     private final Consumer<String> debug;
+    private final Executor executor;
+    private final ExecutorService ownedExecutor;
 
     private AnthropicPacer(Builder b) {
         this.http = b.http != null ? b.http : AnthropicHttp.builder().baseUrl(b.baseUrl).apiKey(b.apiKey).build();
@@ -77,6 +90,8 @@ public final class AnthropicPacer implements AutoCloseable {
         // put every such client's calls into one pool.
         this.keyFingerprint = http.keyFingerprint();
         this.countTokensAbove = b.countTokensAbove;
+        this.ownedExecutor = b.executor == null ? Executors.newVirtualThreadPerTaskExecutor() : null;
+        this.executor = b.executor != null ? b.executor : ownedExecutor;
     }
 
     /** A builder. */
@@ -135,14 +150,79 @@ public final class AnthropicPacer implements AutoCloseable {
         if (model.isEmpty()) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("The request has no model; set params.model."));
         }
-        if (countTokensAbove > 0) {
-            TokenEstimator.Estimate local = estimator.estimate(classes.classOf(model), params);
-            if (local.inputTokens() > countTokensAbove) {
-                return countTokens(params, priority, deadline)
-                        .thenCompose(counted -> send(params, model, priority, deadline, onSend, counted));
+        return counted(params, model, priority, deadline, counted -> {
+            Map<Target, TokenEstimator.Estimate> estimates = new ConcurrentHashMap<>();
+            return pacer.execute(spec(params, model, priority, deadline, counted, estimates), ctx -> {
+                        onSend.run();
+                        return attempt(ctx, params, estimates.get(ctx.target()));
+                    })
+                    .thenApply(r -> new Reply(r.value(), r.target().model(), Usage.of(r.value().path("usage")), r));
+        });
+    }
+
+    /**
+     * Sends a streaming Messages request through the engine. The future completes with the stream
+     * once its first event has arrived: until then the call is retried and falls back like any other
+     * (a 429, a 529, a reset, or an {@code event: error} before any other event), and from then on
+     * the stream is the caller's. Read it with {@link MessageStream#next()} to its end, or close it:
+     * it holds its reservation and concurrency slot until then, and settles from its final usage (or
+     * what was seen). A stream that breaks off later throws {@link StreamFailed} from {@code next()}.
+     * The future fails as {@link #messages} does.
+     *
+     * <pre>{@code
+     * try (MessageStream stream = claude.stream(params, Priority.INTERACTIVE, null).join()) {
+     *     for (SseReader.Event e; (e = stream.next()) != null; ) {
+     *         // e.name(): message_start, content_block_delta, ...; e.data(): its JSON
+     *     }
+     * }
+     * }</pre>
+     */
+    public CompletableFuture<MessageStream> stream(ObjectNode params, Priority priority, Instant deadline) {
+        Objects.requireNonNull(params, "params");
+        String model = params.path("model").asText("");
+        if (model.isEmpty()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("The request has no model; set params.model."));
+        }
+        CompletableFuture<MessageStream> out = new CompletableFuture<>();
+        counted(params, model, priority, deadline, counted -> {
+            Map<Target, TokenEstimator.Estimate> estimates = new ConcurrentHashMap<>();
+            return pacer.execute(spec(params, model, priority, deadline, counted, estimates),
+                    ctx -> streamAttempt(ctx, params, estimates.get(ctx.target())));
+        }).whenComplete((r, error) -> {
+            if (error != null) {
+                out.completeExceptionally(unwrap(error));
+                return;
+            }
+            MessageStream stream = r.value();
+            stream.attach(r);
+            if (!out.complete(stream)) {
+                stream.close(); // the caller gave up (cancelled) before the stream began: give the slot back
+            }
+        });
+        return out;
+    }
+
+    /** The body of the {@code count_tokens} request for a Messages request: the fields that endpoint takes. */
+    public static ObjectNode countTokensBody(JsonNode params) {
+        ObjectNode body = JSON.createObjectNode();
+        for (String field : new String[] {"model", "messages", "system", "tools", "tool_choice", "thinking"}) {
+            if (params.has(field)) {
+                body.set(field, params.get(field));
             }
         }
-        return send(params, model, priority, deadline, onSend, -1);
+        return body;
+    }
+
+    /**
+     * Runs {@code send} with the provider's count of the input when the local estimate is above the
+     * threshold ({@link Builder#countTokensAbove}), else at once with -1 (the estimate is used).
+     */
+    private <T> CompletableFuture<T> counted(ObjectNode params, String model, Priority priority, Instant deadline,
+                                             LongFunction<CompletableFuture<T>> send) {
+        if (countTokensAbove > 0 && estimator.estimate(classes.classOf(model), params).inputTokens() > countTokensAbove) {
+            return countTokens(params, priority, deadline).thenCompose(send::apply);
+        }
+        return send.apply(-1);
     }
 
     /**
@@ -152,12 +232,7 @@ public final class AnthropicPacer implements AutoCloseable {
      */
     public CompletableFuture<Long> countTokens(ObjectNode params, Priority priority, Instant deadline) {
         String model = params.path("model").asText("");
-        ObjectNode body = JSON.createObjectNode();
-        for (String field : new String[] {"model", "messages", "system", "tools", "tool_choice", "thinking"}) {
-            if (params.has(field)) {
-                body.set(field, params.get(field));
-            }
-        }
+        ObjectNode body = countTokensBody(params);
         byte[] bytes;
         try {
             bytes = JSON.writeValueAsBytes(body);
@@ -173,10 +248,11 @@ public final class AnthropicPacer implements AutoCloseable {
                     RateLimitSnapshot snapshot = headers.snapshot(response::header, now);
                     RetryHints hints = headers.hints(response::header, now);
                     JsonNode json = parse(response.body());
-                    Outcome outcome = Classifier.classify(response.status(), json, hints, snapshot, now);
+                    String requestId = response.header("request-id").orElse(null);
+                    Outcome outcome = Classifier.classify(response.status(), json, hints, snapshot, now, requestId);
                     if (outcome.isSuccess() && (json == null || !json.path("input_tokens").canConvertToLong())) {
-                        outcome = new Outcome(dev.pacer.outcome.OutcomeFamily.SERVER_ERROR, response.status(), "invalid_response",
-                                "The response was not a token count", null, hints, snapshot);
+                        outcome = Classifier.invalidResponse(response.status(), "The response was not a token count", hints, snapshot,
+                                requestId);
                     }
                     return outcome.isSuccess()
                             ? AttemptResult.success(outcome, json.path("input_tokens").asLong(), Cost.requests(1, 0, 0))
@@ -185,8 +261,9 @@ public final class AnthropicPacer implements AutoCloseable {
                 .handle((r, error) -> error == null && r.value() != null && r.value() > 0 ? r.value() : -1L);
     }
 
-    private CompletableFuture<Reply> send(ObjectNode params, String model, Priority priority, Instant deadline, Runnable onSend,
-                                          long countedInput) {
+    /** The call: the request's model then the fallbacks, each estimated at admission (and again at the head of its line). */
+    private CallSpec spec(ObjectNode params, String model, Priority priority, Instant deadline, long countedInput,
+                          Map<Target, TokenEstimator.Estimate> estimates) {
         List<Target> route = new ArrayList<>();
         route.add(target(model));
         for (String fallback : fallbackModels) {
@@ -194,9 +271,8 @@ public final class AnthropicPacer implements AutoCloseable {
                 route.add(target(fallback));
             }
         }
-        Map<Target, TokenEstimator.Estimate> estimates = new ConcurrentHashMap<>();
         long maxTokens = Math.max(1, params.path("max_tokens").asLong(4096));
-        CallSpec spec = CallSpec.builder().route(new Route(route)).priority(priority).deadline(deadline)
+        return CallSpec.builder().route(new Route(route)).priority(priority).deadline(deadline)
                 .cost(t -> {
                     // Called at admission and again while the call waits at the head of its line: the
                     // estimate follows what has been learned since the call was queued.
@@ -206,13 +282,8 @@ public final class AnthropicPacer implements AutoCloseable {
                             : countedInput > 0 && t.model().equals(model)
                                     ? estimator.estimate(modelClass, params).withCountedInput(countedInput)
                                     : estimator.estimate(modelClass, params));
-                    return Cost.requests(1, e.inputTokens(), e.outputTokens());
+                    return Usage.costOf(e.inputTokens(), e.outputTokens());
                 }).build();
-        return pacer.execute(spec, ctx -> {
-                    onSend.run();
-                    return attempt(ctx, params, estimates.get(ctx.target()));
-                })
-                .thenApply(r -> new Reply(r.value(), r.target().model(), Usage.of(r.value().path("usage")), r));
     }
 
     private CompletionStage<AttemptResult<JsonNode>> attempt(AttemptContext ctx, ObjectNode params, TokenEstimator.Estimate estimate) {
@@ -237,14 +308,15 @@ public final class AnthropicPacer implements AutoCloseable {
         RateLimitSnapshot snapshot = headers.snapshot(response::header, now);
         RetryHints hints = headers.hints(response::header, now);
         JsonNode json = parse(response.body());
-        Outcome outcome = Classifier.classify(response.status(), json, hints, snapshot, now);
+        String requestId = response.header("request-id").orElse(null);
+        Outcome outcome = Classifier.classify(response.status(), json, hints, snapshot, now, requestId);
         if (!outcome.isSuccess()) {
             return AttemptResult.failure(outcome, null);
         }
         if (json == null || !json.has("usage")) {
             // A 200 that is not a Message: the server misbehaved; treat it as a server error.
-            return AttemptResult.failure(new Outcome(dev.pacer.outcome.OutcomeFamily.SERVER_ERROR, response.status(),
-                    "invalid_response", "The response was not a Message", null, hints, snapshot), null);
+            return AttemptResult.failure(Classifier.invalidResponse(response.status(), "The response was not a Message", hints, snapshot,
+                    requestId), null);
         }
         String modelClass = classes.classOf(model);
         Usage usage = Usage.of(json.path("usage")).plausible(maxTokens);
@@ -252,6 +324,114 @@ public final class AnthropicPacer implements AutoCloseable {
             estimator.learn(modelClass, estimate, usage.totalInput(), usage.output(), maxTokens);
         }
         return AttemptResult.success(outcome, json, usage.cost(classes.countsCacheReads(modelClass)));
+    }
+
+    /**
+     * One streaming attempt: sent with {@code stream: true}, and committed only once its first event
+     * has arrived, so that everything before (an error status, a reset, a stall until the timeout, an
+     * {@code event: error} first) is an ordinary failed attempt the engine retries or falls back from.
+     * Reading that event blocks, so it runs on the executor (virtual threads by default).
+     */
+    private CompletionStage<AttemptResult<MessageStream>> streamAttempt(AttemptContext ctx, ObjectNode params,
+                                                                        TokenEstimator.Estimate estimate) {
+        String model = ctx.target().model();
+        ObjectNode body = params.deepCopy();
+        body.put("model", model);
+        body.put("stream", true);
+        byte[] bytes;
+        try {
+            bytes = JSON.writeValueAsBytes(body);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("The request cannot be serialized: " + e.getMessage()));
+        }
+        long maxTokens = params.path("max_tokens").asLong(4096);
+        Duration timeout = AnthropicHttp.timeoutFor(maxTokens, true);
+        return http.postStreaming("/v1/messages", bytes, timeout)
+                .thenApplyAsync(response -> open(response, model, estimate, maxTokens, timeout), executor);
+    }
+
+    private AttemptResult<MessageStream> open(AnthropicHttp.Streaming response, String model, TokenEstimator.Estimate estimate,
+                                              long maxTokens, Duration timeout) {
+        Instant now = pacer.clock().instant();
+        RateLimitSnapshot snapshot = headers.snapshot(response::header, now);
+        RetryHints hints = headers.hints(response::header, now);
+        String requestId = response.header("request-id").orElse(null);
+        if (response.status() != 200) {
+            byte[] bytes;
+            try (InputStream in = response.body()) {
+                bytes = in.readAllBytes();
+            } catch (IOException e) {
+                return AttemptResult.failure(new Outcome(Classifier.transportFamily(e), response.status(), null,
+                        Classifier.withRequestId("the answer broke off: " + e, requestId), null, hints, snapshot), null);
+            }
+            Outcome outcome = Classifier.classify(response.status(), parse(bytes), hints, snapshot, now, requestId);
+            return AttemptResult.failure(outcome.isSuccess()
+                    ? Classifier.invalidResponse(response.status(), "The answer to a streaming request was not a stream", hints, snapshot,
+                            requestId)
+                    : outcome, null);
+        }
+        SseReader reader = new SseReader(response.body());
+        StreamUsage seen = new StreamUsage();
+        SseReader.Event first;
+        try {
+            first = reader.next();
+        } catch (IOException e) {
+            closeQuietly(response.body());
+            return AttemptResult.failure(new Outcome(Classifier.transportFamily(e), response.status(), null,
+                    Classifier.withRequestId("the stream broke off before its first event: " + e, requestId), null, hints, snapshot), null);
+        }
+        if (first == null || "error".equals(first.name())) {
+            // Nothing has reached the caller yet: an ordinary failure, retried or fallen back from.
+            closeQuietly(response.body());
+            Outcome failed = first == null
+                    ? new Outcome(OutcomeFamily.CONNECTION_FAILURE, response.status(), null,
+                            Classifier.withRequestId("the stream ended before its first event", requestId), null, hints, snapshot)
+                    : Classifier.streamError(parse(first.data().getBytes(StandardCharsets.UTF_8)), requestId);
+            return AttemptResult.failure(failed, null);
+        }
+        seen.data(first.data());
+        String modelClass = classes.classOf(model);
+        CompletableFuture<Cost> ended = new CompletableFuture<>();
+        ScheduledTask[] backstop = new ScheduledTask[1];
+        MessageStream stream = new MessageStream(model, requestId, reader, response.body(), first, seen, (usage, brokeOff) -> {
+            if (backstop[0] != null) {
+                backstop[0].cancel();
+            }
+            Usage u = usage.usage().plausible(maxTokens);
+            if (estimate != null && usage.complete()) {
+                estimator.learn(modelClass, estimate, u.totalInput(), u.output(), maxTokens);
+            }
+            Cost cost = u.cost(classes.countsCacheReads(modelClass));
+            if (brokeOff != null) {
+                ended.completeExceptionally(new StreamInterrupted(brokeOff, cost));
+            } else {
+                ended.complete(cost);
+            }
+        });
+        // The transport's deadline closes the body, but only a read would notice: a stream its caller neither reads
+        // nor closes must still give its reservation and slot back when its time is up.
+        backstop[0] = http.scheduler().schedule(() -> stream.expire("The stream from " + model + " was neither read to its end nor"
+                + " closed within its timeout of " + timeout.toMillis() + " ms."), timeout);
+        if (ended.isDone()) {
+            backstop[0].cancel();
+        }
+        return AttemptResult.streaming(Classifier.classify(200, null, hints, snapshot), stream, ended);
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // nobody reads it any more
+        }
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable t = error;
+        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     static JsonNode parse(byte[] body) {
@@ -291,6 +471,9 @@ public final class AnthropicPacer implements AutoCloseable {
         if (ownsHttp) {
             http.close();
         }
+        if (ownedExecutor != null) {
+            ownedExecutor.shutdown(); // not close(): that would wait for streams still being read
+        }
     }
 
     /** Builds an {@link AnthropicPacer}. */
@@ -305,8 +488,18 @@ public final class AnthropicPacer implements AutoCloseable {
         private Duration maxRetryAfter = Duration.ofMinutes(10);
         private Consumer<String> debug = note -> { };
         private long countTokensAbove;
+        private Executor executor;
 
         private Builder() {
+        }
+
+        /**
+         * Where a streaming attempt waits for its first event, a blocking read (default: a virtual
+         * thread each). Non-streaming calls never block a thread.
+         */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
         }
 
         /**

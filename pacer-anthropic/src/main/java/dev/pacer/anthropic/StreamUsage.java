@@ -2,6 +2,8 @@ package dev.pacer.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pacer.outcome.Outcome;
+import dev.pacer.outcome.OutcomeFamily;
 import java.io.IOException;
 
 /**
@@ -14,7 +16,8 @@ import java.io.IOException;
  * {@code message_delta}; its output so far is then estimated from the text, tool input and
  * thinking the deltas carried, because the provider counts the tokens it generated, not the ones
  * it reported, and settling on {@code message_start}'s {@code output_tokens: 1} would tell the
- * local bucket that a long cut-off answer cost one token. Not thread-safe: one reader per stream.
+ * local bucket that a long cut-off answer cost one token. {@link #brokeOff} says how such a stream
+ * ended, for the engine's breaker and concurrency limit. Not thread-safe: one reader per stream.
  */
 public final class StreamUsage {
 
@@ -24,6 +27,8 @@ public final class StreamUsage {
     private boolean finalUsage;
     private double generated;
     private String error;
+    private JsonNode errorData;
+    private boolean stopped;
 
     /** Reads one {@code data:} payload (the JSON after {@code data:}); anything not JSON is ignored. */
     public void data(String json) {
@@ -51,7 +56,11 @@ public final class StreamUsage {
                         + TokenEstimator.text(delta.path("partial_json").asText(""))
                         + TokenEstimator.text(delta.path("thinking").asText(""));
             }
-            case "error" -> error = data.path("error").path("type").asText("error");
+            case "error" -> {
+                error = data.path("error").path("type").asText("error");
+                errorData = data;
+            }
+            case "message_stop" -> stopped = true;
             default -> {
             }
         }
@@ -81,5 +90,36 @@ public final class StreamUsage {
     /** The error type of an {@code event: error} seen (e.g. {@code overloaded_error}), or null. */
     public String error() {
         return error;
+    }
+
+    /** Whether {@code message_stop} was seen: the answer is whole. */
+    public boolean stopped() {
+        return stopped;
+    }
+
+    /**
+     * How the stream broke off, or null when it did not: an {@code event: error} is classified by
+     * its type ({@link Classifier#streamError}); a read that failed is a timeout or a connection
+     * failure; a body that ended without {@code message_stop} is a connection failure (the answer
+     * is cut, whatever the transport said). A stream its reader closed early, with neither, did not
+     * break: stopping was the reader's choice.
+     *
+     * @param readToEnd whether the body was read to its end
+     * @param failure   the exception a read of the body failed with, or null
+     * @param requestId the stream's {@code request-id} header, or null
+     */
+    public Outcome brokeOff(boolean readToEnd, IOException failure, String requestId) {
+        if (errorData != null) {
+            return Classifier.streamError(errorData, requestId);
+        }
+        if (failure != null) {
+            return new Outcome(Classifier.transportFamily(failure), 0, null, Classifier.withRequestId("the stream broke off: " + failure.getClass().getSimpleName()
+                    + (failure.getMessage() == null ? "" : ": " + failure.getMessage()), requestId), null, null, null);
+        }
+        if (readToEnd && !stopped) {
+            return new Outcome(OutcomeFamily.CONNECTION_FAILURE, 0, null,
+                    Classifier.withRequestId("the stream ended without message_stop", requestId), null, null, null);
+        }
+        return null;
     }
 }

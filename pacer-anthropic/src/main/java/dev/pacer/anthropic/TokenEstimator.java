@@ -1,14 +1,18 @@
 package dev.pacer.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 
 /**
  * Estimates what a request will cost before it is sent, and learns from what requests really
  * cost. There is no public Claude tokenizer, so the input estimate is a character count per
- * {@link ContentKind} (prose, code-like text, wide scripts, tool definitions, images and documents,
- * message framing), each multiplied by a correction learned per model class and per kind from
+ * {@link ContentKind} (prose, code-like text, wide scripts, tool definitions, images, PDFs by their
+ * pages, message framing), each multiplied by a correction learned per model class and per kind from
  * settled usage: a tokenizer that is generous with code and stingy with prose is learned as such,
  * where one factor per class would settle on their average and be wrong for both. The output
  * estimate is a high quantile of {@code actual / max_tokens} per model class, learned from settled
@@ -42,8 +46,10 @@ public final class TokenEstimator {
         WIDE,
         /** Tool definitions ({@code tools}). */
         TOOLS,
-        /** Images and documents, estimated by size. */
+        /** Images (and documents that are neither text nor a PDF given inline), estimated by size. */
         MEDIA,
+        /** PDF documents, by their pages: each page is read as an image and as its text. */
+        DOCUMENT,
         /** The fixed tokens around the system prompt, each message and each tool. */
         FRAMING
     }
@@ -218,15 +224,156 @@ public final class TokenEstimator {
 
     /**
      * Documents: a plain-text or content-block source is text like any other (a 100 KB text file is
-     * some 20,000 tokens, not an image's 1,600); a PDF or a URL is estimated by size like an image.
+     * some 20,000 tokens, not an image's 1,600); an inline PDF is counted by its pages
+     * ({@link #pdfPages}); a URL or file reference, whose size is unknown here, like an image. The
+     * title and context the block gives the model are text.
      */
     private static void document(JsonNode block, double[] k) {
         JsonNode source = block.path("source");
         switch (source.path("type").asText("")) {
             case "text" -> text(source.path("data").asText(""), k);
             case "content" -> content(source.path("content"), k);
+            case "base64" -> {
+                if ("application/pdf".equals(source.path("media_type").asText(""))) {
+                    k[ContentKind.DOCUMENT.ordinal()] += pdf(source.path("data").asText(""));
+                } else {
+                    k[ContentKind.MEDIA.ordinal()] += image(block);
+                }
+            }
             default -> k[ContentKind.MEDIA.ordinal()] += image(block);
         }
+        text(block.path("title").asText(""), k);
+        text(block.path("context").asText(""), k);
+    }
+
+    /**
+     * The tokens of one PDF page before calibration. The API reads each page twice, as an image and
+     * as its extracted text (the PDF-support docs: 1,500 to 3,000 text tokens a page by density,
+     * plus the page image); this is the low end of the text alone, and the DOCUMENT kind's learned
+     * correction takes it to what a workload's PDFs really cost.
+     */
+    static final double PDF_TOKENS_PER_PAGE = 1_500;
+
+    /** When no page object can be found (a broken file): about a page per 100 KB, at least one. */
+    private static final int PDF_BYTES_PER_UNFOUND_PAGE = 100_000;
+
+    private static double pdf(String base64) {
+        byte[] bytes;
+        try {
+            bytes = Base64.getMimeDecoder().decode(base64);
+        } catch (IllegalArgumentException notBase64) {
+            return PDF_TOKENS_PER_PAGE; // the API will refuse it; a page is as good a guess as any
+        }
+        int pages = pdfPages(bytes);
+        if (pages == 0) {
+            pages = Math.max(1, bytes.length / PDF_BYTES_PER_UNFOUND_PAGE);
+        }
+        return pages * PDF_TOKENS_PER_PAGE;
+    }
+
+    /**
+     * The pages of a PDF: its page objects, {@code /Type /Page} (whitespace optional, and not
+     * {@code /Pages}, the page tree, nor {@code /PageLabel}). A PDF 1.5 file may keep them inside
+     * compressed object streams ({@code /Type /ObjStm}); when none is found in the clear, those
+     * streams are inflated and counted too.
+     */
+    static int pdfPages(byte[] pdf) {
+        int pages = countPageObjects(pdf, pdf.length);
+        if (pages > 0) {
+            return pages;
+        }
+        long inflated = 0;
+        for (int at = indexOf(pdf, OBJECT_STREAM, 0); at >= 0 && inflated < MAX_INFLATED_TOTAL;
+             at = indexOf(pdf, OBJECT_STREAM, at + 1)) {
+            int stream = indexOf(pdf, STREAM, at);
+            if (stream < 0) {
+                break;
+            }
+            int start = stream + STREAM.length;
+            if (start < pdf.length && pdf[start] == '\r') {
+                start++;
+            }
+            if (start < pdf.length && pdf[start] == '\n') {
+                start++;
+            }
+            byte[] objects = inflate(pdf, start);
+            inflated += objects.length;
+            pages += countPageObjects(objects, -1);
+        }
+        return pages;
+    }
+
+    private static final byte[] TYPE = "/Type".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PAGE = "/Page".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] OBJECT_STREAM = "/ObjStm".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] STREAM = "stream".getBytes(StandardCharsets.US_ASCII);
+    /** The most inflated per object stream: page objects are small, and a hostile stream must not blow up memory. */
+    private static final int MAX_INFLATED = 8 << 20;
+    /** The most inflated per PDF, all its object streams together. */
+    private static final long MAX_INFLATED_TOTAL = 64 << 20;
+
+    /** {@code /Type /Page} occurrences in {@code data[0, length)} ({@code length} -1: all of it). */
+    private static int countPageObjects(byte[] data, int length) {
+        int end = length < 0 ? data.length : length;
+        int count = 0;
+        for (int at = indexOf(data, TYPE, 0); at >= 0 && at < end; at = indexOf(data, TYPE, at + TYPE.length)) {
+            int i = at + TYPE.length;
+            while (i < end && isPdfWhitespace(data[i])) {
+                i++;
+            }
+            if (i + PAGE.length <= end && regionMatches(data, i, PAGE) && (i + PAGE.length == end || isPdfDelimiter(data[i + PAGE.length]))) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private static byte[] inflate(byte[] data, int from) {
+        Inflater inflater = new Inflater();
+        try {
+            inflater.setInput(data, from, data.length - from);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            while (!inflater.finished() && out.size() < MAX_INFLATED) {
+                int n = inflater.inflate(buf);
+                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    break;
+                }
+                out.write(buf, 0, n);
+            }
+            return out.toByteArray();
+        } catch (DataFormatException notFlate) {
+            return new byte[0];
+        } finally {
+            inflater.end();
+        }
+    }
+
+    private static boolean isPdfWhitespace(byte b) {
+        return b == ' ' || b == '\n' || b == '\r' || b == '\t' || b == '\f' || b == 0;
+    }
+
+    private static boolean isPdfDelimiter(byte b) {
+        return isPdfWhitespace(b) || b == '/' || b == '>' || b == '<' || b == '[' || b == ']' || b == '(' || b == ')' || b == '{'
+                || b == '}' || b == '%';
+    }
+
+    private static int indexOf(byte[] data, byte[] what, int from) {
+        for (int i = Math.max(0, from); i + what.length <= data.length; i++) {
+            if (regionMatches(data, i, what)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean regionMatches(byte[] data, int at, byte[] what) {
+        for (int j = 0; j < what.length; j++) {
+            if (data[at + j] != what[j]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Images: the API documents about (width x height) / 750; from the encoded size, about one token per 100 bytes. */

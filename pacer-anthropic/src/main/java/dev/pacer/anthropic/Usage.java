@@ -2,6 +2,7 @@ package dev.pacer.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pacer.quota.Cost;
+import dev.pacer.quota.Dimension;
 
 /**
  * A response's {@code usage} in the engine's terms. What counts toward input-tokens-per-minute is
@@ -14,6 +15,13 @@ import dev.pacer.quota.Cost;
  * @param output        output tokens
  */
 public record Usage(long input, long cacheCreation, long cacheRead, long output) {
+
+    /**
+     * Input and output tokens together: the provider's {@code anthropic-ratelimit-tokens-*}, "the most
+     * restrictive token limit in force". With no workspace limit it is the sum of the input and
+     * output limits and never binds before they do; a workspace's combined per-minute limit does.
+     */
+    public static final Dimension TOKENS = Dimension.of("tokens");
 
     /**
      * More input than any request can hold: ten times the largest context window documented (1M
@@ -60,6 +68,15 @@ public record Usage(long input, long cacheCreation, long cacheRead, long output)
 
     /** What this usage costs against the rate limits. */
     public Cost cost(boolean countCacheReads) {
-        return Cost.requests(1, input + cacheCreation + (countCacheReads ? cacheRead : 0), output);
+        return costOf(input + cacheCreation + (countCacheReads ? cacheRead : 0), output);
+    }
+
+    /**
+     * What one Messages request of {@code inputTokens} (as counted toward the input limit) and
+     * {@code outputTokens} costs against the rate limits: a request, its input, its output, and
+     * both in {@link #TOKENS}. Every estimate and every settlement is shaped so.
+     */
+    public static Cost costOf(long inputTokens, long outputTokens) {
+        return Cost.requests(1, inputTokens, outputTokens).with(TOKENS, inputTokens + outputTokens);
     }
 }

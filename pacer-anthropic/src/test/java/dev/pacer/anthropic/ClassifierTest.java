@@ -84,9 +84,59 @@ class ClassifierTest {
         assertThat(acceleration.dimension()).isNull();
         assertThat(classify(429, error("rate_limit_error", "... of 30,000 input tokens per minute ...")).dimension())
                 .isEqualTo(Dimension.INPUT_TOKENS);
+        // A combined limit (a workspace's, or the legacy TPM): "tokens per minute" with no input or output before it.
+        assertThat(classify(429, error("rate_limit_error", "... of 40,000 tokens per minute ...")).dimension()).isEqualTo(Usage.TOKENS);
         // The hints (x-should-retry among them) travel with the outcome for the engine to honour.
         RetryHints noRetry = new RetryHints(null, Boolean.FALSE, null);
         assertThat(Classifier.classify(529, JSON.readTree(error("overloaded_error", "Overloaded")), noRetry, null).hints().shouldRetry())
                 .isFalse();
+    }
+
+    @Test
+    void aFailureQuotesTheRequestIdOfTheHeaderOrElseOfTheBody() throws Exception {
+        String body = "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"},"
+                + "\"request_id\":\"req_011CSHoEeqs5C35K2UUqR7Fy\"}";
+        Outcome fromHeader = Classifier.classify(529, JSON.readTree(body), RetryHints.NONE, null, null, "req_018EeWyXxfu5pfWkrYcMdjWG");
+        assertThat(fromHeader.message()).isEqualTo("Overloaded (request-id req_018EeWyXxfu5pfWkrYcMdjWG)");
+        assertThat(fromHeader.describe()).isEqualTo("529 overloaded_error: Overloaded (request-id req_018EeWyXxfu5pfWkrYcMdjWG)");
+        Outcome fromBody = Classifier.classify(529, JSON.readTree(body), RetryHints.NONE, null, null, null);
+        assertThat(fromBody.message()).isEqualTo("Overloaded (request-id req_011CSHoEeqs5C35K2UUqR7Fy)");
+        // No message at all (an HTML 502): the id alone.
+        assertThat(Classifier.classify(502, null, RetryHints.NONE, null, null, "req_abc").message()).isEqualTo("request-id req_abc");
+        // A success carries no message.
+        assertThat(Classifier.classify(200, null, RetryHints.NONE, null, null, "req_abc").message()).isNull();
+    }
+
+    @Test
+    void aRequestIdThatIsNotShapedLikeOneIsNeverQuoted() throws Exception {
+        // A hostile or broken server may echo anything; a key (sk-ant-..., with hyphens) can never pass.
+        for (String hostile : new String[] {"sk-ant-api03-SECRET", "req_sk-ant-api03-SECRET", "req_", "req_a b", "req_a\r\nx: y",
+                "req_" + "a".repeat(65), "  "}) {
+            Outcome o = Classifier.classify(529, JSON.readTree(error("overloaded_error", "Overloaded").replace("req_1", "x")),
+                    RetryHints.NONE, null, null, hostile);
+            assertThat(o.message()).as(hostile).isEqualTo("Overloaded");
+        }
+        Outcome bodyOnly = Classifier.classify(500, JSON.readTree("{\"error\":{\"type\":\"api_error\",\"message\":\"x\"},"
+                + "\"request_id\":\"sk-ant-api03-SECRET\"}"), RetryHints.NONE, null, null, null);
+        assertThat(bodyOnly.message()).isEqualTo("x");
+    }
+
+    @Test
+    void aMidStreamErrorIsClassifiedByItsTypeAsTheSameErrorBeforeTheStreamWouldBe() throws Exception {
+        assertThat(Classifier.streamError(JSON.readTree("{\"type\": \"error\", \"error\": {\"type\": \"overloaded_error\", "
+                + "\"message\": \"Overloaded\"}}"), "req_abc")).satisfies(o -> {
+                    assertThat(o.family()).isEqualTo(OutcomeFamily.OVERLOADED);
+                    assertThat(o.errorType()).isEqualTo("overloaded_error");
+                    assertThat(o.status()).isZero();
+                    assertThat(o.describe()).isEqualTo("overloaded_error: Overloaded (request-id req_abc)");
+                });
+        assertThat(Classifier.streamError(JSON.readTree(error("api_error", "Internal server error")), null).family())
+                .isEqualTo(OutcomeFamily.SERVER_ERROR);
+        Outcome limited = Classifier.streamError(JSON.readTree(error("rate_limit_error", "... of 8,000 output tokens per minute")), null);
+        assertThat(limited.family()).isEqualTo(OutcomeFamily.RATE_LIMITED);
+        assertThat(limited.dimension()).isEqualTo(Dimension.OUTPUT_TOKENS);
+        assertThat(limited.message()).endsWith("(request-id req_1)"); // from the data's request_id when the header had none
+        assertThat(Classifier.streamError(JSON.readTree(error("some_new_error", "x")), null).family()).isEqualTo(OutcomeFamily.SERVER_ERROR);
+        assertThat(Classifier.streamError(null, null).family()).isEqualTo(OutcomeFamily.SERVER_ERROR);
     }
 }

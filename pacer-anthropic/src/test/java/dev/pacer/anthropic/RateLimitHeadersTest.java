@@ -37,11 +37,16 @@ class RateLimitHeadersTest {
         h.put("anthropic-ratelimit-output-tokens-limit", "8000");
         h.put("anthropic-ratelimit-output-tokens-remaining", "8000");
         h.put("anthropic-ratelimit-output-tokens-reset", "2026-11-24T12:00:00Z");
+        h.put("anthropic-ratelimit-tokens-limit", "38000");
+        h.put("anthropic-ratelimit-tokens-remaining", "35000");
+        h.put("anthropic-ratelimit-tokens-reset", "2026-11-24T12:00:06Z");
         RateLimitSnapshot s = parser.snapshot(headers(h), now);
         assertThat(s.entry(Dimension.REQUESTS)).isEqualTo(new RateLimitSnapshot.Entry(50, 49, Instant.parse("2026-11-24T12:00:02Z"), 1));
         assertThat(s.entry(Dimension.INPUT_TOKENS).remaining()).isEqualTo(27_000);
         assertThat(s.entry(Dimension.INPUT_TOKENS).remainingPrecision()).isEqualTo(1000);
         assertThat(s.entry(Dimension.OUTPUT_TOKENS).limit()).isEqualTo(8_000);
+        // The combined limit ("the most restrictive token limit in force"): its limit, not its remaining (see RateLimitHeaders).
+        assertThat(s.entry(Usage.TOKENS)).isEqualTo(new RateLimitSnapshot.Entry(38_000, -1, Instant.parse("2026-11-24T12:00:06Z"), 1000));
         assertThat(notes).isEmpty();
     }
 
@@ -81,6 +86,18 @@ class RateLimitHeadersTest {
                 });
             }
         }
-        assertThat(notes).isNotEmpty().allMatch(n -> !n.contains("sk-"));
+        // A note quotes the value it ignored, so a hostile server's value must reach the log clipped and
+        // printable: no control characters (log injection), nothing beyond 40 characters of it.
+        assertThat(notes).isNotEmpty().allMatch(n -> n.chars().allMatch(c -> c >= 0x20 && c <= 0x7e), "printable ASCII only");
+        assertThat(notes).anyMatch(n -> n.contains("'??'")); // "\u0000\u0001", each character replaced
+        assertThat(notes).anyMatch(n -> n.contains("'?n?c?d?'")); // "ünïcödé"
+    }
+
+    @Test
+    void aLongHostileValueIsQuotedInItsNoteClippedTo40Characters() {
+        String longValue = "x".repeat(10_000);
+        parser.snapshot(headers(Map.of("anthropic-ratelimit-requests-limit", longValue)), now);
+        assertThat(notes).hasSize(1);
+        assertThat(notes.get(0)).contains("'" + "x".repeat(40) + "...'").doesNotContain("x".repeat(41)).hasSizeLessThan(120);
     }
 }

@@ -51,4 +51,28 @@ class StreamUsageTest {
         assertThat(u.error()).isEqualTo("overloaded_error");
         assertThat(u.usage().output()).isZero();
     }
+
+    @Test
+    void howAStreamEndedDecidesWhetherItBrokeOff() {
+        StreamUsage whole = new StreamUsage();
+        whole.data(START);
+        whole.data("{\"type\":\"message_stop\"}");
+        assertThat(whole.brokeOff(true, null, "req_1")).isNull();
+
+        StreamUsage started = new StreamUsage();
+        started.data(START);
+        assertThat(started.brokeOff(false, null, null)).as("closed early by its reader: its choice").isNull();
+        assertThat(started.brokeOff(true, null, "req_1").family()).as("ended without message_stop")
+                .isEqualTo(dev.pacer.outcome.OutcomeFamily.CONNECTION_FAILURE);
+        assertThat(started.brokeOff(false, new java.io.IOException("connection reset"), null).family())
+                .isEqualTo(dev.pacer.outcome.OutcomeFamily.CONNECTION_FAILURE);
+        assertThat(started.brokeOff(false, new java.net.http.HttpTimeoutException("no end within 600000 ms"), "req_1"))
+                .satisfies(o -> {
+                    assertThat(o.family()).isEqualTo(dev.pacer.outcome.OutcomeFamily.TIMEOUT);
+                    assertThat(o.message()).endsWith("(request-id req_1)");
+                });
+        started.data("{\"type\": \"error\", \"error\": {\"type\": \"overloaded_error\", \"message\": \"Overloaded\"}}");
+        assertThat(started.brokeOff(false, null, null).family()).as("the SDK closes after an error event")
+                .isEqualTo(dev.pacer.outcome.OutcomeFamily.OVERLOADED);
+    }
 }

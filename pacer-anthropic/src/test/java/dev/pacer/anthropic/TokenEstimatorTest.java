@@ -119,4 +119,90 @@ class TokenEstimatorTest {
                 .putObject("source").put("type", "content").putArray("content").addObject().put("type", "text").put("text", "word ".repeat(900));
         assertThat(TokenEstimator.rawInput(blocks)).isBetween(900L, 1_100L);
     }
+
+    /** A minimal PDF: a page tree, {@code pages} page objects (spelled both ways), a page label, padding to {@code bytes}. */
+    private static byte[] pdf(int pages, int bytes) {
+        StringBuilder b = new StringBuilder("%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R /PageLabels 3 0 R >> endobj\n");
+        b.append("2 0 obj << /Type /Pages /Count ").append(pages).append(" /Kids [] >> endobj\n");
+        b.append("3 0 obj << /Type /PageLabel /S /D >> endobj\n");
+        for (int i = 0; i < pages; i++) {
+            b.append(i + 4).append(i % 2 == 0 ? " 0 obj << /Type /Page /Parent 2 0 R >> endobj\n" : " 0 obj<</Type/Page/Parent 2 0 R>>endobj\n");
+        }
+        while (b.length() < bytes) {
+            b.append("% padding, as images and fonts would take\n");
+        }
+        return b.append("%%EOF\n").toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    private static ObjectNode withPdf(byte[] pdf, String title) {
+        ObjectNode p = JSON.createObjectNode().put("model", "claude-sonnet-4-5").put("max_tokens", 100);
+        var content = p.putArray("messages").addObject().put("role", "user").putArray("content");
+        ObjectNode doc = content.addObject().put("type", "document");
+        doc.putObject("source").put("type", "base64").put("media_type", "application/pdf")
+                .put("data", java.util.Base64.getMimeEncoder().encodeToString(pdf));
+        if (title != null) {
+            doc.put("title", title);
+        }
+        return p;
+    }
+
+    @Test
+    void aPdfIsCountedByItsPagesNotByItsSize() {
+        // Twelve pages in 30 KB: a size-based guess capped at 1,600 tokens; the API reads each page, some 1,500+ tokens each.
+        assertThat(TokenEstimator.pdfPages(pdf(12, 30_000))).as("pages, not /Pages nor /PageLabel").isEqualTo(12);
+        double[] kinds = TokenEstimator.rawByKind(withPdf(pdf(12, 30_000), null));
+        assertThat(kinds[TokenEstimator.ContentKind.DOCUMENT.ordinal()]).isEqualTo(12 * 1_500.0);
+        assertThat(kinds[TokenEstimator.ContentKind.MEDIA.ordinal()]).isZero();
+        // One page in 2 MB (a scanned page): one page, not 20,000 tokens of size.
+        assertThat(TokenEstimator.rawByKind(withPdf(pdf(1, 2_000_000), null))[TokenEstimator.ContentKind.DOCUMENT.ordinal()])
+                .isEqualTo(1_500.0);
+        // The title the block gives the model is text.
+        double[] titled = TokenEstimator.rawByKind(withPdf(pdf(2, 1_000), "The quarterly report on rate limits and retries"));
+        assertThat(titled[TokenEstimator.ContentKind.DOCUMENT.ordinal()]).isEqualTo(3_000.0);
+        assertThat(titled[TokenEstimator.ContentKind.PROSE.ordinal()]).isBetween(9.0, 12.0);
+    }
+
+    @Test
+    void pageObjectsInCompressedObjectStreamsAreCountedToo() throws Exception {
+        // PDF 1.5 object streams: the page objects are deflated inside "/Type /ObjStm" streams.
+        java.io.ByteArrayOutputStream objects = new java.io.ByteArrayOutputStream();
+        try (var deflate = new java.util.zip.DeflaterOutputStream(objects)) {
+            deflate.write("<< /Type /Pages /Count 3 >> << /Type /Page >> << /Type /Page >> << /Type /Page >>".getBytes());
+        }
+        java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+        file.write("%PDF-1.5\n5 0 obj << /Type /ObjStm /N 4 /First 20 /Filter /FlateDecode >>\nstream\r\n".getBytes());
+        file.write(objects.toByteArray());
+        file.write("\nendstream\nendobj\n%%EOF\n".getBytes());
+        assertThat(TokenEstimator.pdfPages(file.toByteArray())).isEqualTo(3);
+    }
+
+    @Test
+    void aPdfWithoutVisiblePagesOrNotAPdfAtAllNeverFailsTheEstimate() {
+        byte[] noise = new byte[350_000];
+        new Random(3).nextBytes(noise);
+        assertThat(TokenEstimator.pdfPages(noise)).isZero();
+        // A page per 100 KB when none can be found.
+        assertThat(TokenEstimator.rawByKind(withPdf(noise, null))[TokenEstimator.ContentKind.DOCUMENT.ordinal()]).isEqualTo(3 * 1_500.0);
+        ObjectNode broken = withPdf(new byte[0], null);
+        ((ObjectNode) broken.path("messages").path(0).path("content").path(0).path("source")).put("data", "not base64 at all!*");
+        assertThat(TokenEstimator.rawInput(broken)).isPositive();
+        // An image is still estimated by size, as before.
+        ObjectNode image = JSON.createObjectNode().put("model", "claude-sonnet-4-5").put("max_tokens", 100);
+        image.putArray("messages").addObject().put("role", "user").putArray("content").addObject().put("type", "image")
+                .putObject("source").put("type", "base64").put("media_type", "image/png")
+                .put("data", java.util.Base64.getEncoder().encodeToString(new byte[50_000]));
+        assertThat(TokenEstimator.rawByKind(image)[TokenEstimator.ContentKind.MEDIA.ordinal()]).isBetween(499.0, 501.0);
+    }
+
+    @Test
+    void theDocumentKindIsCalibratedOnItsOwn() {
+        TokenEstimator estimator = TokenEstimator.defaults();
+        ObjectNode p = withPdf(pdf(10, 20_000), null);
+        for (int i = 0; i < 30; i++) {
+            TokenEstimator.Estimate e = estimator.estimate("sonnet-4", p);
+            estimator.learn("sonnet-4", e, 32_000, 100, 100); // this workload's PDFs: about 3,200 tokens a page
+        }
+        assertThat(estimator.inputCorrection("sonnet-4", TokenEstimator.ContentKind.DOCUMENT)).isBetween(1.9, 2.4);
+        assertThat(estimator.inputCorrection("sonnet-4", TokenEstimator.ContentKind.PROSE)).as("prose untouched").isBetween(1.1, 1.2);
+    }
 }

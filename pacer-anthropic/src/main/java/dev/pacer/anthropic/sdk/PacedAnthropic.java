@@ -19,10 +19,12 @@ import dev.pacer.CallFailed;
 import dev.pacer.CallSpec;
 import dev.pacer.Pacer;
 import dev.pacer.PacerException;
+import dev.pacer.StreamInterrupted;
 import dev.pacer.anthropic.AnthropicPacer;
 import dev.pacer.anthropic.Classifier;
 import dev.pacer.anthropic.ModelClasses;
 import dev.pacer.anthropic.RateLimitHeaders;
+import dev.pacer.anthropic.StreamUsage;
 import dev.pacer.anthropic.TokenEstimator;
 import dev.pacer.anthropic.Usage;
 import dev.pacer.outcome.Outcome;
@@ -70,7 +72,9 @@ import java.util.function.Function;
  * key's quota, retried, calibrated from the {@code anthropic-ratelimit-*} headers, and moved to a
  * fallback model (the request's {@code model} is rewritten; the returned Message's {@code model}
  * says which answered). A stream holds its reservation until it is closed or read to the end, settles
- * from its final usage, and is retried or falls back only before the SDK sees its first byte.
+ * from its final usage, and is retried or falls back only before the SDK sees its first byte; one that
+ * breaks off later (a mid-stream {@code event: error}, a dropped connection) reaches the caller as the
+ * SDK's own exception and the engine as a {@link StreamInterrupted}, so its breaker hears it.
  * {@code count_tokens} is paced against its own request bucket, the Batches endpoints against theirs
  * (and the other endpoints, each family against its own), so every call keeps a retry policy.
  * When every attempt failed, the SDK gets the last response and raises its usual exception
@@ -119,8 +123,24 @@ public final class PacedAnthropic {
         private Duration maxRetryAfter = Duration.ofMinutes(10);
         private Executor executor = Executors.newVirtualThreadPerTaskExecutor();
         private Consumer<String> debug = note -> { };
+        private long countTokensAbove;
 
         private Options() {
+        }
+
+        /**
+         * Ask the free {@code count_tokens} endpoint for the exact input of Messages requests whose
+         * local estimate is above {@code tokens} (default 0: never), as
+         * {@link AnthropicPacer.Builder#countTokensAbove} does: the reservation is then exact, at the
+         * price of one extra round trip paced against {@code count_tokens}' own request limit. When
+         * the count fails, the request goes ahead on the estimate.
+         */
+        public Options countTokensAbove(long tokens) {
+            if (tokens < 0) {
+                throw new IllegalArgumentException("countTokensAbove must be 0 (off) or a number of tokens, not " + tokens + ".");
+            }
+            this.countTokensAbove = tokens;
+            return this;
         }
 
         /** The engine (default: {@code Pacer.builder().build()}). Share one per process. */
@@ -217,7 +237,38 @@ public final class PacedAnthropic {
                 return next.executeAsync(request, requestOptions);
             }
             boolean countTokens = path.size() == 3;
-            return paced(request, requestOptions, object, body, countTokens);
+            if (!countTokens && options.countTokensAbove > 0
+                    && options.estimator.estimate(options.classes.classOf(object.path("model").asText()), object).inputTokens()
+                    > options.countTokensAbove) {
+                return count(request, requestOptions, object)
+                        .thenCompose(counted -> paced(request, requestOptions, object, body, false, counted));
+            }
+            return paced(request, requestOptions, object, body, countTokens, -1);
+        }
+
+        /**
+         * The provider's count of a Messages request's input: the same request (headers, auth, beta
+         * flags) sent to {@code count_tokens} with the fields it takes, paced as any count. -1 when it
+         * could not say: counting is an optimisation, never a failure.
+         */
+        private CompletableFuture<Long> count(HttpRequest request, RequestOptions requestOptions, ObjectNode params) {
+            ObjectNode countParams = AnthropicPacer.countTokensBody(params);
+            byte[] bytes;
+            try {
+                bytes = JSON.writeValueAsBytes(countParams);
+            } catch (IOException e) {
+                return CompletableFuture.completedFuture(-1L);
+            }
+            HttpRequest counting = request.toBuilder().replaceAllPathSegments("v1", "messages", "count_tokens")
+                    .body(new BytesBody(bytes)).build();
+            return paced(counting, requestOptions, countParams, bytes, true, -1).handle((response, error) -> {
+                if (error != null || !(response instanceof BufferedResponse buffered) || buffered.statusCode() / 100 != 2) {
+                    return -1L;
+                }
+                JsonNode json = AnthropicPacerJson.parse(buffered.bytes());
+                long n = json == null ? -1 : json.path("input_tokens").asLong(-1);
+                return n > 0 ? n : -1L;
+            });
         }
 
         /**
@@ -271,11 +322,13 @@ public final class PacedAnthropic {
                 bytes = response.body().readAllBytes();
             } catch (IOException e) {
                 last.set(new AnthropicIoException("Request failed", e));
-                return AttemptResult.failure(new Outcome(OutcomeFamily.CONNECTION_FAILURE, status, null, describe(e), null, hints,
+                return AttemptResult.failure(new Outcome(OutcomeFamily.CONNECTION_FAILURE, status, null,
+                        Classifier.withRequestId(describe(e), header.apply("request-id").orElse(null)), null, hints,
                         snapshot), null);
             }
             BufferedResponse buffered = new BufferedResponse(status, h, bytes);
-            Outcome outcome = Classifier.classify(status, AnthropicPacerJson.parse(bytes), hints, snapshot, now);
+            Outcome outcome = Classifier.classify(status, AnthropicPacerJson.parse(bytes), hints, snapshot, now,
+                    header.apply("request-id").orElse(null));
             last.set(buffered);
             return outcome.isSuccess() ? AttemptResult.success(outcome, buffered, Cost.requests(1, 0, 0))
                     : AttemptResult.failure(outcome, null);
@@ -298,7 +351,7 @@ public final class PacedAnthropic {
         }
 
         private CompletableFuture<HttpResponse> paced(HttpRequest request, RequestOptions requestOptions, ObjectNode params,
-                                                      byte[] body, boolean countTokens) {
+                                                      byte[] body, boolean countTokens, long countedInput) {
             String fingerprint = AnthropicPacer.fingerprint(apiKey(request.headers()));
             String model = params.path("model").asText();
             boolean stream = !countTokens && params.path("stream").asBoolean(false);
@@ -316,8 +369,12 @@ public final class PacedAnthropic {
                 if (countTokens) {
                     return Cost.requests(1, 0, 0);
                 }
-                TokenEstimator.Estimate e = estimates.computeIfAbsent(t, x -> options.estimator.estimate(options.classes.classOf(x.model()), params));
-                return Cost.requests(1, e.inputTokens(), e.outputTokens());
+                TokenEstimator.Estimate e = estimates.computeIfAbsent(t, x -> {
+                    TokenEstimator.Estimate local = options.estimator.estimate(options.classes.classOf(x.model()), params);
+                    // The provider counted the request's own model; a fallback model's tokenizer may count otherwise.
+                    return countedInput > 0 && x.model().equals(model) ? local.withCountedInput(countedInput) : local;
+                });
+                return Usage.costOf(e.inputTokens(), e.outputTokens());
             };
             // What the last failed attempt gave the SDK: a response, or the SDK's own transport exception.
             AtomicReference<Object> last = new AtomicReference<>();
@@ -403,12 +460,22 @@ public final class PacedAnthropic {
             if (status == 200 && stream) {
                 // Committed: from here the stream belongs to the caller; settle when it ends.
                 CompletableFuture<Cost> ended = new CompletableFuture<>();
-                InputStream watched = new StreamWatcher(response.body(), seen -> {
+                String requestId = header.apply("request-id").orElse(null);
+                InputStream watched = new StreamWatcher(response.body(), watcher -> {
+                    StreamUsage seen = watcher.usage();
                     Usage usage = seen.usage().plausible(maxTokens);
                     if (estimate != null && seen.complete()) {
                         options.estimator.learn(modelClass, estimate, usage.totalInput(), usage.output(), maxTokens);
                     }
-                    ended.complete(usage.cost(options.classes.countsCacheReads(modelClass)));
+                    Cost cost = usage.cost(options.classes.countsCacheReads(modelClass));
+                    Outcome broke = seen.brokeOff(watcher.readToEnd(), watcher.failure(), requestId);
+                    if (broke != null) {
+                        // The SDK raises its own exception to the caller (SseException for an event: error); the
+                        // engine hears how the stream ended, so a model whose streams keep breaking opens its breaker.
+                        ended.completeExceptionally(new StreamInterrupted(broke, cost));
+                    } else {
+                        ended.complete(cost);
+                    }
                 });
                 HttpResponse passed = new StreamingResponse(response, watched);
                 return AttemptResult.streaming(Classifier.classify(status, null, hints, snapshot), passed, ended);
@@ -419,12 +486,14 @@ public final class PacedAnthropic {
             } catch (IOException e) {
                 // The answer broke off after its status: a connection failure the provider has already counted.
                 last.set(new AnthropicIoException("Request failed", e));
-                return AttemptResult.failure(new Outcome(OutcomeFamily.CONNECTION_FAILURE, status, null, describe(e), null, hints,
+                return AttemptResult.failure(new Outcome(OutcomeFamily.CONNECTION_FAILURE, status, null,
+                        Classifier.withRequestId(describe(e), header.apply("request-id").orElse(null)), null, hints,
                         snapshot), null);
             }
             BufferedResponse buffered = new BufferedResponse(status, h, bytes);
             JsonNode json = AnthropicPacerJson.parse(bytes);
-            Outcome outcome = Classifier.classify(status, json, hints, snapshot, now);
+            String requestId = header.apply("request-id").orElse(null);
+            Outcome outcome = Classifier.classify(status, json, hints, snapshot, now, requestId);
             if (!outcome.isSuccess()) {
                 last.set(buffered);
                 return AttemptResult.failure(outcome, null);
@@ -434,8 +503,8 @@ public final class PacedAnthropic {
             }
             if (json == null || !json.has("usage")) {
                 last.set(buffered);
-                return AttemptResult.failure(new Outcome(OutcomeFamily.SERVER_ERROR, status, "invalid_response",
-                        "The response was not a Message", null, hints, snapshot), null);
+                return AttemptResult.failure(Classifier.invalidResponse(status, "The response was not a Message", hints, snapshot,
+                        requestId), null);
             }
             Usage usage = Usage.of(json.path("usage")).plausible(maxTokens);
             if (estimate != null) {

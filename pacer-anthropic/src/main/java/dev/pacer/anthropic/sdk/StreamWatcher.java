@@ -11,20 +11,37 @@ import java.util.function.Consumer;
 /**
  * Passes an SSE body through to the SDK unchanged while handing its {@code data:} lines to a
  * {@link StreamUsage} on the way. When the stream ends — fully read, closed early by the caller, or
- * broken — it reports what the stream cost (a stream that ends early settles on what was seen,
- * deltas included), exactly once.
+ * broken — it reports itself, exactly once: what the stream cost (a stream that ends early settles
+ * on what was seen, deltas included) and how it ended ({@link #readToEnd}, {@link #failure}).
  */
 final class StreamWatcher extends FilterInputStream {
 
-    private final Consumer<StreamUsage> onEnd;
+    private final Consumer<StreamWatcher> onEnd;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
     private final StreamUsage usage = new StreamUsage();
     private boolean ended;
+    private boolean readToEnd;
+    private IOException failure;
 
-    /** @param onEnd receives what the stream cost, once, when it ends */
-    StreamWatcher(InputStream in, Consumer<StreamUsage> onEnd) {
+    /** @param onEnd receives this watcher, once, when the stream ends */
+    StreamWatcher(InputStream in, Consumer<StreamWatcher> onEnd) {
         super(in);
         this.onEnd = onEnd;
+    }
+
+    /** What the stream carried. */
+    StreamUsage usage() {
+        return usage;
+    }
+
+    /** Whether the body was read to its end (rather than closed early or broken). */
+    boolean readToEnd() {
+        return readToEnd;
+    }
+
+    /** The exception a read failed with, or null. */
+    IOException failure() {
+        return failure;
     }
 
     @Override
@@ -33,11 +50,11 @@ final class StreamWatcher extends FilterInputStream {
         try {
             b = super.read();
         } catch (IOException e) {
-            end();
+            end(e);
             throw e;
         }
         if (b < 0) {
-            end();
+            endOfBody();
         } else {
             scan(b);
         }
@@ -50,11 +67,11 @@ final class StreamWatcher extends FilterInputStream {
         try {
             n = super.read(buf, off, len);
         } catch (IOException e) {
-            end();
+            end(e);
             throw e;
         }
         if (n < 0) {
-            end();
+            endOfBody();
         } else {
             for (int i = 0; i < n; i++) {
                 scan(buf[off + i]);
@@ -68,7 +85,7 @@ final class StreamWatcher extends FilterInputStream {
         try {
             super.close();
         } finally {
-            end();
+            end(null);
         }
     }
 
@@ -86,10 +103,18 @@ final class StreamWatcher extends FilterInputStream {
         }
     }
 
-    private synchronized void end() {
+    private synchronized void endOfBody() {
+        if (!ended) {
+            readToEnd = true;
+            end(null);
+        }
+    }
+
+    private synchronized void end(IOException error) {
         if (!ended) {
             ended = true;
-            onEnd.accept(usage);
+            failure = error;
+            onEnd.accept(this);
         }
     }
 }

@@ -91,12 +91,7 @@ class AnthropicPacerTest {
             List<AnthropicPacer> clients = new ArrayList<>();
             for (int c = 0; c < 2; c++) {
                 ScaledClock clock = new ScaledClock(sim.clock().now(), SCALE);
-                final int cc = c;
-                AnthropicPacer claude = client(sim, Pacer.builder().clock(clock).scheduler(clock).listener(e -> {
-                    if (e instanceof dev.pacer.event.PacerEvent.AttemptFinished a && a.outcome().status() == 429) {
-                        System.out.println("T429 c" + cc + " t=" + String.format("%.1f", clock.nanoTime() / 1e9));
-                    }
-                }).build(), List.of());
+                AnthropicPacer claude = client(sim, Pacer.builder().clock(clock).scheduler(clock).build(), List.of());
                 clients.add(claude);
                 for (int i = 0; i < 100; i++) {
                     calls.add(claude.messages(params("claude-sonnet-4-5", 512, 40, 60), Priority.BULK, null));
@@ -151,7 +146,9 @@ class AnthropicPacerTest {
                 } catch (CompletionException e) {
                     CallFailed failed = (CallFailed) e.getCause();
                     assertThat(failed.outcome().family()).isEqualTo(OutcomeFamily.REQUEST_ERROR);
-                    assertThat(failed.outcome().message()).isEqualTo("messages: Field required");
+                    // The provider's message, and the request id to quote to its support.
+                    assertThat(failed.outcome().message()).matches("messages: Field required \\(request-id req_[A-Za-z0-9]{24}\\)");
+                    assertThat(failed.getMessage()).contains("messages: Field required (request-id req_");
                     assertThat(failed.attempts()).isEqualTo(1);
                 }
                 assertThat(sim.stats().path("requests").asLong()).isEqualTo(1);

@@ -81,6 +81,23 @@ class ApiKeyNeverLeaksTest {
                 record(refused);
                 sim.setFaults(FaultProfile.NONE.withErrors(0, 0, 1.0));
                 record(catchThrowable(() -> claude.messages(params("claude-haiku-4-5"), Priority.NORMAL, null).join()));
+                // Streams: one read to its end, one that breaks off mid-way (StreamFailed, with the request id).
+                sim.setFaults(FaultProfile.NONE);
+                try (dev.pacer.anthropic.MessageStream stream = claude.stream(params("claude-haiku-4-5"), Priority.NORMAL, null).join()) {
+                    while (stream.next() != null) {
+                        seen.add(stream.toString());
+                    }
+                }
+                sim.setFaults(FaultProfile.NONE.withMidStreamError(1.0, 2));
+                try (dev.pacer.anthropic.MessageStream stream = claude.stream(params("claude-haiku-4-5"), Priority.NORMAL, null).join()) {
+                    Throwable broken = catchThrowable(() -> {
+                        while (stream.next() != null) {
+                            // until it breaks
+                        }
+                    });
+                    assertThat(broken).isInstanceOf(dev.pacer.anthropic.StreamFailed.class);
+                    record(broken);
+                }
                 sim.setFaults(FaultProfile.NONE);
             }
             // The SDK adapter.
@@ -106,6 +123,7 @@ class ApiKeyNeverLeaksTest {
         assertThat(failures).anyMatch(s -> s.contains("CallFailed"));
         assertThat(failures).anyMatch(s -> s.contains("AnthropicIoException"));
         assertThat(failures).anyMatch(s -> s.contains("claude-nova-9"));
+        assertThat(failures).anyMatch(s -> s.contains("StreamFailed") && s.contains("request-id req_"));
         assertThat(failures).noneMatch(s -> s.contains(KEY) || s.contains("SECRET"));
     }
 }

@@ -350,4 +350,105 @@ class PacedAnthropicTest {
         assertThat(text).isNotEmpty();
         assertThat(pacer.quotas().view(key("sonnet-4")).inFlight()).isZero();
     }
+
+    @Test
+    void theOutcomesTheEngineHearsQuoteTheProvidersRequestId() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_2).timeScale(SCALE).faults(FaultProfile.NONE.withOverloaded(1.0)).start();
+        ScaledClock clock = new ScaledClock(sim.clock().now(), SCALE);
+        List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        client = client(PacedAnthropic.options().pacer(Pacer.builder().clock(clock).scheduler(clock)
+                .retryPolicy(RetryPolicy.builder().maxAttempts(1).build()).listener(e -> {
+                    if (e instanceof dev.pacer.event.PacerEvent.AttemptFinished f) {
+                        heard.add(f.outcome().describe());
+                    }
+                }).build()));
+        Throwable error = catchThrowable(() -> client.messages().create(params("claude-haiku-4-5", 100, 10)));
+        assertThat(error).isInstanceOf(com.anthropic.errors.AnthropicServiceException.class);
+        String requestId = ((com.anthropic.errors.AnthropicServiceException) error).headers().values("request-id").get(0);
+        assertThat(heard).containsExactly("529 overloaded_error: Overloaded (request-id " + requestId + ")");
+    }
+
+    @Test
+    void streamsThatKeepBreakingOffMidwayOpenTheModelsBreaker() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_2).timeScale(SCALE).faults(FaultProfile.NONE.withMidStreamError(1.0, 4)).start();
+        List<dev.pacer.event.PacerEvent.StreamInterrupted> interrupted = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ScaledClock clock = new ScaledClock(sim.clock().now(), SCALE);
+        Pacer pacer = Pacer.builder().clock(clock).scheduler(clock).listener(e -> {
+            if (e instanceof dev.pacer.event.PacerEvent.StreamInterrupted i) {
+                interrupted.add(i);
+            }
+        }).build();
+        client = client(PacedAnthropic.options().pacer(pacer));
+        Target haiku = Target.of("anthropic", "claude-haiku-4-5", key("haiku-4-5"));
+        // The default breaker opens after 5 provider failures in a row: here every one is a stream that began and broke off.
+        for (int i = 0; i < 5; i++) {
+            assertThat(pacer.breakerState(haiku)).as("before stream " + i).isEqualTo(BreakerState.CLOSED);
+            Throwable error;
+            try (StreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(params("claude-haiku-4-5", 500, 200))) {
+                error = catchThrowable(() -> stream.stream().forEach(e -> { }));
+            }
+            assertThat(error).as("the caller still gets the SDK's typed exception").isInstanceOf(SseException.class);
+        }
+        assertThat(pacer.breakerState(haiku)).isEqualTo(BreakerState.OPEN);
+        assertThat(interrupted).hasSize(5).allSatisfy(i -> {
+            assertThat(i.outcome().family()).isEqualTo(dev.pacer.outcome.OutcomeFamily.OVERLOADED);
+            assertThat(i.outcome().errorType()).isEqualTo("overloaded_error");
+        });
+        assertThat(pacer.quotas().view(key("haiku-4-5")).inFlight()).isZero();
+        assertThat(sim.stats().path("requests").asLong()).as("a stream that began is never retried").isEqualTo(5);
+    }
+
+    @Test
+    void aMidStreamErrorIsHeardAsTheSameErrorBeforeTheStreamWouldBe() throws Exception {
+        for (String type : FaultProfile.MID_STREAM_ERROR_TYPES) {
+            sim = SimServer.builder().tier(Tier.TIER_2).timeScale(SCALE)
+                    .faults(FaultProfile.NONE.withMidStreamError(1.0, 3).withMidStreamErrorType(type)).start();
+            List<dev.pacer.event.PacerEvent.StreamInterrupted> interrupted = new java.util.concurrent.CopyOnWriteArrayList<>();
+            ScaledClock clock = new ScaledClock(sim.clock().now(), SCALE);
+            client = client(PacedAnthropic.options().pacer(Pacer.builder().clock(clock).scheduler(clock).listener(e -> {
+                if (e instanceof dev.pacer.event.PacerEvent.StreamInterrupted i) {
+                    interrupted.add(i);
+                }
+            }).build()));
+            try (StreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(params("claude-haiku-4-5", 500, 200))) {
+                assertThat(catchThrowable(() -> stream.stream().forEach(e -> { }))).isInstanceOf(SseException.class);
+            }
+            dev.pacer.outcome.OutcomeFamily expected = switch (type) {
+                case "overloaded_error" -> dev.pacer.outcome.OutcomeFamily.OVERLOADED;
+                case "rate_limit_error" -> dev.pacer.outcome.OutcomeFamily.RATE_LIMITED;
+                default -> dev.pacer.outcome.OutcomeFamily.SERVER_ERROR;
+            };
+            assertThat(interrupted).as(type).singleElement().satisfies(i -> assertThat(i.outcome().family()).isEqualTo(expected));
+            // The stream's request id, for the caller's support ticket (the documented error event carries none).
+            assertThat(interrupted.get(0).outcome().message()).matches(".* \\(request-id req_[A-Za-z0-9]{24}\\)");
+            client.close();
+            client = null;
+            sim.close();
+        }
+        sim = null;
+    }
+
+    @Test
+    void aLargeRequestIsReservedAtTheProvidersOwnCountWhenCountTokensIsOn() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_1).timeScale(SCALE).seed(11).start();
+        ScaledClock clock = new ScaledClock(sim.clock().now(), SCALE);
+        List<Long> admittedInput = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Pacer pacer = Pacer.builder().clock(clock).scheduler(clock).listener(e -> {
+            if (e instanceof dev.pacer.event.PacerEvent.Admitted a && a.key().equals(key("sonnet-4"))) {
+                admittedInput.add(a.cost().get(dev.pacer.quota.Dimension.INPUT_TOKENS));
+            }
+        }).build();
+        client = client(PacedAnthropic.options().pacer(pacer).countTokensAbove(1_000));
+        Message big = client.messages().create(MessageCreateParams.builder().model("claude-sonnet-4-5").maxTokens(64)
+                .addUserMessage("Summarize: " + "the quota bucket ".repeat(1_500)).build());
+        Message small = client.messages().create(params("claude-sonnet-4-5", 64, 10));
+        // The large one was counted by the provider first, and reserved at exactly that count.
+        assertThat(admittedInput.get(0)).isEqualTo(big.usage().inputTokens());
+        assertThat(sim.snapshot().pool(KEY, "count_tokens").requests().admitted()).isEqualTo(1);
+        // The small one was not worth a round trip.
+        assertThat(small.usage().inputTokens()).isLessThan(1_000);
+        assertThat(sim.snapshot().responses(200)).isEqualTo(3);
+        assertThat(catchThrowable(() -> PacedAnthropic.options().countTokensAbove(-1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("countTokensAbove");
+    }
 }

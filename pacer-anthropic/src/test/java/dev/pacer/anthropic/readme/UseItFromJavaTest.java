@@ -23,6 +23,8 @@ class UseItFromJavaTest {
             assertThat(message.model().asString()).isEqualTo("claude-sonnet-4-5");
             String answer = UseItFromJava.withPacersOwnClient(sim.baseUrl(), "sk-ant-readme");
             assertThat(answer).startsWith("claude-sonnet-4-5: ").hasSizeGreaterThan("claude-sonnet-4-5: ".length());
+            String streamed = UseItFromJava.streamWithPacersOwnClient(sim.baseUrl(), "sk-ant-readme");
+            assertThat(streamed).startsWith("claude-sonnet-4-5: ").hasSizeGreaterThan("claude-sonnet-4-5: ".length());
         }
     }
 

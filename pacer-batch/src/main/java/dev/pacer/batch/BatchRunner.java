@@ -77,6 +77,14 @@ public final class BatchRunner {
         if (sameFile(options.input(), options.output())) {
             throw new BatchException("-o " + options.output() + " is the input file; give the results a file of their own, like results.jsonl.");
         }
+        RunOptions.Via via = options.via();
+        if (via == RunOptions.Via.AUTO) {
+            via = RunOptions.chooseVia(input.items().size(), options.deadline(), options.clock().instant());
+            options.out().println("--via auto: " + RunOptions.explainVia(input.items().size(), options.deadline(), via) + ".");
+        }
+        if (via == RunOptions.Via.BATCHES) {
+            input = input.forBatches();
+        }
         if (!input.problems().isEmpty() && !options.skipInvalid()) {
             throw new BatchException(input.describeProblems());
         }
@@ -85,11 +93,7 @@ public final class BatchRunner {
             throw new BatchException("The input " + options.input() + " changed since " + options.output()
                     + " was started (its content hash differs); use a new -o file, or --allow-changed-input to resume anyway.");
         }
-        RunOptions.Via via = options.via();
-        if (via == RunOptions.Via.AUTO) {
-            via = RunOptions.chooseVia(input.items().size(), options.deadline(), options.clock().instant());
-            options.out().println("--via auto: " + RunOptions.explainVia(input.items().size(), options.deadline(), via) + ".");
-        }
+        input.unknownModelWarnings(options.prices()).forEach(options.out()::println);
         if (state.exists() && state.via != null && !state.via.equals(via.name().toLowerCase()) && !state.batches.isEmpty()
                 && via == RunOptions.Via.MESSAGES) {
             options.out().println("Note: this run started through the Batches API; its batches are still merged before live calls go out.");

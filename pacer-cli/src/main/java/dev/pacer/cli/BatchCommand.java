@@ -300,12 +300,16 @@ final class BatchCommand implements Runnable {
             } catch (BatchException e) {
                 throw new UsageException(e.getMessage());
             }
+            int n = in.items().size();
+            RunOptions.Via effective = chosen != RunOptions.Via.AUTO ? chosen : RunOptions.chooseVia(n, until, Instant.now());
+            if (effective == RunOptions.Via.BATCHES) {
+                in = in.forBatches(); // what the Batches API would refuse is a problem of the plan too
+            }
             if (!in.problems().isEmpty()) {
                 out.println(in.describeProblems());
             }
-            int n = in.items().size();
-            String auto = chosen != RunOptions.Via.AUTO ? null
-                    : RunOptions.explainVia(n, until, RunOptions.chooseVia(n, until, Instant.now()));
+            in.unknownModelWarnings(table).forEach(out::println);
+            String auto = chosen != RunOptions.Via.AUTO ? null : RunOptions.explainVia(n, until, effective);
             Plan.print(in, table, limitsOf, auto, out);
             return in.problems().isEmpty() ? 0 : PacerCommand.USAGE;
         }

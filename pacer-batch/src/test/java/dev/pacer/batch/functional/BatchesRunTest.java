@@ -213,4 +213,26 @@ class BatchesRunTest {
                 + sim.baseUrl() + " --max-cost 0.01");
         assertThat(Files.readString(RunStateFiles.sidecar(out))).doesNotContain("sk-ant-test-key");
     }
+
+    @Test
+    void viaBatchesALineTheBatchesApiRefusesStopsTheRunBeforeAnythingIsSent() throws Exception {
+        sim = fastBatches();
+        Runs runs = new Runs(sim, dir);
+        runs.via = RunOptions.Via.BATCHES;
+        Path in = runs.input("in.jsonl", 4, 0, 20);
+        List<String> lines = new ArrayList<>(Files.readAllLines(in));
+        lines.set(2, lines.get(2).replace("\"max_tokens\":20", "\"max_tokens\":20,\"speed\":\"fast\""));
+        Files.write(in, lines);
+        Path out = dir.resolve("out.jsonl");
+        assertThatThrownBy(() -> new BatchRunner(runs.options(in, out)).run()).isInstanceOf(BatchException.class)
+                .hasMessageContaining("has 1 invalid line (nothing was sent):")
+                .hasMessageContaining("line 3: params.speed is not accepted by the Batches API");
+        assertThat(sim.stats().path("requests").asLong()).isZero();
+        // With --skip-invalid it becomes an errored result and the rest goes into the batch.
+        runs.skipInvalid = true;
+        BatchRunner.Summary s = new BatchRunner(runs.options(in, out)).run();
+        assertThat(s.ending()).isEqualTo(BatchRunner.Ending.DONE_WITH_ERRORS);
+        assertThat(sim.stats().path("batches").path("requests").asLong()).isEqualTo(3);
+        assertThat(Runs.ids(out)).hasSize(4);
+    }
 }

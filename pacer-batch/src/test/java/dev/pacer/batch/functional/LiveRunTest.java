@@ -195,4 +195,23 @@ class LiveRunTest {
         assertThat(haiku.share()).isLessThan(sonnet.share());
         assertThat(sim.maxWindowOveradmission()).isZero();
     }
+
+    @Test
+    void anUnknownModelIdIsWarnedAboutOnceBeforeAnythingIsSent() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_1).timeScale(60).seed(13).start();
+        Runs runs = new Runs(sim, dir);
+        Path in = runs.input("in.jsonl", 6, 0, 20);
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(in));
+        lines.set(1, lines.get(1).replace("claude-sonnet-4-5", "claude-sonet-4-5"));
+        lines.set(4, lines.get(4).replace("claude-sonnet-4-5", "claude-sonet-4-5"));
+        Files.write(in, lines);
+        Path out = dir.resolve("out.jsonl");
+        BatchRunner.Summary s = new BatchRunner(runs.options(in, out)).run();
+        assertThat(runs.printed()).containsOnlyOnce("Warning: model 'claude-sonet-4-5' (2 requests, first on line 2) is not a model id"
+                + " Pacer knows").doesNotContain("claude-sonnet-4-5' (");
+        assertThat(runs.printed().indexOf("Warning: model")).as("said before the progress lines").isLessThan(Math.max(0, runs.printed().indexOf("done")));
+        // The API answers it with 404: errored results, as the warning said.
+        assertThat(s.ending()).isEqualTo(BatchRunner.Ending.DONE_WITH_ERRORS);
+        assertThat(s.errored()).isEqualTo(2);
+    }
 }

@@ -105,6 +105,9 @@ public final class BatchRunner {
         state.flags.addAll(options.resumeFlags());
         try (ResultLog log = ResultLog.open(options.output(), 25)) {
             state.save();
+            if (options.retryErrored()) {
+                retryErrored(input, log);
+            }
             int alreadyDone = 0;
             for (BatchInput.Item item : input.items()) {
                 if (log.isDone(item.customId())) {
@@ -157,7 +160,8 @@ public final class BatchRunner {
             Map<String, String> done = log.done();
             int succeeded = (int) done.values().stream().filter("succeeded"::equals).count();
             int errored = (int) done.values().stream().filter(t -> !t.equals("succeeded")).count();
-            boolean complete = done.keySet().containsAll(input.items().stream().map(BatchInput.Item::customId).toList());
+            boolean complete = done.keySet().containsAll(input.items().stream().map(BatchInput.Item::customId).toList())
+                    && log.reopenedLeft() == 0;
             Ending ending = !complete ? Ending.STOPPED : errored > 0 ? Ending.DONE_WITH_ERRORS : Ending.DONE;
             String because = ending != Ending.STOPPED ? null : stop.reason() == null ? "unfinished"
                     : stop.reason().name().toLowerCase().replace('_', ' ');
@@ -166,6 +170,28 @@ public final class BatchRunner {
                     tally.fallbacks.get(), tally.wire429.get(), tally.wire529.get(), via.name().toLowerCase(), utilization, because,
                     tally.unanswered.get());
         }
+    }
+
+    /**
+     * {@code --retry-errored}: reopens the errored results worth retrying, so they are sent again
+     * and their lines replaced (never duplicated) as the new results come.
+     */
+    private void retryErrored(BatchInput input, ResultLog log) {
+        Map<String, Integer> byType = new java.util.TreeMap<>();
+        List<String> again = new java.util.ArrayList<>();
+        Map<String, String> done = log.done();
+        for (BatchInput.Item item : input.items()) {
+            String type = log.errorType(item.customId());
+            if (type != null && RunOptions.RETRYABLE_ERRORS.contains(type) && "errored".equals(done.get(item.customId()))) {
+                again.add(item.customId());
+                byType.merge(type, 1, Integer::sum);
+            }
+        }
+        log.reopen(again);
+        options.out().println(again.isEmpty() ? "--retry-errored: no errored result is worth retrying (request errors such as"
+                + " invalid_request_error would fail again)."
+                : "--retry-errored: " + again.size() + (again.size() == 1 ? " errored result" : " errored results") + " " + byType
+                + " go out again; each line is replaced when its new result comes.");
     }
 
     private static boolean sameFile(java.nio.file.Path a, java.nio.file.Path b) {

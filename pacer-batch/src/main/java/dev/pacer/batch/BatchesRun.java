@@ -48,7 +48,7 @@ final class BatchesRun {
     private static final int MAX_REQUESTS = 100_000;
     private static final long MAX_BYTES = 200L << 20; // under the 256 MB limit, with room for the envelope
     private static final int RESUBMIT_ROUNDS = 2;
-    private static final Set<String> RETRYABLE = Set.of("api_error", "overloaded_error", "rate_limit_error", "timeout_error");
+    private static final Set<String> RETRYABLE = RunOptions.RETRYABLE_ERRORS;
     /** How far apart a recorded create and the batch the API shows for it may be (see {@link #adoptPendingCreate}). */
     static final Duration ADOPT_WINDOW = Duration.ofMinutes(10);
 

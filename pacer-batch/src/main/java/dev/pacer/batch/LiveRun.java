@@ -115,7 +115,7 @@ final class LiveRun {
         Pacer pacer = pb.build();
         try (AnthropicPacer claude = AnthropicPacer.builder().baseUrl(options.baseUrl()).apiKey(options.apiKey())
                 .pacer(pacer).fallbackModels(options.fallbackModels()).build();
-             Progress progress = new Progress(options, pacer, tally, totalItems, log.done().size())) {
+             Progress progress = new Progress(options, pacer, tally, totalItems, log.finishedCount())) {
             Set<QuotaKey> keys = new LinkedHashSet<>();
             todo.forEach(i -> keys.add(claude.quotaKey(i.params().path("model").asText())));
             options.fallbackModels().forEach(m -> keys.add(claude.quotaKey(m)));

@@ -42,7 +42,7 @@ class LiveRunFeedTest {
             ScaledClock clock = new ScaledClock(sim.clock().now(), 1);
             RunOptions options = new RunOptions(in, out, RunOptions.Via.MESSAGES, sim.baseUrl(), "sk-ant-feed", List.of(), null, null,
                     false, false, null, null, Duration.ofSeconds(5), Map.of(), clock, clock, new PrintStream(OutputStream.nullOutputStream()),
-                    false, Prices.defaults(), Duration.ofSeconds(1), false);
+                    false, Prices.defaults(), Duration.ofSeconds(1), false, false);
             BatchInput input = BatchInput.read(in);
             Tally tally = new Tally();
             Thread run = new Thread(() -> {

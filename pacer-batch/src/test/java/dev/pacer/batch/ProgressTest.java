@@ -36,7 +36,7 @@ class ProgressTest {
                 .limit(HAIKU, Dimension.OUTPUT_TOKENS, Limit.perMinute(10_000)).build();
         RunOptions options = new RunOptions(Path.of("in.jsonl"), Path.of("out.jsonl"), RunOptions.Via.MESSAGES, "http://x", "k",
                 List.of(), null, null, false, false, null, null, Duration.ofSeconds(1), Map.of(), time, time,
-                new PrintStream(OutputStream.nullOutputStream()), false, Prices.defaults(), Duration.ofSeconds(1), false);
+                new PrintStream(OutputStream.nullOutputStream()), false, Prices.defaults(), Duration.ofSeconds(1), false, false);
         Tally tally = new Tally();
         Progress progress = new Progress(options, pacer, tally, 300, 0);
         progress.line(time.instant());
@@ -57,7 +57,7 @@ class ProgressTest {
         Pacer pacer = Pacer.builder().clock(time).scheduler(time).build();
         RunOptions options = new RunOptions(Path.of("in.jsonl"), Path.of("out.jsonl"), RunOptions.Via.MESSAGES, "http://x", "k",
                 List.of(), null, null, false, false, null, null, Duration.ofSeconds(1), Map.of(), time, time,
-                new PrintStream(OutputStream.nullOutputStream()), false, Prices.defaults(), Duration.ofSeconds(1), false);
+                new PrintStream(OutputStream.nullOutputStream()), false, Prices.defaults(), Duration.ofSeconds(1), false, false);
         Tally tally = new Tally();
         Progress progress = new Progress(options, pacer, tally, 300, 0);
         time.advance(Duration.ofSeconds(30));
@@ -74,7 +74,7 @@ class ProgressTest {
     private static RunOptions logTo(VirtualTime time, ByteArrayOutputStream printed) {
         return new RunOptions(Path.of("in.jsonl"), Path.of("out.jsonl"), RunOptions.Via.MESSAGES, "http://x", "k",
                 List.of(), null, null, false, false, null, null, Duration.ofSeconds(1), Map.of(), time, time,
-                new PrintStream(printed, true, StandardCharsets.UTF_8), false, Prices.defaults(), Duration.ofSeconds(1), false);
+                new PrintStream(printed, true, StandardCharsets.UTF_8), false, Prices.defaults(), Duration.ofSeconds(1), false, false);
     }
 
     private static List<String> lines(ByteArrayOutputStream printed) {

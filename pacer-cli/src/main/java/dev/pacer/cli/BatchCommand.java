@@ -110,6 +110,12 @@ final class BatchCommand implements Runnable {
         @Option(names = "--allow-changed-input", description = "Resume even though the input file changed since the run started.")
         boolean allowChangedInput;
 
+        @Option(names = "--retry-errored", description = {"Send again the requests whose result in RESULTS.jsonl is errored with an error"
+                + " worth retrying (overloaded_error, api_error, rate_limit_error, timeout_error; never a request error such as"
+                + " invalid_request_error).", "Each line is replaced in place (the file is rewritten atomically), so every custom_id"
+                + " stays in it exactly once, even after a kill."})
+        boolean retryErrored;
+
         @Option(names = "--grace", defaultValue = "30s", description = "How long calls in flight may finish after Ctrl-C. Default: ${DEFAULT-VALUE}.")
         String grace;
 
@@ -170,7 +176,7 @@ final class BatchCommand implements Runnable {
             }
             RunOptions options = new RunOptions(input, output, chosenVia, url, key, fallbacks, cap, maxInFlight,
                     skipInvalid, allowChangedInput, dailyWindow, until, graceTime, knownLimits, clock, scheduler, out,
-                    bar, table, builtIn != null ? Duration.ofSeconds(2) : Duration.ofSeconds(10), builtIn != null);
+                    bar, table, builtIn != null ? Duration.ofSeconds(2) : Duration.ofSeconds(10), builtIn != null, retryErrored);
             BatchRunner runner = new BatchRunner(options);
             CountDownLatch printed = new CountDownLatch(1);
             boolean[] interrupted = {false};

@@ -130,6 +130,50 @@ class BatchJarIT {
         assertThat(Files.readString(dir.resolve("run.log"))).contains("Resuming:");
     }
 
+    @Test
+    void retryErroredKilledWithSigkillThreeTimesReplacesEveryRetryableErrorAndKeepsEveryIdExactlyOnce() throws Exception {
+        // Every call gets a 529 with a retry-after longer than the engine waits: each request ends errored at once.
+        sim = SimServer.builder().tier(Tier.TIER_1).timeScale(10).seed(13)
+                .faults(FaultProfile.NONE.withOverloaded(1.0).withRetryAfter(600)).start();
+        Path in = input(150, 60);
+        List<String> requests = new ArrayList<>(Files.readAllLines(in));
+        // A request error (temperature out of range): the API refuses it every time, so it is never retried.
+        requests.add("{\"custom_id\":\"bad-temperature\",\"params\":{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10,"
+                + "\"temperature\":7,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}}");
+        Files.write(in, requests);
+        Path out = dir.resolve("results.jsonl");
+        assertThat(run(in, out)).as("finished with errored results").isEqualTo(1);
+        assertThat(Files.readAllLines(out)).hasSize(151).filteredOn(l -> l.contains("\"overloaded_error\"")).hasSize(150);
+        String refused = Files.readAllLines(out).stream().filter(l -> l.contains("bad-temperature")).findFirst().orElseThrow();
+        assertThat(refused).contains("invalid_request_error");
+
+        sim.setFaults(FaultProfile.NONE); // the storm is over
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        long succeeded = 0;
+        for (int kill = 0; kill < 3; kill++) {
+            Process p = start(in, out, "--retry-errored");
+            Thread.sleep(1_500 + random.nextInt(2_500)); // while results come in, or while the file is being rewritten
+            p.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
+            p.waitFor(30, TimeUnit.SECONDS);
+            Map<String, Integer> ids = idsIn(out);
+            assertThat(ids).as("seed %d, kill %d: every id still there, once", seed, kill).hasSize(151)
+                    .allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+            long now = Files.readAllLines(out).stream().filter(l -> l.contains("\"type\":\"succeeded\"")).count();
+            assertThat(now).as("seed %d: replacements are never undone", seed).isGreaterThanOrEqualTo(succeeded);
+            succeeded = now;
+        }
+        assertThat(succeeded).as("seed %d: killed before the retry was over", seed).isLessThan(150);
+        assertThat(run(in, out, "--retry-errored")).as("only the request error is left").isEqualTo(1);
+        Map<String, Integer> ids = idsIn(out);
+        assertThat(ids).hasSize(151).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+        assertThat(Files.readAllLines(out).stream().filter(l -> l.contains("\"type\":\"succeeded\"")).count()).isEqualTo(150);
+        assertThat(Files.readAllLines(out)).as("the request error is left as it was").contains(refused);
+        assertThat(dir.resolve("results.jsonl.rewrite.tmp")).doesNotExist();
+        assertThat(Files.readString(dir.resolve("run.log"))).contains("--retry-errored: ").doesNotContain("Exception");
+        assertThat(sim.maxWindowOveradmission()).isZero();
+    }
+
     private static long lines(Path results) throws IOException {
         return Files.exists(results) ? Files.readAllLines(results).stream().filter(l -> !l.isBlank()).count() : 0;
     }

@@ -89,9 +89,16 @@ final class LiveRun {
         this(options, log, tally, stop, MAX_OUTSTANDING);
     }
 
-    /** {@code maxOutstanding}: requests handed to the engine and not yet handled, at most. */
+    /**
+     * {@code maxOutstanding}: requests handed to the engine and not yet handled, at most. A fixed
+     * {@code --concurrency} lowers it to that number: the engine's concurrency limit holds per
+     * quota pool (per model class), so on its own {@code --concurrency 3} let 3 Sonnet and 3 Haiku
+     * calls out at once, while the flag promises 3 in flight for the whole run. Bounding what is
+     * handed over keeps that promise; the price is that requests waiting for one pool's quota hold
+     * places another pool's requests could use.
+     */
     LiveRun(RunOptions options, ResultLog log, Tally tally, StopSignal stop, int maxOutstanding) {
-        this.maxOutstanding = maxOutstanding;
+        this.maxOutstanding = options.concurrency() == null ? maxOutstanding : Math.min(maxOutstanding, options.concurrency());
         this.options = options;
         this.log = log;
         this.tally = tally;

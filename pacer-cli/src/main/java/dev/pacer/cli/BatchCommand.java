@@ -89,7 +89,9 @@ final class BatchCommand implements Runnable {
         @Option(names = "--max-cost", paramLabel = "USD", description = "A ceiling in US dollars: a request (or a batch) is sent only if what was spent plus the most it and the calls in flight can cost stays under it.")
         Double maxCost;
 
-        @Option(names = "--concurrency", defaultValue = "auto", description = "Calls in flight at most: a number, or auto (adaptive). Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--concurrency", defaultValue = "auto", description = {"Calls in flight at most, for the whole run: a number"
+                + " (requests waiting for quota count too), or auto: adaptive per model pool, starting at 16, cut by 10% on each"
+                + " overload or timeout and grown by one per success while at least half is used. Default: ${DEFAULT-VALUE}."})
         String concurrency;
 
         @Option(names = "--limits", description = "Known limits for every model, e.g. rpm=50,itpm=30000,otpm=8000 (default: learned from the API's headers).")

@@ -36,11 +36,12 @@ public final class BatchRunner {
      *                       {@code unreachable}), or null
      * @param unanswered     requests left without a result because the API never answered them
      * @param utilization    per quota pool, busiest first (empty when unknown)
+     * @param retryable      errored results of the file whose error is worth retrying ({@code --retry-errored})
      */
     public record Summary(Ending ending, int total, int succeeded, int errored, int skippedAsDone, long inputTokens,
                           long outputTokens, double costUsd, Duration wall, long attempts, long retries, long fallbacks,
                           long wire429, long wire529, String via, List<Utilization> utilization, String stoppedBecause,
-                          int unanswered) {
+                          int unanswered, int retryable) {
     }
 
     private final RunOptions options;
@@ -160,6 +161,8 @@ public final class BatchRunner {
             Map<String, String> done = log.done();
             int succeeded = (int) done.values().stream().filter("succeeded"::equals).count();
             int errored = (int) done.values().stream().filter(t -> !t.equals("succeeded")).count();
+            int retryable = (int) done.entrySet().stream().filter(e -> e.getValue().equals("errored")
+                    && RunOptions.RETRYABLE_ERRORS.contains(String.valueOf(log.errorType(e.getKey())))).count();
             boolean complete = done.keySet().containsAll(input.items().stream().map(BatchInput.Item::customId).toList())
                     && log.reopenedLeft() == 0;
             Ending ending = !complete ? Ending.STOPPED : errored > 0 ? Ending.DONE_WITH_ERRORS : Ending.DONE;
@@ -168,7 +171,7 @@ public final class BatchRunner {
             return new Summary(ending, total, succeeded, errored, alreadyDone, tally.input.get(), tally.output.get(), tally.cost.sum(),
                     Duration.between(started, Instant.now()), tally.attempts.get(), tally.retries.get(),
                     tally.fallbacks.get(), tally.wire429.get(), tally.wire529.get(), via.name().toLowerCase(), utilization, because,
-                    tally.unanswered.get());
+                    tally.unanswered.get(), retryable);
         }
     }
 

@@ -240,6 +240,10 @@ final class BatchCommand implements Runnable {
                 out.printf("%,d requests got no answer from the API (connection failures or timeouts) and have no result yet; rerun to retry them.%n",
                         s.unanswered());
             }
+            if (s.retryable() > 0 && s.ending() != BatchRunner.Ending.STOPPED) {
+                out.printf("%,d errored %s overloaded, failed, rate limited or timed out at the API; rerun with --retry-errored to"
+                        + " send %s again.%n", s.retryable(), s.retryable() == 1 ? "result was" : "results were", s.retryable() == 1 ? "it" : "them");
+            }
             if (!s.utilization().isEmpty()) {
                 StringBuilder pools = new StringBuilder();
                 for (var u : s.utilization()) {

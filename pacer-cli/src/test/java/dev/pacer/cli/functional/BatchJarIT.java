@@ -143,6 +143,8 @@ class BatchJarIT {
         Files.write(in, requests);
         Path out = dir.resolve("results.jsonl");
         assertThat(run(in, out)).as("finished with errored results").isEqualTo(1);
+        assertThat(Files.readString(dir.resolve("run.log")))
+                .contains("150 errored results were overloaded, failed, rate limited or timed out at the API; rerun with --retry-errored");
         assertThat(Files.readAllLines(out)).hasSize(151).filteredOn(l -> l.contains("\"overloaded_error\"")).hasSize(150);
         String refused = Files.readAllLines(out).stream().filter(l -> l.contains("bad-temperature")).findFirst().orElseThrow();
         assertThat(refused).contains("invalid_request_error");

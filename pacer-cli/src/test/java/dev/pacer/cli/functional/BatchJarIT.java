@@ -202,6 +202,37 @@ class BatchJarIT {
         assertThat(cut).as("auto under overload (%d) against auto without (%d)", cut, grown).isLessThan(grown * 2 / 3);
     }
 
+    private String plan(Path in, String... extra) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                JAR.toString(), "batch", "plan", in.toString()));
+        cmd.addAll(List.of(extra));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return p.exitValue() + "\n" + text;
+    }
+
+    @Test
+    void viaBatchesALineTheBatchesApiRefusesIsAnInvalidLineAndAnUnknownModelIsWarnedAboutOnce() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_1).timeScale(60).seed(15).start();
+        Path in = dir.resolve("requests.jsonl");
+        String line = "{\"custom_id\":\"%s\",\"params\":{\"model\":\"%s\",\"max_tokens\":8,%s\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}}";
+        Files.write(in, List.of(line.formatted("a", "claude-sonnet-4-5", ""), line.formatted("b", "claude-sonnet-4-5", "\"speed\":\"fast\","),
+                line.formatted("c", "claude-sonet-4-5", ""), line.formatted("d", "claude-sonet-4-5", "")));
+        assertThat(plan(in, "--via", "messages")).startsWith("0\n").doesNotContain("invalid line")
+                .containsOnlyOnce("Warning: model 'claude-sonet-4-5' (2 requests, first on line 3) is not a model id Pacer knows");
+        assertThat(plan(in, "--via", "batches")).startsWith("2\n").contains("has 1 invalid line (nothing was sent):")
+                .contains("line 2: params.speed is not accepted by the Batches API (fast mode cannot be batched)");
+        Path out = dir.resolve("results.jsonl");
+        assertThat(run(in, out, "--via", "batches")).isEqualTo(2);
+        assertThat(Files.readString(dir.resolve("run.log"))).contains("line 2: params.speed is not accepted by the Batches API")
+                .doesNotContain("Exception");
+        assertThat(sim.stats().path("requests").asLong()).as("nothing was sent").isZero();
+        // Live, the same file runs; the unknown model is said once, before anything goes out, and the API answers it 404.
+        assertThat(run(in, out)).isEqualTo(1);
+        assertThat(Files.readString(dir.resolve("run.log"))).containsOnlyOnce("Warning: model 'claude-sonet-4-5'");
+    }
+
     private static long lines(Path results) throws IOException {
         return Files.exists(results) ? Files.readAllLines(results).stream().filter(l -> !l.isBlank()).count() : 0;
     }

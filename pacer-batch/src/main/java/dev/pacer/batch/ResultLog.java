@@ -56,6 +56,7 @@ public final class ResultLog implements AutoCloseable {
     /** New lines (and types) for reopened ids, not yet written into the file. */
     private final Map<String, byte[]> replacements = new LinkedHashMap<>();
     private final Map<String, String> replacementTypes = new HashMap<>();
+    private final Map<String, String> replacementErrorTypes = new HashMap<>();
     private int unsynced;
     private boolean closed;
 
@@ -278,9 +279,12 @@ public final class ResultLog implements AutoCloseable {
         }
         try {
             byte[] bytes = (BatchInput.JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
+            JsonNode errorType = line.path("result").path("error").path("error").path("type");
+            String newErrorType = type.equals("errored") && errorType.isTextual() ? errorType.asText() : null;
             if (reopened.remove(customId)) {
                 replacements.put(customId, bytes);
                 replacementTypes.put(customId, type);
+                replacementErrorTypes.put(customId, newErrorType);
                 if (replacements.size() >= Math.max(syncEvery, done.size() / 50)) {
                     rewrite();
                 }
@@ -293,6 +297,9 @@ public final class ResultLog implements AutoCloseable {
             }
             done.put(customId, type);
             spans.put(customId, new long[] {start, start + bytes.length});
+            if (newErrorType != null) {
+                errorTypes.put(customId, newErrorType);
+            }
             if (++unsynced >= syncEvery) {
                 sync();
             }
@@ -384,14 +391,17 @@ public final class ResultLog implements AutoCloseable {
                 }
             }
         }
-        replacementTypes.forEach((id, type) -> {
-            done.put(id, type);
-            if (!type.equals("errored")) {
+        replacementTypes.forEach(done::put);
+        replacementErrorTypes.forEach((id, errorType) -> {
+            if (errorType == null) {
                 errorTypes.remove(id);
+            } else {
+                errorTypes.put(id, errorType);
             }
         });
         replacements.clear();
         replacementTypes.clear();
+        replacementErrorTypes.clear();
         FileChannel old = channel;
         channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         channel.position(channel.size());

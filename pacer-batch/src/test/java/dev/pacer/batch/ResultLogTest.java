@@ -131,6 +131,12 @@ class ResultLogTest {
                 succeeded("e2", "a longer answer than before, so offsets move"), errored("e3", "invalid_request_error"),
                 succeeded("e4", "ok"), succeeded("new", "x"), succeeded("new2", "y"));
         assertThat(ResultLog.read(file)).containsEntry("e2", "succeeded").containsEntry("e1", "errored").hasSize(7);
+        try (ResultLog log = ResultLog.open(file, 1)) {
+            assertThat(log.errorType("e2")).as("replaced by a success").isNull();
+            log.append("late", "errored", BatchInput.JSON.readTree(errored("late", "rate_limit_error")));
+            assertThat(log.errorType("late")).as("an appended line's error type is known at once").isEqualTo("rate_limit_error");
+            assertThat(log.errorType("e1")).isEqualTo("overloaded_error");
+        }
     }
 
     @Test

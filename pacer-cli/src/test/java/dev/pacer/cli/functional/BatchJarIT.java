@@ -133,7 +133,8 @@ class BatchJarIT {
     @Test
     void retryErroredKilledWithSigkillThreeTimesReplacesEveryRetryableErrorAndKeepsEveryIdExactlyOnce() throws Exception {
         // Every call gets a 529 with a retry-after longer than the engine waits: each request ends errored at once.
-        sim = SimServer.builder().tier(Tier.TIER_1).timeScale(10).seed(13)
+        // At 5x the retry of 150 requests takes about 15 s at Tier 1, so the three kills land before it is over.
+        sim = SimServer.builder().tier(Tier.TIER_1).timeScale(5).seed(13)
                 .faults(FaultProfile.NONE.withOverloaded(1.0).withRetryAfter(600)).start();
         Path in = input(150, 60);
         List<String> requests = new ArrayList<>(Files.readAllLines(in));

@@ -28,7 +28,7 @@ import java.util.concurrent.ForkJoinPool;
  * extrapolated from a shorter span: usage is settled when calls end, so it arrives in bursts, and
  * a rate smoothed over half a minute read {@code 9.5k/8k out} on a run the simulator proved never
  * exceeded 8,000 a minute. A sum over the same minute the limit is stated for can only pass the
- * limit by what a full bucket holds (the first minute, or after a pause), which the line says.
+ * limit by what a full bucket holds (the first minute, or after a lull), which the line then says.
  *
  * <p>Redraws are scheduled on the run's {@link dev.pacer.time.PacerScheduler} (no thread of its
  * own, no sleep), every quarter second on a terminal and every five seconds in a log, in wall time.
@@ -155,8 +155,10 @@ final class Progress implements AutoCloseable {
         long finished = doneBefore + current.done();
         long remaining = Math.max(0, total - finished);
         double perMinute = doneInWindow / minutes;
+        // The rates are per provider minute; the ETA is for the person waiting, in wall time.
+        double scale = options.clock() instanceof ScaledClock scaled ? scaled.scale() : 1;
         String eta = remaining == 0 ? "0s" : perMinute > 0.1 && minutes > 0.05
-                ? human(Duration.ofSeconds((long) (remaining / perMinute * 60))) : "?";
+                ? human(Duration.ofSeconds((long) (remaining / perMinute * 60 / scale))) : "?";
         StringBuilder sb = new StringBuilder(String.format("%d/%d done", finished, total));
         List<PoolLine> pools = new ArrayList<>();
         double weight = w;
@@ -180,6 +182,10 @@ final class Progress implements AutoCloseable {
         if (Duration.between(startedAt, now).compareTo(TRAILING) < 0 && !pools.isEmpty()) {
             // Use above a limit in the first minute is the full bucket every pool starts with, not an overrun.
             sb.append(" | first minute: buckets start full");
+        } else if (pools.stream().limit(POOLS_SHOWN).anyMatch(p -> p.busiest() > 1.0005)) {
+            // The limit is a bucket that holds a minute's worth, not a cap on every minute: after a lull
+            // (the window closing, another pool's turn) a minute may spend what refilled plus what was saved.
+            sb.append(" | a bucket holds a minute's worth: a minute can use up to twice its limit");
         }
         if (tally.unanswered.get() > 0) {
             sb.append(" | unanswered: ").append(tally.unanswered.get());

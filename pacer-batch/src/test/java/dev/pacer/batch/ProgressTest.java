@@ -106,6 +106,36 @@ class ProgressTest {
     }
 
     @Test
+    void aMinuteAboveALimitAfterTheFirstSaysABucketHoldsAMinutesWorth() {
+        VirtualTime time = new VirtualTime();
+        Tally tally = new Tally();
+        Progress progress = new Progress(logTo(time, new ByteArrayOutputStream()), sonnetAt8kOut(time), tally, 300, 0, Runnable::run);
+        progress.line(time.instant());
+        time.advance(Duration.ofMinutes(3));
+        progress.line(time.instant());
+        // A lull let the bucket fill; the next minute spends the refill and the saved bucketful.
+        time.advance(Duration.ofMinutes(1));
+        tally.pool(SONNET).add(Cost.requests(40, 4_000, 14_000));
+        assertThat(progress.line(time.instant())).contains("14k/8k out per min, trailing")
+                .contains("| a bucket holds a minute's worth: a minute can use up to twice its limit").doesNotContain("first minute");
+    }
+
+    @Test
+    void theEtaIsInWallTimeWhenTheProvidersClockRunsFaster() {
+        dev.pacer.time.ScaledClock tenTimes = new dev.pacer.time.ScaledClock(java.time.Instant.parse("2026-01-01T00:00:00Z"), 10);
+        RunOptions options = new RunOptions(Path.of("in.jsonl"), Path.of("out.jsonl"), RunOptions.Via.MESSAGES, "http://x", "k",
+                List.of(), null, null, false, false, null, null, Duration.ofSeconds(1), Map.of(), tenTimes, tenTimes,
+                new PrintStream(OutputStream.nullOutputStream()), false, Prices.defaults(), Duration.ofSeconds(1), false, false);
+        Tally tally = new Tally();
+        Progress progress = new Progress(options, Pacer.builder().build(), tally, 200, 0, Runnable::run);
+        java.time.Instant start = tenTimes.instant();
+        progress.line(start);
+        // 100 done in one provider minute: 100 left take another provider minute, 6 s of wall time at 10x.
+        tally.done.addAndGet(100);
+        assertThat(progress.line(start.plus(Duration.ofMinutes(1)))).contains("| ETA 6s");
+    }
+
+    @Test
     void redrawsAreScheduledOnTheRunsSchedulerAndStopWhenClosed() {
         VirtualTime time = new VirtualTime();
         ByteArrayOutputStream printed = new ByteArrayOutputStream();

@@ -182,7 +182,7 @@ final class Progress implements AutoCloseable {
         if (Duration.between(startedAt, now).compareTo(TRAILING) < 0 && !pools.isEmpty()) {
             // Use above a limit in the first minute is the full bucket every pool starts with, not an overrun.
             sb.append(" | first minute: buckets start full");
-        } else if (pools.stream().limit(POOLS_SHOWN).anyMatch(p -> p.busiest() > 1.0005)) {
+        } else if (pools.stream().limit(POOLS_SHOWN).anyMatch(PoolLine::aboveALimit)) {
             // The limit is a bucket that holds a minute's worth, not a cap on every minute: after a lull
             // (the window closing, another pool's turn) a minute may spend what refilled plus what was saved.
             sb.append(" | a bucket holds a minute's worth: a minute can use up to twice its limit");
@@ -203,8 +203,12 @@ final class Progress implements AutoCloseable {
         return it.next();
     }
 
-    /** One pool's figures; {@code busiest} is its highest rate as a share of its limit. */
-    private record PoolLine(String text, double busiest) {
+    /**
+     * One pool's figures; {@code busiest} is its highest figure as a share of its limit, and
+     * {@code aboveALimit} whether a figure reads above its limit as shown (8,040 of 8,000 reads
+     * "8k/8k": rounding is not worth a note).
+     */
+    private record PoolLine(String text, double busiest, boolean aboveALimit) {
     }
 
     private PoolLine poolLine(QuotaKey key, double[] r) {
@@ -213,15 +217,17 @@ final class Progress implements AutoCloseable {
         String[] units = {"req", "in", "out"};
         StringBuilder sb = new StringBuilder(LiveRun.poolName(key)).append(' ');
         double busiest = 0;
+        boolean above = false;
         for (int i = 0; i < 3; i++) {
             QuotaView.DimensionView v = view.dimension(dims[i]);
             double limit = v == null || v.limit() == null ? 0 : v.limit().perMinuteRate();
             sb.append(i == 0 ? "" : ", ").append(compact(r[i])).append('/').append(limit > 0 ? compact(limit) : "?").append(' ').append(units[i]);
             if (limit > 0) {
                 busiest = Math.max(busiest, r[i] / limit);
+                above |= r[i] > limit && !compact(r[i]).equals(compact(limit));
             }
         }
-        return new PoolLine(sb.append(" per min, trailing").toString(), busiest);
+        return new PoolLine(sb.append(" per min, trailing").toString(), busiest, above);
     }
 
     /** 7,528 as 7.5k, 30,000 as 30k, 2,000,000 as 2M: pools must fit on one line. */

@@ -118,6 +118,10 @@ class ProgressTest {
         tally.pool(SONNET).add(Cost.requests(40, 4_000, 14_000));
         assertThat(progress.line(time.instant())).contains("14k/8k out per min, trailing")
                 .contains("| a bucket holds a minute's worth: a minute can use up to twice its limit").doesNotContain("first minute");
+        // 8,040 reads 8k/8k: rounding is no reason for a note.
+        time.advance(Duration.ofMinutes(1));
+        tally.pool(SONNET).add(Cost.requests(40, 4_000, 8_040));
+        assertThat(progress.line(time.instant())).contains("8k/8k out").doesNotContain("a bucket holds");
     }
 
     @Test

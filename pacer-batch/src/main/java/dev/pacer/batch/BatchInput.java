@@ -172,6 +172,60 @@ public final class BatchInput {
         return null;
     }
 
+    /**
+     * This file as the Message Batches API takes it: a line it would refuse ({@code speed}: fast
+     * mode cannot be batched) is a problem too, found now, with its line, rather than an errored
+     * result an hour later. ({@code stream: true} and {@code max_tokens: 0}, which it also refuses,
+     * are problems for every run.)
+     */
+    public BatchInput forBatches() {
+        List<Item> kept = new ArrayList<>();
+        List<Problem> all = new ArrayList<>(problems);
+        for (Item item : items) {
+            String problem = batchesProblem(item.params());
+            if (problem == null) {
+                kept.add(item);
+            } else {
+                all.add(new Problem(item.line(), item.customId(), problem));
+            }
+        }
+        if (kept.size() == items.size()) {
+            return this;
+        }
+        all.sort(java.util.Comparator.comparingInt(Problem::line));
+        return new BatchInput(path, kept, all, sha256);
+    }
+
+    static String batchesProblem(ObjectNode params) {
+        if (params.has("speed")) {
+            return "params.speed is not accepted by the Batches API (fast mode cannot be batched); remove it, or run with --via messages";
+        }
+        return null;
+    }
+
+    /**
+     * One warning for each model id of the file that the model-class table does not know, with how
+     * many requests name it and the first line: such an id is paced in a quota pool of its own
+     * (limits learned from scratch), may have no price, and is most often a typo that the API will
+     * answer with 404 for every request.
+     */
+    public List<String> unknownModelWarnings(Prices prices) {
+        dev.pacer.anthropic.ModelClasses classes = dev.pacer.anthropic.ModelClasses.defaults();
+        Map<String, int[]> unknown = new java.util.LinkedHashMap<>();
+        for (Item item : items) {
+            String model = item.params().path("model").asText();
+            if (!classes.isKnown(model)) {
+                unknown.computeIfAbsent(model, m -> new int[] {0, item.line()})[0]++;
+            }
+        }
+        List<String> warnings = new ArrayList<>();
+        unknown.forEach((model, n) -> warnings.add(String.format("Warning: model '%s' (%,d %s, first on line %d) is not a model id Pacer"
+                        + " knows: it gets a quota pool of its own%s; check the spelling, as the API answers an unknown model with 404.",
+                clip(model), n[0], n[0] == 1 ? "request" : "requests", n[1],
+                prices.knows(classes.classOf(model)) ? "" : " and, with no price known, is priced like Sonnet")));
+        return warnings;
+    }
+
     private static String clip(String s) {
         return s.length() > 70 ? s.substring(0, 70) + "..." : s;
     }

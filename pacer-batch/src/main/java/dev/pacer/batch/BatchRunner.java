@@ -36,11 +36,12 @@ public final class BatchRunner {
      *                       {@code unreachable}), or null
      * @param unanswered     requests left without a result because the API never answered them
      * @param utilization    per quota pool, busiest first (empty when unknown)
+     * @param retryable      errored results of the file whose error is worth retrying ({@code --retry-errored})
      */
     public record Summary(Ending ending, int total, int succeeded, int errored, int skippedAsDone, long inputTokens,
                           long outputTokens, double costUsd, Duration wall, long attempts, long retries, long fallbacks,
                           long wire429, long wire529, String via, List<Utilization> utilization, String stoppedBecause,
-                          int unanswered) {
+                          int unanswered, int retryable) {
     }
 
     private final RunOptions options;
@@ -77,6 +78,14 @@ public final class BatchRunner {
         if (sameFile(options.input(), options.output())) {
             throw new BatchException("-o " + options.output() + " is the input file; give the results a file of their own, like results.jsonl.");
         }
+        RunOptions.Via via = options.via();
+        if (via == RunOptions.Via.AUTO) {
+            via = RunOptions.chooseVia(input.items().size(), options.deadline(), options.clock().instant());
+            options.out().println("--via auto: " + RunOptions.explainVia(input.items().size(), options.deadline(), via) + ".");
+        }
+        if (via == RunOptions.Via.BATCHES) {
+            input = input.forBatches();
+        }
         if (!input.problems().isEmpty() && !options.skipInvalid()) {
             throw new BatchException(input.describeProblems());
         }
@@ -85,11 +94,7 @@ public final class BatchRunner {
             throw new BatchException("The input " + options.input() + " changed since " + options.output()
                     + " was started (its content hash differs); use a new -o file, or --allow-changed-input to resume anyway.");
         }
-        RunOptions.Via via = options.via();
-        if (via == RunOptions.Via.AUTO) {
-            via = RunOptions.chooseVia(input.items().size(), options.deadline(), options.clock().instant());
-            options.out().println("--via auto: " + RunOptions.explainVia(input.items().size(), options.deadline(), via) + ".");
-        }
+        input.unknownModelWarnings(options.prices()).forEach(options.out()::println);
         if (state.exists() && state.via != null && !state.via.equals(via.name().toLowerCase()) && !state.batches.isEmpty()
                 && via == RunOptions.Via.MESSAGES) {
             options.out().println("Note: this run started through the Batches API; its batches are still merged before live calls go out.");
@@ -101,6 +106,9 @@ public final class BatchRunner {
         state.flags.addAll(options.resumeFlags());
         try (ResultLog log = ResultLog.open(options.output(), 25)) {
             state.save();
+            if (options.retryErrored()) {
+                retryErrored(input, log);
+            }
             int alreadyDone = 0;
             for (BatchInput.Item item : input.items()) {
                 if (log.isDone(item.customId())) {
@@ -153,15 +161,40 @@ public final class BatchRunner {
             Map<String, String> done = log.done();
             int succeeded = (int) done.values().stream().filter("succeeded"::equals).count();
             int errored = (int) done.values().stream().filter(t -> !t.equals("succeeded")).count();
-            boolean complete = done.keySet().containsAll(input.items().stream().map(BatchInput.Item::customId).toList());
+            int retryable = (int) done.entrySet().stream().filter(e -> e.getValue().equals("errored")
+                    && RunOptions.RETRYABLE_ERRORS.contains(String.valueOf(log.errorType(e.getKey())))).count();
+            boolean complete = done.keySet().containsAll(input.items().stream().map(BatchInput.Item::customId).toList())
+                    && log.reopenedLeft() == 0;
             Ending ending = !complete ? Ending.STOPPED : errored > 0 ? Ending.DONE_WITH_ERRORS : Ending.DONE;
             String because = ending != Ending.STOPPED ? null : stop.reason() == null ? "unfinished"
                     : stop.reason().name().toLowerCase().replace('_', ' ');
             return new Summary(ending, total, succeeded, errored, alreadyDone, tally.input.get(), tally.output.get(), tally.cost.sum(),
                     Duration.between(started, Instant.now()), tally.attempts.get(), tally.retries.get(),
                     tally.fallbacks.get(), tally.wire429.get(), tally.wire529.get(), via.name().toLowerCase(), utilization, because,
-                    tally.unanswered.get());
+                    tally.unanswered.get(), retryable);
         }
+    }
+
+    /**
+     * {@code --retry-errored}: reopens the errored results worth retrying, so they are sent again
+     * and their lines replaced (never duplicated) as the new results come.
+     */
+    private void retryErrored(BatchInput input, ResultLog log) {
+        Map<String, Integer> byType = new java.util.TreeMap<>();
+        List<String> again = new java.util.ArrayList<>();
+        Map<String, String> done = log.done();
+        for (BatchInput.Item item : input.items()) {
+            String type = log.errorType(item.customId());
+            if (type != null && RunOptions.RETRYABLE_ERRORS.contains(type) && "errored".equals(done.get(item.customId()))) {
+                again.add(item.customId());
+                byType.merge(type, 1, Integer::sum);
+            }
+        }
+        log.reopen(again);
+        options.out().println(again.isEmpty() ? "--retry-errored: no errored result is worth retrying (request errors such as"
+                + " invalid_request_error would fail again)."
+                : "--retry-errored: " + again.size() + (again.size() == 1 ? " errored result" : " errored results") + " " + byType
+                + " go out again; each line is replaced when its new result comes.");
     }
 
     private static boolean sameFile(java.nio.file.Path a, java.nio.file.Path b) {

@@ -48,7 +48,9 @@ final class BatchesRun {
     private static final int MAX_REQUESTS = 100_000;
     private static final long MAX_BYTES = 200L << 20; // under the 256 MB limit, with room for the envelope
     private static final int RESUBMIT_ROUNDS = 2;
-    private static final Set<String> RETRYABLE = Set.of("api_error", "overloaded_error", "rate_limit_error", "timeout_error");
+    private static final Set<String> RETRYABLE = RunOptions.RETRYABLE_ERRORS;
+    /** How far apart a recorded create and the batch the API shows for it may be (see {@link #adoptPendingCreate}). */
+    static final Duration ADOPT_WINDOW = Duration.ofMinutes(10);
 
     private final RunOptions options;
     private final RunState state;
@@ -249,7 +251,9 @@ final class BatchesRun {
         } catch (IOException e) {
             throw new BatchException("A batch could not be serialized: " + e.getMessage() + ".");
         }
-        state.pendingCreateAt = Instant.now().minusSeconds(5).toString();
+        // On the API's clock, read from its own answer just before the create: the batch's created_at
+        // is on that clock, and this machine's may be off by minutes (or time-scaled, for a simulator).
+        state.pendingCreateAt = providerNow(http).toString();
         state.pendingCreateCount = ids.size();
         state.batches.add(new RunState.Batch("pending", ids, false));
         state.save();
@@ -274,27 +278,58 @@ final class BatchesRun {
         return batch;
     }
 
-    /** A crash may have come between "create" and recording its id: find that batch instead of making another. */
+    /**
+     * A crash may have come between "create" and recording its id: find that batch instead of
+     * making another. It is the one batch this run does not know that holds as many requests as the
+     * create and was created within {@link #ADOPT_WINDOW} of it (both times on the API's clock; the
+     * window covers the create's own duration and any error in reading that clock). None: the
+     * create never reached the API, and its requests are submitted again. Two or more: adopting
+     * either could merge someone else's batch and lose ours, and submitting again could run ours
+     * twice, so the run refuses and says how to decide.
+     */
     private void adoptPendingCreate(AnthropicHttp http) {
         RunState.Batch pending = state.batches.stream().filter(b -> b.id().equals("pending")).findFirst().orElse(null);
         if (pending == null) {
             return;
         }
-        Instant after = state.pendingCreateAt == null ? Instant.EPOCH : Instant.parse(state.pendingCreateAt);
-        JsonNode page = call(() -> http.get("/v1/messages/batches?limit=100", Duration.ofSeconds(60)).join(), "listing batches").body();
-        String adopted = null;
-        for (JsonNode b : page.path("data")) {
-            Instant created = Instant.parse(b.path("created_at").asText("1970-01-01T00:00:00Z"));
-            long count = 0;
-            for (String k : List.of("processing", "succeeded", "errored", "canceled", "expired")) {
-                count += b.path("request_counts").path(k).asLong();
+        Instant at = state.pendingCreateAt == null ? Instant.EPOCH : Instant.parse(state.pendingCreateAt);
+        Instant from = at.minus(ADOPT_WINDOW);
+        Instant to = at.plus(ADOPT_WINDOW);
+        List<String> matches = new ArrayList<>();
+        String after = null;
+        for (int page = 0; page < 20; page++) {
+            String cursor = after == null ? "" : "&after_id=" + after;
+            JsonNode list = call(() -> http.get("/v1/messages/batches?limit=100" + cursor, Duration.ofSeconds(60)).join(), "listing batches").body();
+            Instant oldest = null;
+            for (JsonNode b : list.path("data")) {
+                Instant created = Instant.parse(b.path("created_at").asText("1970-01-01T00:00:00Z"));
+                oldest = created;
+                long count = 0;
+                for (String k : List.of("processing", "succeeded", "errored", "canceled", "expired")) {
+                    count += b.path("request_counts").path(k).asLong();
+                }
+                String id = b.path("id").asText();
+                boolean known = state.batches.stream().anyMatch(x -> x.id().equals(id));
+                if (!known && count == state.pendingCreateCount && !created.isBefore(from) && !created.isAfter(to)) {
+                    matches.add(id);
+                }
             }
-            boolean known = state.batches.stream().anyMatch(x -> x.id().equals(b.path("id").asText()));
-            if (!known && !created.isBefore(after) && count == state.pendingCreateCount) {
-                adopted = b.path("id").asText();
+            // Batches are listed newest first: once a page reaches back before the window, no older page can match.
+            if (!list.path("has_more").asBoolean(false) || oldest == null || oldest.isBefore(from)) {
+                break;
+            }
+            after = list.path("last_id").asText(null);
+            if (after == null) {
                 break;
             }
         }
+        if (matches.size() > 1) {
+            throw new BatchException("The last run stopped while creating a batch of " + state.pendingCreateCount + " requests, and "
+                    + String.join(" and ", matches) + " each hold that many and were created within 10 minutes of it, so it cannot tell"
+                    + " which is its own: in " + RunState.sidecarOf(options.output()) + " replace the id \"pending\" with the batch"
+                    + " whose results hold your custom_ids (or delete that entry to submit its requests again), then rerun.");
+        }
+        String adopted = matches.isEmpty() ? null : matches.get(0);
         state.batches.remove(pending);
         if (adopted != null) {
             state.batches.add(new RunState.Batch(adopted, pending.customIds(), false));
@@ -302,6 +337,34 @@ final class BatchesRun {
         }
         state.pendingCreateAt = null;
         state.save();
+    }
+
+    /**
+     * The API's time now, from its own answer to a cheap call: the requests limit's reset (when its
+     * bucket is full again: now, or up to a minute later), else the {@code Date} header, else this
+     * machine's (the run's) clock.
+     */
+    private Instant providerNow(AnthropicHttp http) {
+        AnthropicHttp.Response r;
+        try {
+            r = http.get("/v1/messages/batches?limit=1", Duration.ofSeconds(60)).join();
+        } catch (RuntimeException unreachable) {
+            return options.clock().instant(); // the create that follows will say what is wrong
+        }
+        return providerNow(r).orElseGet(() -> options.clock().instant());
+    }
+
+    static java.util.Optional<Instant> providerNow(AnthropicHttp.Response r) {
+        try {
+            java.util.Optional<String> reset = r.header("anthropic-ratelimit-requests-reset");
+            if (reset.isPresent()) {
+                return java.util.Optional.of(Instant.parse(reset.get().trim()));
+            }
+            return r.header("date").map(d -> java.time.ZonedDateTime.parse(d.trim(), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+                    .toInstant());
+        } catch (java.time.format.DateTimeParseException garbled) {
+            return java.util.Optional.empty();
+        }
     }
 
     /**

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,9 +30,11 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * The {@code --via messages} path: every request goes through {@link AnthropicPacer} at
@@ -50,7 +53,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class LiveRun {
 
     /** The engine's queue can hold the whole job; this only bounds memory for huge files. */
-    private static final int MAX_OUTSTANDING = 2_000;
+    static final int MAX_OUTSTANDING = 2_000;
     /** This many requests in a row without any answer from the API, and none answered before: stop. */
     private static final int UNREACHABLE_AFTER = 8;
 
@@ -65,6 +68,8 @@ final class LiveRun {
     private final ResultLog log;
     private final Tally tally;
     private final StopSignal stop;
+    /** Requests handed to the engine and not yet handled, at most. */
+    private final int maxOutstanding;
     private final ModelClasses classes = ModelClasses.defaults();
     private final TokenEstimator estimator = TokenEstimator.defaults();
 
@@ -81,6 +86,19 @@ final class LiveRun {
     private final List<Utilization> utilization = new ArrayList<>();
 
     LiveRun(RunOptions options, ResultLog log, Tally tally, StopSignal stop) {
+        this(options, log, tally, stop, MAX_OUTSTANDING);
+    }
+
+    /**
+     * {@code maxOutstanding}: requests handed to the engine and not yet handled, at most. A fixed
+     * {@code --concurrency} lowers it to that number: the engine's concurrency limit holds per
+     * quota pool (per model class), so on its own {@code --concurrency 3} let 3 Sonnet and 3 Haiku
+     * calls out at once, while the flag promises 3 in flight for the whole run. Bounding what is
+     * handed over keeps that promise; the price is that requests waiting for one pool's quota hold
+     * places another pool's requests could use.
+     */
+    LiveRun(RunOptions options, ResultLog log, Tally tally, StopSignal stop, int maxOutstanding) {
+        this.maxOutstanding = options.concurrency() == null ? maxOutstanding : Math.min(maxOutstanding, options.concurrency());
         this.options = options;
         this.log = log;
         this.tally = tally;
@@ -104,7 +122,7 @@ final class LiveRun {
         Pacer pacer = pb.build();
         try (AnthropicPacer claude = AnthropicPacer.builder().baseUrl(options.baseUrl()).apiKey(options.apiKey())
                 .pacer(pacer).fallbackModels(options.fallbackModels()).build();
-             Progress progress = new Progress(options, pacer, tally, totalItems, log.done().size())) {
+             Progress progress = new Progress(options, pacer, tally, totalItems, log.finishedCount())) {
             Set<QuotaKey> keys = new LinkedHashSet<>();
             todo.forEach(i -> keys.add(claude.quotaKey(i.params().path("model").asText())));
             options.fallbackModels().forEach(m -> keys.add(claude.quotaKey(m)));
@@ -132,26 +150,35 @@ final class LiveRun {
         }
     }
 
+    /**
+     * Hands the job to the engine, at most {@code maxOutstanding} requests at a time, and waits
+     * until every one of them is handled or the run stops. Completions drive it: each request that
+     * ends lets the next one in ({@link Feeder}), and this thread waits on one future, with no
+     * timeout and no polling loop.
+     */
     private void submitAndWait(List<BatchInput.Item> todo, AnthropicPacer claude) {
-        Semaphore outstanding = new Semaphore(MAX_OUTSTANDING);
-        Map<String, CompletableFuture<AnthropicPacer.Reply>> calls = new HashMap<>();
-        Map<String, CompletableFuture<Void>> handled = new HashMap<>();
-        for (BatchInput.Item item : todo) {
-            if (!acquire(outstanding)) {
-                break;
-            }
+        Map<String, CompletableFuture<AnthropicPacer.Reply>> calls = new ConcurrentHashMap<>();
+        Feeder feeder = new Feeder(todo, item -> {
             Instant queuedAt = options.clock().instant();
             CompletableFuture<AnthropicPacer.Reply> call = claude.messages(item.params(), Priority.BULK, null, () -> beforeSend(item));
             calls.put(item.customId(), call);
-            handled.put(item.customId(), call.handle((reply, error) -> {
-                outstanding.release();
+            return call.handle((reply, error) -> {
                 finished(item, reply, error, queuedAt, claude);
                 return null;
-            }));
+            });
+        });
+        // A stop also wakes the feeder, so that it admits nothing more and the wait below can end.
+        stop.future().thenRun(feeder::feed);
+        feeder.feed();
+        try {
+            CompletableFuture.anyOf(feeder.drained, stop.future()).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop.set(StopSignal.Reason.INTERRUPTED);
+        } catch (ExecutionException neverExceptional) {
+            // neither future completes exceptionally
         }
-        CompletableFuture<Void> all = CompletableFuture.allOf(handled.values().toArray(CompletableFuture[]::new));
-        CompletableFuture.anyOf(all, stop.future()).join();
-        if (all.isDone()) {
+        if (feeder.drained.isDone()) {
             return;
         }
         // Stopping: nothing new goes out (beforeSend refuses it), calls still queued are given up,
@@ -159,8 +186,9 @@ final class LiveRun {
         List<CompletableFuture<Void>> atProvider = new ArrayList<>();
         synchronized (gate) {
             sent.forEach(id -> {
-                if (committedById.containsKey(id)) {
-                    atProvider.add(handled.get(id));
+                CompletableFuture<Void> h = feeder.unhandled.get(id);
+                if (h != null && committedById.containsKey(id)) {
+                    atProvider.add(h);
                 }
             });
             calls.forEach((id, f) -> {
@@ -176,18 +204,64 @@ final class LiveRun {
         }
     }
 
-    private boolean acquire(Semaphore outstanding) {
-        while (!stop.isSet()) {
-            try {
-                if (outstanding.tryAcquire(200, TimeUnit.MILLISECONDS)) {
-                    return true;
+    /**
+     * Submits the job's requests while fewer than {@code maxOutstanding} are unhandled and the run
+     * is not stopping; {@link #drained} completes once nothing more will be submitted and every
+     * submitted request has been handled. {@link #feed()} is called once to start, by every
+     * completion, and by a stop. A call made while another is feeding (a request that completes at
+     * once, on the submitting thread) only asks that one to look again, so feeding never recurses
+     * and never runs twice at once. Invariant: {@link #unhandled} holds exactly the submitted
+     * requests not yet handled.
+     */
+    private final class Feeder {
+        private final Iterator<BatchInput.Item> next;
+        private final Function<BatchInput.Item, CompletableFuture<Void>> submit;
+        final Map<String, CompletableFuture<Void>> unhandled = new ConcurrentHashMap<>();
+        final CompletableFuture<Void> drained = new CompletableFuture<>();
+        /** Under {@code this}. */
+        private boolean feeding;
+        private boolean again;
+
+        Feeder(List<BatchInput.Item> todo, Function<BatchInput.Item, CompletableFuture<Void>> submit) {
+            this.next = todo.iterator();
+            this.submit = submit;
+        }
+
+        void feed() {
+            synchronized (this) {
+                if (feeding) {
+                    again = true;
+                    return;
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                stop.set(StopSignal.Reason.INTERRUPTED);
+                feeding = true;
+                again = false;
+            }
+            while (true) {
+                BatchInput.Item item = null;
+                synchronized (this) {
+                    boolean more = next.hasNext() && !stop.isSet();
+                    if (more && unhandled.size() < maxOutstanding) {
+                        item = next.next();
+                    } else if (again) {
+                        again = false;
+                        continue;
+                    } else {
+                        feeding = false;
+                        if (!more && unhandled.isEmpty()) {
+                            drained.complete(null);
+                        }
+                        return;
+                    }
+                }
+                String id = item.customId();
+                CompletableFuture<Void> handled = submit.apply(item);
+                unhandled.put(id, handled);
+                handled.whenComplete((ignored, neverFails) -> {
+                    unhandled.remove(id);
+                    feed();
+                });
             }
         }
-        return false;
     }
 
     /** Called by the engine right before each attempt of {@code item} goes out; throws to keep it in. */

@@ -6,13 +6,17 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,23 +29,51 @@ import java.util.Map;
  * done; a torn last line (a write cut by a crash) is cut off, so the file stays valid JSONL and
  * every {@code custom_id} appears exactly once after a resume. A file with any other line that is
  * not a result line is refused and left untouched: the one file this class may cut is its own.
+ *
+ * <p>Lines already there can be {@link #reopen reopened} to be answered again ({@code
+ * --retry-errored}). A new result for a reopened id replaces its line rather than following it:
+ * replacements are gathered and the file is rewritten whole — a copy beside it with the new
+ * lines in place of the old, synced, then renamed over it — so at every instant the file on disk
+ * is the old one or the new one, each with every {@code custom_id} exactly once. A crash loses
+ * only the replacements not yet written, whose old lines are still there. Rewrites come every
+ * {@code max(syncEvery, lines / 50)} replacements (and on {@link #sync()}), so retrying a whole
+ * file copies it about 50 times, not once per line. Invariant: {@code spans} holds, for every id
+ * in the file, the byte range of its line (newline included).
  */
 public final class ResultLog implements AutoCloseable {
 
     private static final String NOT_JSON = "not valid JSON";
 
     private final Path path;
-    private final FileChannel channel;
+    private FileChannel channel;
     private final Map<String, String> done;
+    /** The {@code error.error.type} of each errored line. */
+    private final Map<String, String> errorTypes;
+    private final Map<String, long[]> spans;
     private final int syncEvery;
+    /** Ids whose line may be replaced once by a new result, and are not done until then. */
+    private final java.util.Set<String> reopened = new java.util.HashSet<>();
+    /** New lines (and types) for reopened ids, not yet written into the file. */
+    private final Map<String, byte[]> replacements = new LinkedHashMap<>();
+    private final Map<String, String> replacementTypes = new HashMap<>();
+    private final Map<String, String> replacementErrorTypes = new HashMap<>();
     private int unsynced;
     private boolean closed;
 
-    private ResultLog(Path path, FileChannel channel, Map<String, String> done, int syncEvery) {
+    private ResultLog(Path path, FileChannel channel, Lines lines, int syncEvery) {
         this.path = path;
         this.channel = channel;
-        this.done = done;
+        this.done = lines.types;
+        this.errorTypes = lines.errorTypes;
+        this.spans = lines.spans;
         this.syncEvery = syncEvery;
+    }
+
+    /** What a results file holds, line by line. */
+    private static final class Lines {
+        final Map<String, String> types = new LinkedHashMap<>();
+        final Map<String, String> errorTypes = new HashMap<>();
+        final Map<String, long[]> spans = new HashMap<>();
     }
 
     /**
@@ -51,7 +83,7 @@ public final class ResultLog implements AutoCloseable {
      *                        as {@code -o}, say): it is then left exactly as it was
      */
     public static ResultLog open(Path path, int syncEvery) {
-        Map<String, String> done = new LinkedHashMap<>();
+        Lines done = new Lines();
         try {
             Path parent = path.toAbsolutePath().getParent();
             if (parent != null && !Files.isDirectory(parent)) {
@@ -60,6 +92,8 @@ public final class ResultLog implements AutoCloseable {
             if (Files.isDirectory(path)) {
                 throw new BatchException("The output " + path + " is a directory; give a file name such as " + path.resolve("results.jsonl") + ".");
             }
+            // A copy left by a rewrite that a crash interrupted before its rename: the file itself is intact.
+            Files.deleteIfExists(rewriteCopy(path));
             FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             try {
                 Tail tail = readBack(path, channel, done);
@@ -72,6 +106,7 @@ public final class ResultLog implements AutoCloseable {
                 if (tail.missingNewline()) {
                     channel.write(ByteBuffer.wrap(new byte[] {'\n'}));
                     channel.force(false);
+                    done.spans.values().stream().filter(span -> span[1] == tail.end()).forEach(span -> span[1]++);
                 }
             } catch (IOException | RuntimeException e) {
                 channel.close();
@@ -93,10 +128,10 @@ public final class ResultLog implements AutoCloseable {
      * short by a crash is ignored.
      */
     public static Map<String, String> read(Path path) {
-        Map<String, String> done = new LinkedHashMap<>();
+        Lines done = new Lines();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             readBack(path, channel, done);
-            return done;
+            return done.types;
         } catch (NoSuchFileException e) {
             throw new BatchException("The results file " + path + " does not exist; give the -o file of a run.");
         } catch (AccessDeniedException e) {
@@ -121,7 +156,7 @@ public final class ResultLog implements AutoCloseable {
      * is reported as cut off. Any other line that is not a result line means the file is not ours
      * (or was edited), and nothing is touched.
      */
-    private static Tail readBack(Path path, FileChannel channel, Map<String, String> done) throws IOException {
+    private static Tail readBack(Path path, FileChannel channel, Lines done) throws IOException {
         long size = channel.size();
         if (size == 0) {
             return new Tail(0, false);
@@ -146,7 +181,7 @@ public final class ResultLog implements AutoCloseable {
             }
             lineNo++;
             String line = new String(bytes, start, i - start, StandardCharsets.UTF_8);
-            String problem = line.isBlank() ? null : record(line, done);
+            String problem = line.isBlank() ? null : record(line, done, start, endOfLine ? i + 1 : i);
             if (endOfFile) {
                 if (problem == null) {
                     return new Tail(n, !line.isBlank()); // complete, only its newline is missing: kept
@@ -165,8 +200,8 @@ public final class ResultLog implements AutoCloseable {
         return new Tail(validEnd, false);
     }
 
-    /** Records one result line; returns what is wrong with it, or null. */
-    private static String record(String line, Map<String, String> done) {
+    /** Records one result line, at bytes {@code [start, end)}; returns what is wrong with it, or null. */
+    private static String record(String line, Lines done, long start, long end) {
         JsonNode node;
         try {
             node = BatchInput.JSON.readTree(line);
@@ -184,37 +219,87 @@ public final class ResultLog implements AutoCloseable {
         if (type == null) {
             return node.has("params") ? "it is a request line, with params and no result" : "no result.type";
         }
-        done.put(id, type);
+        done.types.put(id, type);
+        done.spans.put(id, new long[] {start, end});
+        if (type.equals("errored")) {
+            JsonNode errorType = node.path("result").path("error").path("error").path("type");
+            if (errorType.isTextual()) {
+                done.errorTypes.put(id, errorType.asText());
+            }
+        }
         return null;
     }
 
-    /** The ids already in the file, with their result types. */
+    /** The ids already in the file, with their result types (a reopened id keeps its old type until replaced). */
     public Map<String, String> done() {
         synchronized (this) {
             return new HashMap<>(done);
         }
     }
 
-    /** True when {@code customId} is already recorded. */
+    /** True when {@code customId} is recorded and not {@link #reopen reopened}. */
     public synchronized boolean isDone(String customId) {
-        return done.containsKey(customId);
+        return done.containsKey(customId) && !reopened.contains(customId);
+    }
+
+    /** The {@code error.error.type} of an errored line ({@code overloaded_error}, ...), or null. */
+    public synchronized String errorType(String customId) {
+        return errorTypes.get(customId);
+    }
+
+    /** How many ids are recorded and not reopened. */
+    public synchronized int finishedCount() {
+        return done.size() - reopened.size();
+    }
+
+    /** How many reopened ids have no new result yet. */
+    public synchronized int reopenedLeft() {
+        return reopened.size();
+    }
+
+    /**
+     * Lets each of {@code customIds} (already in the file) be answered once more: until then it is
+     * not {@link #isDone done}, and its next {@link #append} replaces its line.
+     */
+    public synchronized void reopen(java.util.Collection<String> customIds) {
+        for (String id : customIds) {
+            if (done.containsKey(id)) {
+                reopened.add(id);
+            }
+        }
     }
 
     /**
      * Appends one result line, once per {@code custom_id} (a second append of the same id is
-     * ignored and returns false).
+     * ignored and returns false); for a {@link #reopen reopened} id, the line replaces the old one.
      */
     public synchronized boolean append(String customId, String type, JsonNode line) {
-        if (closed || done.containsKey(customId)) {
+        if (closed || (done.containsKey(customId) && !reopened.contains(customId))) {
             return false;
         }
         try {
             byte[] bytes = (BatchInput.JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
+            JsonNode errorType = line.path("result").path("error").path("error").path("type");
+            String newErrorType = type.equals("errored") && errorType.isTextual() ? errorType.asText() : null;
+            if (reopened.remove(customId)) {
+                replacements.put(customId, bytes);
+                replacementTypes.put(customId, type);
+                replacementErrorTypes.put(customId, newErrorType);
+                if (replacements.size() >= Math.max(syncEvery, done.size() / 50)) {
+                    rewrite();
+                }
+                return true;
+            }
+            long start = channel.position();
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }
             done.put(customId, type);
+            spans.put(customId, new long[] {start, start + bytes.length});
+            if (newErrorType != null) {
+                errorTypes.put(customId, newErrorType);
+            }
             if (++unsynced >= syncEvery) {
                 sync();
             }
@@ -224,16 +309,119 @@ public final class ResultLog implements AutoCloseable {
         }
     }
 
-    /** Forces what is written to disk. */
+    /** Forces what is written to disk, and writes the replacements gathered so far. */
     public synchronized void sync() {
-        if (closed || unsynced == 0) {
+        if (closed) {
             return;
         }
         try {
-            channel.force(false);
-            unsynced = 0;
+            if (unsynced > 0) {
+                channel.force(false);
+                unsynced = 0;
+            }
+            if (!replacements.isEmpty()) {
+                rewrite();
+            }
         } catch (IOException e) {
             throw new BatchException("Syncing " + path + " failed: " + e.getMessage() + ".");
+        }
+    }
+
+    private static Path rewriteCopy(Path path) {
+        return path.resolveSibling(path.getFileName() + ".rewrite.tmp");
+    }
+
+    /**
+     * Writes the replacements: copies the file beside itself with each replaced line's bytes
+     * swapped for its new line, syncs the copy, renames it over the file (atomic: a reader, or the
+     * next run after a crash, sees the old file or the new one), syncs the directory, and appends
+     * from then on to the new file.
+     */
+    private void rewrite() throws IOException {
+        channel.force(false);
+        unsynced = 0;
+        List<Map.Entry<String, byte[]>> byOffset = new ArrayList<>(replacements.entrySet());
+        byOffset.sort(java.util.Comparator.comparingLong(e -> spans.get(e.getKey())[0]));
+        Path copy = rewriteCopy(path);
+        long size = channel.size();
+        try (FileChannel out = FileChannel.open(copy, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            long from = 0;
+            for (Map.Entry<String, byte[]> e : byOffset) {
+                long[] span = spans.get(e.getKey());
+                copy(channel, from, span[0], out);
+                ByteBuffer line = ByteBuffer.wrap(e.getValue());
+                while (line.hasRemaining()) {
+                    out.write(line);
+                }
+                from = span[1];
+            }
+            copy(channel, from, size, out);
+            out.force(true);
+        }
+        try {
+            Files.move(copy, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(copy, path, StandardCopyOption.REPLACE_EXISTING);
+        }
+        syncDirectory();
+        // Every line after a replaced one moved by the difference in length of those before it.
+        long[] starts = new long[byOffset.size()];
+        long[] shifts = new long[byOffset.size()];
+        long shift = 0;
+        for (int i = 0; i < byOffset.size(); i++) {
+            long[] span = spans.get(byOffset.get(i).getKey());
+            starts[i] = span[0];
+            shift += byOffset.get(i).getValue().length - (span[1] - span[0]);
+            shifts[i] = shift;
+        }
+        for (Map.Entry<String, long[]> e : spans.entrySet()) {
+            long[] span = e.getValue();
+            int i = java.util.Arrays.binarySearch(starts, span[0]);
+            if (i >= 0) {
+                byte[] line = replacements.get(e.getKey());
+                long before = i == 0 ? 0 : shifts[i - 1];
+                span[0] += before;
+                span[1] = span[0] + line.length;
+            } else {
+                int below = -i - 2; // the last replaced line before this one
+                if (below >= 0) {
+                    span[0] += shifts[below];
+                    span[1] += shifts[below];
+                }
+            }
+        }
+        replacementTypes.forEach(done::put);
+        replacementErrorTypes.forEach((id, errorType) -> {
+            if (errorType == null) {
+                errorTypes.remove(id);
+            } else {
+                errorTypes.put(id, errorType);
+            }
+        });
+        replacements.clear();
+        replacementTypes.clear();
+        replacementErrorTypes.clear();
+        FileChannel old = channel;
+        channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        channel.position(channel.size());
+        old.close();
+    }
+
+    private static void copy(FileChannel in, long from, long to, FileChannel out) throws IOException {
+        long at = from;
+        while (at < to) {
+            at += in.transferTo(at, to - at, out);
+        }
+    }
+
+    /** Makes the rename itself durable (where the platform lets a directory be synced). */
+    private void syncDirectory() {
+        Path dir = path.toAbsolutePath().getParent();
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException | UnsupportedOperationException notOnThisPlatform) {
+            // the rename is atomic; only its durability across a power cut waits for the OS
         }
     }
 

@@ -35,12 +35,22 @@ import java.util.Map;
  * @param prices            the price table
  * @param pollInterval      how often to poll a Message Batches batch at first (backs off)
  * @param builtInSimulator  the API is the in-process simulator, whose batches end with the process
+ * @param retryErrored      send again the requests whose result is errored with an error worth retrying
+ *                          ({@link #RETRYABLE_ERRORS}), replacing their lines
  */
 public record RunOptions(Path input, Path output, Via via, String baseUrl, String apiKey, List<String> fallbackModels,
                          Double maxCostUsd, Integer concurrency, boolean skipInvalid, boolean allowChangedInput,
                          DailyWindow window, Instant deadline, Duration grace, Map<String, Map<Dimension, Limit>> limits,
                          PacerClock clock, PacerScheduler scheduler, PrintStream out, boolean interactive, Prices prices,
-                         Duration pollInterval, boolean builtInSimulator) {
+                         Duration pollInterval, boolean builtInSimulator, boolean retryErrored) {
+
+    /**
+     * The error types of an errored result that {@code --retry-errored} sends again: the API was
+     * overloaded, failed, rate limited or timed out. A request error ({@code invalid_request_error},
+     * {@code not_found_error}, ...) would fail the same way again, so it stays.
+     */
+    public static final java.util.Set<String> RETRYABLE_ERRORS = java.util.Set.of("overloaded_error", "api_error", "rate_limit_error",
+            "timeout_error");
 
     /** Where requests go. */
     public enum Via {
@@ -96,6 +106,9 @@ public record RunOptions(Path input, Path output, Via via, String baseUrl, Strin
         }
         if (skipInvalid) {
             f.add("--skip-invalid");
+        }
+        if (retryErrored) {
+            f.add("--retry-errored");
         }
         return f;
     }

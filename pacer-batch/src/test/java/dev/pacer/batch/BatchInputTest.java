@@ -54,4 +54,33 @@ class BatchInputTest {
         Files.write(latin1, new byte[] {'{', (byte) 0xE9, '}', '\n'});
         assertThatThrownBy(() -> BatchInput.read(latin1)).hasMessageContaining("is not UTF-8 text (line 1)");
     }
+
+    @Test
+    void forTheBatchesApiFastModeIsAProblemWithItsLineAndStreamingIsOneForEveryRun() throws Exception {
+        Path p = dir.resolve("in.jsonl");
+        Files.write(p, List.of(OK.formatted("a"),
+                OK.formatted("fast").replace("\"max_tokens\":8", "\"max_tokens\":8,\"speed\":\"fast\""),
+                OK.formatted("streamed").replace("\"max_tokens\":8", "\"max_tokens\":8,\"stream\":true"),
+                OK.formatted("b")));
+        BatchInput live = BatchInput.read(p);
+        assertThat(live.problems()).extracting(BatchInput.Problem::toString).containsExactly("line 3: params.stream must not be true in a batch file");
+        assertThat(live.items()).extracting(BatchInput.Item::customId).containsExactly("a", "fast", "b");
+        BatchInput batches = live.forBatches();
+        assertThat(batches.problems()).extracting(BatchInput.Problem::toString).containsExactly(
+                "line 2: params.speed is not accepted by the Batches API (fast mode cannot be batched); remove it, or run with --via messages",
+                "line 3: params.stream must not be true in a batch file");
+        assertThat(batches.items()).extracting(BatchInput.Item::customId).containsExactly("a", "b");
+        assertThat(batches.sha256()).isEqualTo(live.sha256());
+        assertThat(batches.describeProblems()).contains("has 2 invalid lines (nothing was sent):");
+    }
+
+    @Test
+    void eachUnknownModelIdIsWarnedAboutOnceWithItsCountAndFirstLine() throws Exception {
+        Path p = dir.resolve("in.jsonl");
+        Files.write(p, List.of(OK.formatted("a"), OK.formatted("b").replace("claude-sonnet-4-5", "claude-sonet-4-5"),
+                OK.formatted("c").replace("claude-sonnet-4-5", "claude-sonet-4-5"), OK.formatted("d").replace("claude-sonnet-4-5", "claude-haiku-4-5-20251001")));
+        assertThat(BatchInput.read(p).unknownModelWarnings(Prices.defaults())).containsExactly("Warning: model 'claude-sonet-4-5' (2 requests,"
+                + " first on line 2) is not a model id Pacer knows: it gets a quota pool of its own and, with no price known, is priced"
+                + " like Sonnet; check the spelling, as the API answers an unknown model with 404.");
+    }
 }

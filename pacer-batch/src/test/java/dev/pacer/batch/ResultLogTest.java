@@ -87,4 +87,67 @@ class ResultLogTest {
         assertThat(ResultLog.read(file)).containsOnlyKeys("a");
         assertThat(Files.readString(file)).isEqualTo(content);
     }
+
+    private static String errored(String id, String type) {
+        return "{\"custom_id\":\"" + id + "\",\"result\":{\"type\":\"errored\",\"error\":{\"type\":\"error\",\"error\":{\"type\":\""
+                + type + "\",\"message\":\"m\"},\"request_id\":null}}}";
+    }
+
+    private static String succeeded(String id, String text) {
+        return "{\"custom_id\":\"" + id + "\",\"result\":{\"type\":\"succeeded\",\"message\":{\"text\":\"" + text + "\"}}}";
+    }
+
+    @Test
+    void aReopenedLineIsReplacedInPlaceAndTheFileAlwaysHoldsEveryIdOnce() throws Exception {
+        Path file = dir.resolve("results.jsonl");
+        Files.write(file, List.of(errored("e1", "overloaded_error"), A, errored("e2", "api_error"), errored("e3", "invalid_request_error"),
+                errored("e4", "timeout_error")));
+        try (ResultLog log = ResultLog.open(file, 2)) {
+            assertThat(log.errorType("e2")).isEqualTo("api_error");
+            log.reopen(List.of("e1", "e2", "e4"));
+            assertThat(log.isDone("e1")).isFalse();
+            assertThat(log.isDone("e3")).isTrue();
+            assertThat(log.finishedCount()).isEqualTo(2);
+            // A new result for a reopened id replaces it (one, below the group of 2: not yet written).
+            assertThat(log.append("e2", "succeeded", BatchInput.JSON.readTree(succeeded("e2", "a longer answer than before, so offsets move"))))
+                    .isTrue();
+            assertThat(Files.readAllLines(file)).as("before the rewrite: the old line, once").contains(errored("e2", "api_error"));
+            assertThat(log.append("e2", "succeeded", BatchInput.JSON.readTree(succeeded("e2", "again")))).as("once only").isFalse();
+            assertThat(log.append("new", "succeeded", BatchInput.JSON.readTree(succeeded("new", "x")))).isTrue();
+            // The second replacement completes the group: the file is rewritten with both in place.
+            log.append("e1", "errored", BatchInput.JSON.readTree(errored("e1", "overloaded_error").replace("\"m\"", "\"still overloaded\"")));
+            assertThat(Files.readAllLines(file)).containsExactly(
+                    errored("e1", "overloaded_error").replace("\"m\"", "\"still overloaded\""), A,
+                    succeeded("e2", "a longer answer than before, so offsets move"), errored("e3", "invalid_request_error"),
+                    errored("e4", "timeout_error"), succeeded("new", "x"));
+            assertThat(dir.resolve("results.jsonl.rewrite.tmp")).doesNotExist();
+            // Appends go on into the new file, and a later replacement finds its line where it moved to.
+            log.append("new2", "succeeded", BatchInput.JSON.readTree(succeeded("new2", "y")));
+            log.append("e4", "succeeded", BatchInput.JSON.readTree(succeeded("e4", "ok")));
+            assertThat(log.reopenedLeft()).isZero();
+        }
+        assertThat(Files.readAllLines(file)).containsExactly(
+                errored("e1", "overloaded_error").replace("\"m\"", "\"still overloaded\""), A,
+                succeeded("e2", "a longer answer than before, so offsets move"), errored("e3", "invalid_request_error"),
+                succeeded("e4", "ok"), succeeded("new", "x"), succeeded("new2", "y"));
+        assertThat(ResultLog.read(file)).containsEntry("e2", "succeeded").containsEntry("e1", "errored").hasSize(7);
+        try (ResultLog log = ResultLog.open(file, 1)) {
+            assertThat(log.errorType("e2")).as("replaced by a success").isNull();
+            log.append("late", "errored", BatchInput.JSON.readTree(errored("late", "rate_limit_error")));
+            assertThat(log.errorType("late")).as("an appended line's error type is known at once").isEqualTo("rate_limit_error");
+            assertThat(log.errorType("e1")).isEqualTo("overloaded_error");
+        }
+    }
+
+    @Test
+    void aCopyLeftByAnInterruptedRewriteIsRemovedAndTheFileIsKept() throws Exception {
+        Path file = dir.resolve("results.jsonl");
+        Files.write(file, List.of(A, errored("e1", "overloaded_error")));
+        Files.writeString(dir.resolve("results.jsonl.rewrite.tmp"), A + "\n" + succeeded("e1", "half wri"));
+        try (ResultLog log = ResultLog.open(file, 1)) {
+            assertThat(log.done()).containsOnlyKeys("a", "e1");
+        }
+        assertThat(dir.resolve("results.jsonl.rewrite.tmp")).doesNotExist();
+        assertThat(Files.readAllLines(file)).containsExactly(A, errored("e1", "overloaded_error"));
+    }
 }

@@ -89,7 +89,9 @@ final class BatchCommand implements Runnable {
         @Option(names = "--max-cost", paramLabel = "USD", description = "A ceiling in US dollars: a request (or a batch) is sent only if what was spent plus the most it and the calls in flight can cost stays under it.")
         Double maxCost;
 
-        @Option(names = "--concurrency", defaultValue = "auto", description = "Calls in flight at most: a number, or auto (adaptive). Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--concurrency", defaultValue = "auto", description = {"Calls in flight at most, for the whole run: a number"
+                + " (requests waiting for quota count too), or auto: adaptive per model pool, starting at 16, cut by 10% on each"
+                + " overload or timeout and grown by one per success while at least half is used. Default: ${DEFAULT-VALUE}."})
         String concurrency;
 
         @Option(names = "--limits", description = "Known limits for every model, e.g. rpm=50,itpm=30000,otpm=8000 (default: learned from the API's headers).")
@@ -109,6 +111,12 @@ final class BatchCommand implements Runnable {
 
         @Option(names = "--allow-changed-input", description = "Resume even though the input file changed since the run started.")
         boolean allowChangedInput;
+
+        @Option(names = "--retry-errored", description = {"Send again the requests whose result in RESULTS.jsonl is errored with an error"
+                + " worth retrying (overloaded_error, api_error, rate_limit_error, timeout_error; never a request error such as"
+                + " invalid_request_error).", "Each line is replaced in place (the file is rewritten atomically), so every custom_id"
+                + " stays in it exactly once, even after a kill."})
+        boolean retryErrored;
 
         @Option(names = "--grace", defaultValue = "30s", description = "How long calls in flight may finish after Ctrl-C. Default: ${DEFAULT-VALUE}.")
         String grace;
@@ -170,7 +178,7 @@ final class BatchCommand implements Runnable {
             }
             RunOptions options = new RunOptions(input, output, chosenVia, url, key, fallbacks, cap, maxInFlight,
                     skipInvalid, allowChangedInput, dailyWindow, until, graceTime, knownLimits, clock, scheduler, out,
-                    bar, table, builtIn != null ? Duration.ofSeconds(2) : Duration.ofSeconds(10), builtIn != null);
+                    bar, table, builtIn != null ? Duration.ofSeconds(2) : Duration.ofSeconds(10), builtIn != null, retryErrored);
             BatchRunner runner = new BatchRunner(options);
             CountDownLatch printed = new CountDownLatch(1);
             boolean[] interrupted = {false};
@@ -231,6 +239,10 @@ final class BatchCommand implements Runnable {
             if (s.unanswered() > 0) {
                 out.printf("%,d requests got no answer from the API (connection failures or timeouts) and have no result yet; rerun to retry them.%n",
                         s.unanswered());
+            }
+            if (s.retryable() > 0 && s.ending() != BatchRunner.Ending.STOPPED) {
+                out.printf("%,d errored %s overloaded, failed, rate limited or timed out at the API; rerun with --retry-errored to"
+                        + " send %s again.%n", s.retryable(), s.retryable() == 1 ? "result was" : "results were", s.retryable() == 1 ? "it" : "them");
             }
             if (!s.utilization().isEmpty()) {
                 StringBuilder pools = new StringBuilder();
@@ -300,12 +312,16 @@ final class BatchCommand implements Runnable {
             } catch (BatchException e) {
                 throw new UsageException(e.getMessage());
             }
+            int n = in.items().size();
+            RunOptions.Via effective = chosen != RunOptions.Via.AUTO ? chosen : RunOptions.chooseVia(n, until, Instant.now());
+            if (effective == RunOptions.Via.BATCHES) {
+                in = in.forBatches(); // what the Batches API would refuse is a problem of the plan too
+            }
             if (!in.problems().isEmpty()) {
                 out.println(in.describeProblems());
             }
-            int n = in.items().size();
-            String auto = chosen != RunOptions.Via.AUTO ? null
-                    : RunOptions.explainVia(n, until, RunOptions.chooseVia(n, until, Instant.now()));
+            in.unknownModelWarnings(table).forEach(out::println);
+            String auto = chosen != RunOptions.Via.AUTO ? null : RunOptions.explainVia(n, until, effective);
             Plan.print(in, table, limitsOf, auto, out);
             return in.problems().isEmpty() ? 0 : PacerCommand.USAGE;
         }

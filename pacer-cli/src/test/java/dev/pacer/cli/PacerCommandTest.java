@@ -103,4 +103,45 @@ class PacerCommandTest {
         assertThat(run("sim", "--config", dir.resolve("missing.yaml").toString())).isEqualTo(2);
         assertThat(err.toString()).contains("does not exist");
     }
+
+    @Test
+    void aBadPortOrHostNamesItsFlagAndExits2BeforeAnythingStarts() {
+        String[][] cases = {
+            {"--port", "-5", "pacer: --port must be between 0 and 65535, not -5."},
+            {"--port", "99999", "pacer: --port must be between 0 and 65535, not 99999."},
+            {"--host", "999.1.1.1", "pacer: --host 999.1.1.1 is not an address or a name this machine can resolve; use 127.0.0.1"},
+            {"--host", "192.0.2.1", "pacer: --host 192.0.2.1 is not an address of this machine, so nothing can listen there"},
+        };
+        for (String[] c : cases) {
+            err.getBuffer().setLength(0);
+            String[] args = c[0].equals("--port") ? new String[] {"sim", c[0], c[1]} : new String[] {"sim", c[0], c[1], "--port", "0"};
+            assertThat(run(args)).as(c[0] + " " + c[1]).isEqualTo(2);
+            assertThat(err.toString()).as(c[0] + " " + c[1]).startsWith(c[2]).doesNotContain("Exception");
+            assertThat(err.toString().trim().lines().count()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theBannerSaysWhenLimitsAreCustomAndATierOverAFilesLimitsSaysSo(@TempDir Path dir) throws Exception {
+        SimCommand.Setup flags = SimCommand.setup(null, null, "rpm=5,itpm=5000,otpm=500", null, null, null);
+        assertThat(SimCommand.describe(flags.settings(), flags.limitsFrom())).startsWith("  limits (custom, from --limits, output counted")
+                .contains("sonnet-4").contains("5 RPM");
+        assertThat(flags.note()).isNull();
+        SimCommand.Setup preset = SimCommand.setup(null, "tier-2", null, null, null, null);
+        assertThat(SimCommand.describe(preset.settings(), preset.limitsFrom())).startsWith("  limits (tier-2, output counted");
+
+        Path file = dir.resolve("sim.yaml");
+        Files.writeString(file, "limits: {rpm: 7, itpm: 7000, otpm: 700}\n");
+        SimCommand.Setup fromFile = SimCommand.setup(file, null, null, null, null, null);
+        assertThat(fromFile.limitsFrom()).isEqualTo("custom, from sim.yaml");
+        assertThat(fromFile.note()).isNull();
+        SimCommand.Setup tierWins = SimCommand.setup(file, "tier-2", null, null, null, null);
+        assertThat(tierWins.settings().classes().get("sonnet-4").rpm()).as("the flag wins").isEqualTo(1_000);
+        assertThat(tierWins.note()).isEqualTo("Note: --tier tier-2 replaces the limits sim.yaml sets for the tier-2 classes (classes the"
+                + " file adds keep theirs); leave out --tier to use the file's limits.");
+        Files.writeString(file, "seed: 3\n");
+        assertThat(SimCommand.setup(file, "tier-2", null, null, null, null).note()).as("the file set no limits").isNull();
+        assertThat(run("sim", "--help")).isZero();
+        assertThat(out.toString()).contains("With --config, the flag wins");
+    }
 }

@@ -25,14 +25,24 @@ import java.util.TreeMap;
  * @param maxWindowOveradmission the largest {@link Dimension#overadmission()} of any bucket: 0 proves no limit was exceeded
  * @param pools                  every (key, class) pool, plus each key's {@code count_tokens} and {@code batches} pools
  * @param batches                Message Batches totals
+ * @param inFlight               API requests being answered now (from arrival to the last bytes of the answer)
+ * @param maxInFlight            the most API requests ever answered at once: what a client's concurrency limit bounds
+ * @param maxInFlightByKey       the same per API key fingerprint (requests without a key count only in {@code maxInFlight})
  */
 public record SimStats(Instant clock, double timeScale, long requests, Map<Integer, Long> responses, Map<String, Long> faults,
-                       long internalErrors, double windowSeconds, double maxWindowOveradmission, List<PoolStats> pools, BatchStats batches) {
+                       long internalErrors, double windowSeconds, double maxWindowOveradmission, List<PoolStats> pools, BatchStats batches,
+                       int inFlight, int maxInFlight, Map<String, Integer> maxInFlightByKey) {
 
     public SimStats {
         responses = Map.copyOf(responses);
         faults = Map.copyOf(faults);
         pools = List.copyOf(pools);
+        maxInFlightByKey = Map.copyOf(maxInFlightByKey);
+    }
+
+    /** The most requests of {@code apiKey} answered at once (0 if it sent none). */
+    public int maxInFlight(String apiKey) {
+        return maxInFlightByKey.getOrDefault(keyId(apiKey), 0);
     }
 
     /**
@@ -110,11 +120,14 @@ public record SimStats(Instant clock, double timeScale, long requests, Map<Integ
         root.put("rate_limited_429", responses(429));
         root.put("overloaded_529", responses(529));
         root.put("internal_errors", internalErrors);
+        root.put("in_flight", inFlight);
+        root.put("max_in_flight", maxInFlight);
         ObjectNode f = root.putObject("faults");
         new TreeMap<>(faults).forEach(f::put);
         root.put("clock", clock.toString());
         root.put("time_scale", timeScale);
         ObjectNode keys = root.putObject("keys");
+        new TreeMap<>(maxInFlightByKey).forEach((key, max) -> keys.putObject(key).put("max_in_flight", max));
         for (PoolStats p : pools) {
             ObjectNode key = keys.has(p.keyId()) ? (ObjectNode) keys.get(p.keyId()) : keys.putObject(p.keyId());
             ObjectNode pool = key.putObject(p.modelClass());

@@ -78,24 +78,71 @@ class BatchesRunTest {
         assertThat(sim.stats().path("batches").path("requests").asLong()).as("only the two left over are resubmitted").isEqualTo(2);
     }
 
-    @Test
-    void anAdoptedBatchThatWasNotOursNeverWritesForeignIdsAndOurRequestsStillRun() throws Exception {
-        sim = fastBatches();
-        // Someone else's batch of the same size, created on the same key while our create was pending.
-        String body = "{\"requests\":[" + String.join(",", List.of("x-1", "x-2", "x-3").stream().map(id -> "{\"custom_id\":\"" + id
+    /** Creates a batch on the test key, as another process (or a run that crashed before recording it) would. */
+    private String createBatch(List<String> ids) throws Exception {
+        String body = "{\"requests\":[" + String.join(",", ids.stream().map(id -> "{\"custom_id\":\"" + id
                 + "\",\"params\":{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}}")
                 .toList()) + "]}";
-        java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(sim.baseUrl() + "/v1/messages/batches"))
+        String created = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(sim.baseUrl()
+                        + "/v1/messages/batches"))
                 .header("x-api-key", "sk-ant-test-key").header("anthropic-version", "2023-06-01").header("content-type", "application/json")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        return JSON.readTree(created).path("id").asText();
+    }
+
+    /** The state of a run killed between recording a create of {@code ids} at {@code at} (the API's clock) and recording its batch id. */
+    private void crashedDuringCreate(Path in, Path out, List<String> ids, java.time.Instant at) throws Exception {
+        crashedAfterMerge(in, out, "pending", false, ids, List.of());
+        ObjectNode state = (ObjectNode) JSON.readTree(RunStateFiles.sidecar(out).toFile());
+        state.put("pending_create_at", at.toString()).put("pending_create_count", ids.size());
+        Files.writeString(RunStateFiles.sidecar(out), JSON.writeValueAsString(state));
+    }
+
+    @Test
+    void aPendingCreateIsAdoptedWithinTenMinutesEvenWhenTheRecordedTimeIsAheadOfTheApisClock() throws Exception {
+        sim = fastBatches();
         Runs runs = new Runs(sim, dir);
         runs.via = RunOptions.Via.BATCHES;
         Path in = runs.input("in.jsonl", 3, 0, 20);
         Path out = dir.resolve("out.jsonl");
-        crashedAfterMerge(in, out, "pending", false, List.of("q-1", "q-2", "q-3"), List.of());
-        ObjectNode state = (ObjectNode) JSON.readTree(RunStateFiles.sidecar(out).toFile());
-        state.put("pending_create_at", "1970-01-01T00:00:00Z").put("pending_create_count", 3);
-        Files.writeString(RunStateFiles.sidecar(out), JSON.writeValueAsString(state));
+        // Our create reached the API; the run was killed before writing down its id, and the time it
+        // recorded is 2 minutes ahead of the API's created_at (a machine clock that runs ahead).
+        String ours = createBatch(List.of("q-1", "q-2", "q-3"));
+        crashedDuringCreate(in, out, List.of("q-1", "q-2", "q-3"), sim.clock().now().plus(Duration.ofMinutes(2)));
+        BatchRunner.Summary s = new BatchRunner(runs.options(in, out)).run();
+        assertThat(s.ending()).isEqualTo(BatchRunner.Ending.DONE);
+        assertThat(runs.printed()).contains("Adopted batch " + ours);
+        assertThat(sim.stats().path("batches").path("created").asLong()).as("no duplicate batch").isEqualTo(1);
+        assertThat(Runs.ids(out)).hasSize(3).allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+    }
+
+    @Test
+    void twoBatchesThatCouldBeThePendingCreateAreRefusedWithTheSidecarAndTheFix() throws Exception {
+        sim = fastBatches();
+        Runs runs = new Runs(sim, dir);
+        runs.via = RunOptions.Via.BATCHES;
+        Path in = runs.input("in.jsonl", 3, 0, 20);
+        Path out = dir.resolve("out.jsonl");
+        String first = createBatch(List.of("q-1", "q-2", "q-3"));
+        String second = createBatch(List.of("x-1", "x-2", "x-3"));
+        crashedDuringCreate(in, out, List.of("q-1", "q-2", "q-3"), sim.clock().now());
+        assertThatThrownBy(() -> new BatchRunner(runs.options(in, out)).run()).isInstanceOf(BatchException.class)
+                .hasMessageContaining(second + " and " + first + " each hold that many")
+                .hasMessageContaining("in " + out + ".pacer.json replace the id \"pending\" with the batch whose results hold your custom_ids");
+        assertThat(sim.stats().path("batches").path("created").asLong()).as("nothing created").isEqualTo(2);
+        assertThat(Files.readString(RunStateFiles.sidecar(out))).as("the state is left for the user").contains("\"pending\"");
+    }
+
+    @Test
+    void anAdoptedBatchThatWasNotOursNeverWritesForeignIdsAndOurRequestsStillRun() throws Exception {
+        sim = fastBatches();
+        // Someone else's batch of the same size, created on the same key while our create was pending.
+        createBatch(List.of("x-1", "x-2", "x-3"));
+        Runs runs = new Runs(sim, dir);
+        runs.via = RunOptions.Via.BATCHES;
+        Path in = runs.input("in.jsonl", 3, 0, 20);
+        Path out = dir.resolve("out.jsonl");
+        crashedDuringCreate(in, out, List.of("q-1", "q-2", "q-3"), sim.clock().now());
         BatchRunner.Summary s = new BatchRunner(runs.options(in, out)).run();
         assertThat(s.ending()).isEqualTo(BatchRunner.Ending.DONE);
         assertThat(Runs.ids(out)).containsOnlyKeys("q-1", "q-2", "q-3");
@@ -165,5 +212,27 @@ class BatchesRunTest {
         assertThat(status.toString()).contains("Resume with: pacer batch run " + in + " -o " + out + " --via batches --base-url "
                 + sim.baseUrl() + " --max-cost 0.01");
         assertThat(Files.readString(RunStateFiles.sidecar(out))).doesNotContain("sk-ant-test-key");
+    }
+
+    @Test
+    void viaBatchesALineTheBatchesApiRefusesStopsTheRunBeforeAnythingIsSent() throws Exception {
+        sim = fastBatches();
+        Runs runs = new Runs(sim, dir);
+        runs.via = RunOptions.Via.BATCHES;
+        Path in = runs.input("in.jsonl", 4, 0, 20);
+        List<String> lines = new ArrayList<>(Files.readAllLines(in));
+        lines.set(2, lines.get(2).replace("\"max_tokens\":20", "\"max_tokens\":20,\"speed\":\"fast\""));
+        Files.write(in, lines);
+        Path out = dir.resolve("out.jsonl");
+        assertThatThrownBy(() -> new BatchRunner(runs.options(in, out)).run()).isInstanceOf(BatchException.class)
+                .hasMessageContaining("has 1 invalid line (nothing was sent):")
+                .hasMessageContaining("line 3: params.speed is not accepted by the Batches API");
+        assertThat(sim.stats().path("requests").asLong()).isZero();
+        // With --skip-invalid it becomes an errored result and the rest goes into the batch.
+        runs.skipInvalid = true;
+        BatchRunner.Summary s = new BatchRunner(runs.options(in, out)).run();
+        assertThat(s.ending()).isEqualTo(BatchRunner.Ending.DONE_WITH_ERRORS);
+        assertThat(sim.stats().path("batches").path("requests").asLong()).isEqualTo(3);
+        assertThat(Runs.ids(out)).hasSize(4);
     }
 }

@@ -195,4 +195,65 @@ class LiveRunTest {
         assertThat(haiku.share()).isLessThan(sonnet.share());
         assertThat(sim.maxWindowOveradmission()).isZero();
     }
+
+    @Test
+    void anUnknownModelIdIsWarnedAboutOnceBeforeAnythingIsSent() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_1).timeScale(60).seed(13).start();
+        Runs runs = new Runs(sim, dir);
+        Path in = runs.input("in.jsonl", 6, 0, 20);
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(in));
+        lines.set(1, lines.get(1).replace("claude-sonnet-4-5", "claude-sonet-4-5"));
+        lines.set(4, lines.get(4).replace("claude-sonnet-4-5", "claude-sonet-4-5"));
+        Files.write(in, lines);
+        Path out = dir.resolve("out.jsonl");
+        BatchRunner.Summary s = new BatchRunner(runs.options(in, out)).run();
+        assertThat(runs.printed()).containsOnlyOnce("Warning: model 'claude-sonet-4-5' (2 requests, first on line 2) is not a model id"
+                + " Pacer knows").doesNotContain("claude-sonnet-4-5' (");
+        assertThat(runs.printed().indexOf("Warning: model")).as("said before the progress lines").isLessThan(Math.max(0, runs.printed().indexOf("done")));
+        // The API answers it with 404: errored results, as the warning said.
+        assertThat(s.ending()).isEqualTo(BatchRunner.Ending.DONE_WITH_ERRORS);
+        assertThat(s.errored()).isEqualTo(2);
+    }
+
+    @Test
+    void retryErroredSendsAgainOnlyTheRetryableErrorsAndReplacesTheirLines() throws Exception {
+        // Half the calls get a 529, a tenth a 500: with 4 attempts each, some end errored.
+        sim = SimServer.builder().tier(Tier.TIER_4).timeScale(60).seed(14)
+                .faults(dev.pacer.sim.FaultProfile.NONE.withOverloaded(0.6).withErrors(0.2, 0, 0)).start();
+        Runs runs = new Runs(sim, dir);
+        Path in = runs.input("in.jsonl", 80, 0, 20);
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(in));
+        // A request error: the API refuses it the same way every time, so it is never sent again.
+        lines.set(0, lines.get(0).replace("\"max_tokens\":20", "\"max_tokens\":20,\"temperature\":7"));
+        Files.write(in, lines);
+        Path out = dir.resolve("out.jsonl");
+        BatchRunner.Summary first = new BatchRunner(runs.options(in, out)).run();
+        assertThat(first.ending()).isEqualTo(BatchRunner.Ending.DONE_WITH_ERRORS);
+        Map<String, String> errorTypes = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(out)) {
+            var node = Runs.json(line);
+            if (node.path("result").path("type").asText().equals("errored")) {
+                errorTypes.put(node.path("custom_id").asText(), node.path("result").path("error").path("error").path("type").asText());
+            }
+        }
+        assertThat(errorTypes).containsEntry("q-1", "invalid_request_error");
+        assertThat(errorTypes.values()).as("errored by the faults").contains("overloaded_error");
+        String invalidLine = Files.readAllLines(out).stream().filter(l -> l.contains("\"custom_id\":\"q-1\"")).findFirst().orElseThrow();
+
+        // A rerun without the flag sends nothing: errored results are final.
+        sim.setFaults(dev.pacer.sim.FaultProfile.NONE);
+        long before = sim.stats().path("requests").asLong();
+        new BatchRunner(runs.options(in, out)).run();
+        assertThat(sim.stats().path("requests").asLong()).isEqualTo(before);
+
+        runs.retryErrored = true;
+        BatchRunner.Summary retried = new BatchRunner(runs.options(in, out)).run();
+        assertThat(runs.printed()).contains("--retry-errored: " + (errorTypes.size() - 1) + " errored results");
+        assertThat(sim.stats().path("requests").asLong() - before).as("only the retryable ones went out").isEqualTo(errorTypes.size() - 1);
+        assertThat(retried.ending()).isEqualTo(BatchRunner.Ending.DONE_WITH_ERRORS);
+        assertThat(retried.errored()).isEqualTo(1);
+        assertThat(retried.succeeded()).isEqualTo(79);
+        assertThat(Runs.ids(out)).hasSize(80).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+        assertThat(Files.readAllLines(out)).contains(invalidLine);
+    }
 }

@@ -38,6 +38,7 @@ final class Runs {
     boolean skipInvalid;
     boolean builtIn;
     boolean allowChanged;
+    boolean retryErrored;
 
     Runs(SimServer sim, Path dir) {
         this.sim = sim;
@@ -48,7 +49,7 @@ final class Runs {
     RunOptions options(Path input, Path output) {
         return new RunOptions(input, output, via, sim.baseUrl(), "sk-ant-test-key", fallback, maxCost, concurrency, skipInvalid, allowChanged,
                 window, null, grace, limits, clock, clock, new PrintStream(printed, true, StandardCharsets.UTF_8), false,
-                Prices.defaults(), pollInterval, builtIn);
+                Prices.defaults(), pollInterval, builtIn, retryErrored);
     }
 
     String printed() {

@@ -76,6 +76,9 @@ class BatchJarIT {
 
     private static Map<String, Integer> idsIn(Path results) throws IOException {
         Map<String, Integer> counts = new HashMap<>();
+        if (!Files.exists(results)) {
+            return counts; // killed before the run opened it: nothing written, nothing twice
+        }
         for (String line : Files.readAllLines(results)) {
             if (!line.isBlank()) {
                 JsonNode node = JSON.readTree(line); // every line must be valid JSON
@@ -128,6 +131,110 @@ class BatchJarIT {
         Map<String, Integer> ids = idsIn(out);
         assertThat(ids).hasSize(150).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
         assertThat(Files.readString(dir.resolve("run.log"))).contains("Resuming:");
+    }
+
+    @Test
+    void retryErroredKilledWithSigkillThreeTimesReplacesEveryRetryableErrorAndKeepsEveryIdExactlyOnce() throws Exception {
+        // Every call gets a 529 with a retry-after longer than the engine waits: each request ends errored at once.
+        // At 5x the retry of 150 requests takes about 15 s at Tier 1, so the three kills land before it is over.
+        sim = SimServer.builder().tier(Tier.TIER_1).timeScale(5).seed(13)
+                .faults(FaultProfile.NONE.withOverloaded(1.0).withRetryAfter(600)).start();
+        Path in = input(150, 60);
+        List<String> requests = new ArrayList<>(Files.readAllLines(in));
+        // A request error (temperature out of range): the API refuses it every time, so it is never retried.
+        requests.add("{\"custom_id\":\"bad-temperature\",\"params\":{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":10,"
+                + "\"temperature\":7,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}}");
+        Files.write(in, requests);
+        Path out = dir.resolve("results.jsonl");
+        assertThat(run(in, out)).as("finished with errored results").isEqualTo(1);
+        assertThat(Files.readString(dir.resolve("run.log")))
+                .contains("150 errored results were overloaded, failed, rate limited or timed out at the API; rerun with --retry-errored");
+        assertThat(Files.readAllLines(out)).hasSize(151).filteredOn(l -> l.contains("\"overloaded_error\"")).hasSize(150);
+        String refused = Files.readAllLines(out).stream().filter(l -> l.contains("bad-temperature")).findFirst().orElseThrow();
+        assertThat(refused).contains("invalid_request_error");
+
+        sim.setFaults(FaultProfile.NONE); // the storm is over
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        long succeeded = 0;
+        for (int kill = 0; kill < 3; kill++) {
+            Process p = start(in, out, "--retry-errored");
+            Thread.sleep(1_500 + random.nextInt(2_500)); // while results come in, or while the file is being rewritten
+            p.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
+            p.waitFor(30, TimeUnit.SECONDS);
+            Map<String, Integer> ids = idsIn(out);
+            assertThat(ids).as("seed %d, kill %d: every id still there, once", seed, kill).hasSize(151)
+                    .allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+            long now = Files.readAllLines(out).stream().filter(l -> l.contains("\"type\":\"succeeded\"")).count();
+            assertThat(now).as("seed %d: replacements are never undone", seed).isGreaterThanOrEqualTo(succeeded);
+            succeeded = now;
+        }
+        assertThat(succeeded).as("seed %d: killed before the retry was over", seed).isLessThan(150);
+        assertThat(run(in, out, "--retry-errored")).as("only the request error is left").isEqualTo(1);
+        Map<String, Integer> ids = idsIn(out);
+        assertThat(ids).hasSize(151).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+        assertThat(Files.readAllLines(out).stream().filter(l -> l.contains("\"type\":\"succeeded\"")).count()).isEqualTo(150);
+        assertThat(Files.readAllLines(out)).as("the request error is left as it was").contains(refused);
+        assertThat(dir.resolve("results.jsonl.rewrite.tmp")).doesNotExist();
+        assertThat(Files.readString(dir.resolve("run.log"))).contains("--retry-errored: ").doesNotContain("Exception");
+        assertThat(sim.maxWindowOveradmission()).isZero();
+    }
+
+    @Test
+    void concurrencyThreeNeverHasMoreThanThreeInFlightAndAutoGrowsOnSuccessAndShrinksOnOverload() throws Exception {
+        // Tier 4 leaves the quota out of the way: only the concurrency limit holds calls back. Each answer takes ~0.3 s.
+        Path in = input(60, 5);
+        sim = SimServer.builder().tier(Tier.TIER_4).timeScale(1).seed(14).configure(s -> s.latency(0.3, 1e6, 0)).start();
+        assertThat(run(in, dir.resolve("fixed.jsonl"), "--concurrency", "3")).isZero();
+        // Sonnet and Haiku requests: the engine's limit is per model pool, the flag's is for the run.
+        assertThat(sim.snapshot().maxInFlight()).as("--concurrency 3 on the wire").isEqualTo(3);
+        assertThat(idsIn(dir.resolve("fixed.jsonl"))).hasSize(60);
+
+        // auto starts at 16 and grows by one per success while at least half of it is used.
+        Path many = input(300, 5);
+        sim.reset();
+        assertThat(run(many, dir.resolve("auto.jsonl"))).isZero();
+        int grown = sim.snapshot().maxInFlight();
+        assertThat(grown).as("auto grew past its start of 16").isGreaterThan(24);
+
+        // With one call in five overloaded it is cut by 10% at each 529 (below the breaker's 50%): it settles far lower.
+        sim.reset();
+        sim.setFaults(FaultProfile.NONE.withOverloaded(0.2));
+        run(many, dir.resolve("overloaded.jsonl"));
+        int cut = sim.snapshot().maxInFlight();
+        // (Measured: 112 without, 40 with; AIMD settles where +0.8 a call meets -10% on 0.2 of them, about 40.)
+        assertThat(cut).as("auto under overload (%d) against auto without (%d)", cut, grown).isLessThan(grown * 2 / 3);
+    }
+
+    private String plan(Path in, String... extra) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                JAR.toString(), "batch", "plan", in.toString()));
+        cmd.addAll(List.of(extra));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return p.exitValue() + "\n" + text;
+    }
+
+    @Test
+    void viaBatchesALineTheBatchesApiRefusesIsAnInvalidLineAndAnUnknownModelIsWarnedAboutOnce() throws Exception {
+        sim = SimServer.builder().tier(Tier.TIER_1).timeScale(60).seed(15).start();
+        Path in = dir.resolve("requests.jsonl");
+        String line = "{\"custom_id\":\"%s\",\"params\":{\"model\":\"%s\",\"max_tokens\":8,%s\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}}";
+        Files.write(in, List.of(line.formatted("a", "claude-sonnet-4-5", ""), line.formatted("b", "claude-sonnet-4-5", "\"speed\":\"fast\","),
+                line.formatted("c", "claude-sonet-4-5", ""), line.formatted("d", "claude-sonet-4-5", "")));
+        assertThat(plan(in, "--via", "messages")).startsWith("0\n").doesNotContain("invalid line")
+                .containsOnlyOnce("Warning: model 'claude-sonet-4-5' (2 requests, first on line 3) is not a model id Pacer knows");
+        assertThat(plan(in, "--via", "batches")).startsWith("2\n").contains("has 1 invalid line (nothing was sent):")
+                .contains("line 2: params.speed is not accepted by the Batches API (fast mode cannot be batched)");
+        Path out = dir.resolve("results.jsonl");
+        assertThat(run(in, out, "--via", "batches")).isEqualTo(2);
+        assertThat(Files.readString(dir.resolve("run.log"))).contains("line 2: params.speed is not accepted by the Batches API")
+                .doesNotContain("Exception");
+        assertThat(sim.stats().path("requests").asLong()).as("nothing was sent").isZero();
+        // Live, the same file runs; the unknown model is said once, before anything goes out, and the API answers it 404.
+        assertThat(run(in, out)).isEqualTo(1);
+        assertThat(Files.readString(dir.resolve("run.log"))).containsOnlyOnce("Warning: model 'claude-sonet-4-5'");
     }
 
     private static long lines(Path results) throws IOException {

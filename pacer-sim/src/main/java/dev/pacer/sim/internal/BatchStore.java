@@ -192,7 +192,7 @@ final class BatchStore {
         Generation g = Generation.plan(request, OutputHint.NONE, settings);
         result.put("type", "succeeded");
         result.set("message", MessagesEndpoint.message(Ids.next("msg_"), request.model(), g.text(),
-                new MessagesEndpoint.Usage(request.inputTokens(), 0, 0), g.outputTokens(), g.stopReason(), "batch"));
+                new MessagesEndpoint.Usage(request.inputTokens(), 0, 0, 0), g.outputTokens(), g.stopReason(), "batch"));
         return true;
     }
 

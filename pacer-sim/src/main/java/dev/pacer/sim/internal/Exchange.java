@@ -38,6 +38,8 @@ final class Exchange {
     private final boolean rateLimitHeadersOnSuccess;
     final String requestId;
     private boolean answered;
+    /** This request's stay in the in-flight count, or null (admin requests are not counted). */
+    private InFlight.Ticket inFlight;
 
     /** {@code rateLimitHeadersOnSuccess}: false leaves the {@code anthropic-ratelimit-*} headers off 200 answers. */
     Exchange(HttpExchange http, Counters counters, boolean rateLimitHeadersOnSuccess) {
@@ -45,6 +47,29 @@ final class Exchange {
         this.counters = counters;
         this.rateLimitHeadersOnSuccess = rateLimitHeadersOnSuccess;
         this.requestId = Ids.next("req_");
+    }
+
+    /** Counts this request as in flight until its answer is complete. */
+    void inFlight(InFlight.Ticket ticket) {
+        this.inFlight = ticket;
+    }
+
+    /** The request is authenticated as {@code keyId}. */
+    void key(String keyId) {
+        if (inFlight != null) {
+            inFlight.key(keyId);
+        }
+    }
+
+    /**
+     * The answer is complete as far as the server is concerned: called right before its last bytes
+     * are written (a client may send its next request the moment it reads them) and when the
+     * handler ends; idempotent.
+     */
+    void answerComplete() {
+        if (inFlight != null) {
+            inFlight.leave();
+        }
     }
 
     String method() {
@@ -120,6 +145,7 @@ final class Exchange {
 
     void bytes(int status, byte[] body, String contentType, Map<String, String> headers) throws IOException {
         prepare(status, contentType, headers);
+        answerComplete();
         http.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
         try (OutputStream out = http.getResponseBody()) {
             out.write(body);
@@ -131,7 +157,7 @@ final class Exchange {
         prepare(200, "text/event-stream; charset=utf-8", headers);
         http.getResponseHeaders().set("cache-control", "no-cache");
         http.sendResponseHeaders(200, 0);
-        return new SseStream(http.getResponseBody());
+        return new SseStream(http.getResponseBody(), this::answerComplete);
     }
 
     private void prepare(int status, String contentType, Map<String, String> headers) {

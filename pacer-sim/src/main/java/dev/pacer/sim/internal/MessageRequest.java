@@ -258,7 +258,7 @@ record MessageRequest(String model, int maxTokens, boolean stream, int inputToke
         void mark(JsonNode block) {
             JsonNode cc = block.get("cache_control");
             if (cc != null && cc.isObject()) {
-                double ttl = cc.path("ttl").asText("5m").equals("1h") ? 3_600 : 300;
+                double ttl = cc.path("ttl").asText("5m").equals("1h") ? PromptCache.ONE_HOUR_SECONDS : 300;
                 breakpoints.add(new Breakpoint(total, prefixHash, ttl));
             }
         }

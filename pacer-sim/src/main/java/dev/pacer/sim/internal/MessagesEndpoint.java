@@ -107,7 +107,8 @@ final class MessagesEndpoint {
         sim.cache().store(cacheScope, request.breakpoints(), minimum, now);
         sim.spend().answered(sim.clock().at(now));
         Generation generation = Generation.plan(request, headerHint(ex), settings);
-        Usage usage = new Usage(request.inputTokens() - cached.read() - cached.written(), cached.written(), cached.read());
+        Usage usage = new Usage(request.inputTokens() - cached.read() - cached.written(), cached.written(), cached.writtenOneHour(),
+                cached.read());
         boolean cut = mode == OtpmMode.ACTUAL && settings.otpmOverrun() == OtpmOverrun.CUT;
         Answer answer = new Answer(sim, pool, admission, mode == OtpmMode.ACTUAL, cut, request.model(), generation, usage, now);
         if (request.stream()) {
@@ -179,16 +180,20 @@ final class MessagesEndpoint {
         return fraction != null ? OutputHint.fraction(fraction) : OutputHint.NONE;
     }
 
-    /** Input usage of a request: uncached input, tokens written to the cache, tokens read from it. */
-    record Usage(int input, int cacheCreation, int cacheRead) {
+    /**
+     * Input usage of a request: uncached input, tokens written to the cache (of which
+     * {@code cacheCreationOneHour} with the 1-hour lifetime, billed at 2x rather than 1.25x), tokens
+     * read from it.
+     */
+    record Usage(int input, int cacheCreation, int cacheCreationOneHour, int cacheRead) {
         ObjectNode toJson(int outputTokens, String serviceTier) {
             ObjectNode u = Json.object();
             u.put("input_tokens", input);
             u.put("cache_creation_input_tokens", cacheCreation);
             u.put("cache_read_input_tokens", cacheRead);
             ObjectNode cc = u.putObject("cache_creation");
-            cc.put("ephemeral_5m_input_tokens", cacheCreation);
-            cc.put("ephemeral_1h_input_tokens", 0);
+            cc.put("ephemeral_5m_input_tokens", cacheCreation - cacheCreationOneHour);
+            cc.put("ephemeral_1h_input_tokens", cacheCreationOneHour);
             u.put("output_tokens", outputTokens);
             u.put("service_tier", serviceTier);
             return u;

@@ -11,9 +11,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class PromptCache {
 
-    /** How many of a request's input tokens were read from the cache, and how many written to it. */
-    record Use(int read, int written) {
-        static final Use NONE = new Use(0, 0);
+    /**
+     * How many of a request's input tokens were read from the cache, how many written to it, and
+     * how many of those written went in with the 1-hour lifetime (the rest: 5 minutes).
+     */
+    record Use(int read, int written, int writtenOneHour) {
+        static final Use NONE = new Use(0, 0, 0);
     }
 
     private final ConcurrentHashMap<String, Double> expiries = new ConcurrentHashMap<>();
@@ -22,7 +25,12 @@ final class PromptCache {
         return modelClass.startsWith("haiku") ? 2_048 : 1_024;
     }
 
-    /** What the request would read and write now (nothing is stored yet). */
+    /**
+     * What the request would read and write now (nothing is stored yet). The tokens written are
+     * split by lifetime as the API bills them: each stretch of the prompt up to a breakpoint goes
+     * in with that breakpoint's {@code ttl}, so a 1-hour system prompt followed by a 5-minute
+     * conversation prefix writes some of each.
+     */
     Use lookup(String scope, List<MessageRequest.Breakpoint> breakpoints, int minimum, double now) {
         int longest = 0;
         int read = 0;
@@ -36,8 +44,25 @@ final class PromptCache {
                 read = Math.max(read, b.tokens());
             }
         }
-        return longest == 0 ? Use.NONE : new Use(read, longest - read);
+        if (longest == 0) {
+            return Use.NONE;
+        }
+        int oneHour = 0;
+        int from = read;
+        for (MessageRequest.Breakpoint b : breakpoints.stream().filter(b -> b.tokens() >= minimum)
+                .sorted(java.util.Comparator.comparingInt(MessageRequest.Breakpoint::tokens)).toList()) {
+            if (b.tokens() > from) {
+                if (b.ttlSeconds() >= ONE_HOUR_SECONDS) {
+                    oneHour += b.tokens() - from;
+                }
+                from = b.tokens();
+            }
+        }
+        return new Use(read, longest - read, oneHour);
     }
+
+    /** The lifetime of a breakpoint marked {@code "ttl": "1h"}. */
+    static final double ONE_HOUR_SECONDS = 3_600;
 
     /** Stores (or refreshes) every cacheable prefix of an admitted request. */
     void store(String scope, List<MessageRequest.Breakpoint> breakpoints, int minimum, double now) {

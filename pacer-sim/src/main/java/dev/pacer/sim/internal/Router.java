@@ -54,6 +54,9 @@ public final class Router implements HttpHandler {
     @Override
     public void handle(HttpExchange http) {
         Exchange ex = new Exchange(http, sim.counters(), sim.settings().rateLimitHeadersOnSuccess());
+        if (!ex.path().startsWith("/_sim/")) {
+            ex.inFlight(sim.inFlight().enter());
+        }
         try {
             route(ex);
         } catch (Exchange.Dropped dropped) {
@@ -73,6 +76,9 @@ public final class Router implements HttpHandler {
                     // the client left
                 }
             }
+        } finally {
+            // A dropped connection, a client gone or a failure: the request is no longer being answered.
+            ex.answerComplete();
         }
         ex.close();
     }
@@ -97,6 +103,9 @@ public final class Router implements HttpHandler {
         }
         sim.counters().request();
         String key = apiKey(ex);
+        if (key != null) {
+            ex.key(SimStats.keyId(key));
+        }
         if (key == null) {
             ex.json(401, ApiErrors.body("authentication_error", "x-api-key header is required", ex.requestId), null);
             return;

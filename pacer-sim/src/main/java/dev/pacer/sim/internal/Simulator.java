@@ -26,6 +26,7 @@ public final class Simulator {
     private final AccelerationLimiter acceleration = new AccelerationLimiter();
     private final SpendMeter spend = new SpendMeter();
     private final Counters counters = new Counters();
+    private final InFlight inFlight = new InFlight();
     private final BatchStore batches;
     private final AtomicLong arrivals = new AtomicLong();
 
@@ -72,6 +73,7 @@ public final class Simulator {
     /** Forgets everything but the settings and the clock: statistics, buckets (full again), caches, batches. */
     public void reset() {
         counters.clear();
+        inFlight.clear();
         limits.clear();
         cache.clear();
         acceleration.clear();
@@ -90,7 +92,8 @@ public final class Simulator {
             }
         }
         return new SimStats(clock.at(now), clock.scale(), counters.requests(), counters.responses(), counters.faults(),
-                counters.internalErrors(), settings.windowSeconds(), worst, pools, batches.stats());
+                counters.internalErrors(), settings.windowSeconds(), worst, pools, batches.stats(), inFlight.now(), inFlight.max(),
+                inFlight.maxByKey());
     }
 
     /** The level of one bucket now, or NaN if that key never used that class. */
@@ -140,6 +143,10 @@ public final class Simulator {
 
     Counters counters() {
         return counters;
+    }
+
+    InFlight inFlight() {
+        return inFlight;
     }
 
     BatchStore batches() {

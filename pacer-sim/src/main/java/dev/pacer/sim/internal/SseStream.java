@@ -13,10 +13,13 @@ import java.nio.charset.StandardCharsets;
 final class SseStream {
 
     private final OutputStream out;
+    private final Runnable beforeLastWrite;
     private final StringBuilder pending = new StringBuilder(256);
 
-    SseStream(OutputStream out) {
+    /** {@code beforeLastWrite} runs right before {@link #end()} writes the last events. */
+    SseStream(OutputStream out, Runnable beforeLastWrite) {
         this.out = out;
+        this.beforeLastWrite = beforeLastWrite;
     }
 
     void event(String name, JsonNode data) throws IOException {
@@ -33,6 +36,7 @@ final class SseStream {
 
     /** Flushes and ends the body cleanly. */
     void end() throws IOException {
+        beforeLastWrite.run();
         flush();
         out.close();
     }

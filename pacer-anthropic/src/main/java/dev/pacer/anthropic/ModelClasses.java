@@ -43,7 +43,8 @@ public final class ModelClasses {
         m.put("claude-haiku-4-5-20251001", "haiku-4-5");
         m.put("claude-3-5-haiku", "haiku-3-5");
         for (String id : new String[] {"claude-opus-5-5", "claude-opus-5", "claude-sonnet-5-5", "claude-sonnet-5",
-                "claude-haiku-5-5", "claude-fable-5", "claude-fable-5-1", "claude-mythos-5", "claude-mythos-5-1", "claude-mythos-5-2"}) {
+                "claude-haiku-5-5", "claude-fable-5", "claude-fable-5-1", "claude-mythos-5", "claude-mythos-5-1", "claude-mythos-5-2",
+                "claude-mythos-preview"}) {
             m.put(id, id.substring("claude-".length()));
         }
         return m;

@@ -126,6 +126,8 @@ public final class QuotaBucket {
     private long admittedRequests;
     private long firstAdmittedNanos = Long.MIN_VALUE;
     private long shareGrownNanos = Long.MIN_VALUE;
+    /** Whether the first answer with a request count has been looked at for other clients (detectSharing). */
+    private boolean sharingChecked;
     /** When the last provider snapshot was applied, on the bucket's clock. */
     private long lastAnswerNanos = Long.MIN_VALUE / 2;
 
@@ -353,17 +355,21 @@ public final class QuotaBucket {
         if (entry.remaining() < 0 || !limited[d]) {
             return;
         }
-        double target = Math.min(entry.remaining(), limits[d].capacity()) - pending(d, source, dimension == Dimension.OUTPUT_TOKENS);
+        // With others on the key (see detectSharing and onRateLimited), what is left at the provider is
+        // theirs too: aim at this process's share of it, or every client would spend the same room at
+        // once. Debt is everybody's, whole. Whether the provider shows room at all decides the share.
+        double left = Math.min(entry.remaining(), limits[d].capacity());
+        double ours = pending(d, source, dimension == Dimension.OUTPUT_TOKENS);
+        double target = (left > 0 ? left * share : left) - ours;
         double before = level[d];
         double diff = target - before;
         double precision = entry.remainingPrecision();
-        if (learnedNow) {
-            // With others on the key (see detectSharing), take only this process's share of what is left.
-            level[d] = target > 0 ? target * share : target;
-        } else if (diff < -precision) {
+        if (learnedNow || diff < -precision) {
             level[d] = target;
         } else if (diff > precision) {
             level[d] = Math.min(limits[d].capacity(), before + diff / 2);
+        }
+        if (!learnedNow && left - ours - before > precision) {
             growShare();
         }
         if (level[d] != before) {
@@ -373,7 +379,7 @@ public final class QuotaBucket {
     }
 
     /**
-     * At the first answer that teaches the request limit: if the provider has counted more requests
+     * At the first answer that carries a request count (configured limits or not): if the provider has counted more requests
      * than this process has sent (and the provider could have seen), other clients use the same key
      * and started with it. The share of the quota this process assumes is then its part of what was
      * counted, so that independent clients started together do not each burst the whole bucket; the
@@ -386,9 +392,10 @@ public final class QuotaBucket {
     private void detectSharing(RateLimitSnapshot snapshot, PermitImpl source) {
         int r = Dimension.REQUESTS.index();
         RateLimitSnapshot.Entry requests = snapshot.entries().get(Dimension.REQUESTS);
-        if (requests == null || requests.limit() <= 0 || requests.remaining() < 0 || (r < width && limited[r])) {
+        if (requests == null || requests.limit() <= 0 || requests.remaining() < 0 || sharingChecked) {
             return;
         }
+        sharingChecked = true;
         if (requests.remaining() >= requests.limit() || firstAdmittedNanos == Long.MIN_VALUE) {
             return; // a full bucket says nothing about others
         }

@@ -347,6 +347,23 @@ class QuotaBucketTest {
     }
 
     @Test
+    void withOthersOnTheKeyCalibrationAimsAtThisProcesssShareOfWhatIsLeft() {
+        Quotas q = tier1();
+        Permit first = q.tryAcquire(key, Cost.requests(1, 1_000, 0));
+        first.sent();
+        // 60 - 58 = 2 requests counted at once, one of them ours: one other client, a share of a half.
+        first.settle(Cost.requests(1, 1_000, 0), snapshot(60, 58, 60_000, 58_000, 6_000, 6_000));
+        assertThat(q.bucket(key).share()).isCloseTo(0.5, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(level(q, key, REQUESTS)).isCloseTo(29, org.assertj.core.data.Offset.offset(1e-6));
+        // Both clients see the same 40 left: each aims at its half, so together they do not spend it twice.
+        time.advance(Duration.ofNanos(1));
+        Permit next = q.tryAcquire(key, Cost.requests(1, 0, 0));
+        next.sent();
+        next.settle(Cost.requests(1, 0, 0), snapshot(60, 40, 60_000, 58_000, 6_000, 6_000));
+        assertThat(level(q, key, REQUESTS)).isCloseTo(20, org.assertj.core.data.Offset.offset(1e-6));
+    }
+
+    @Test
     void roundedRemainingWithinThePrecisionDoesNotMoveTheLevel() {
         Quotas q = tier1();
         for (int i = 0; i < 20; i++) {

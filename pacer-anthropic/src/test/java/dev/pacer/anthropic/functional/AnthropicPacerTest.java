@@ -86,6 +86,9 @@ class AnthropicPacerTest {
 
     @Test
     void twoIndependentClientsOnOneKeyConvergeWithoutASharedStore() throws Exception {
+        // A slower time scale than the others: at 60x a 20 ms stall of a loaded machine is a simulated
+        // second, enough to change who sees whose usage first; 20x keeps the test about the algorithm.
+        final double SCALE = 20;
         try (SimServer sim = SimServer.builder().limits(60, 30_000, 6_000).timeScale(SCALE).seed(6).start()) {
             List<CompletableFuture<AnthropicPacer.Reply>> calls = new ArrayList<>();
             List<AnthropicPacer> clients = new ArrayList<>();

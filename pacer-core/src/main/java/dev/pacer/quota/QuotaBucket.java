@@ -123,8 +123,9 @@ public final class QuotaBucket {
     /** See {@link #onRateLimited()}. */
     private double share = 1.0;
     /** Requests admitted since the bucket was made (to tell, at the first answer, whether others use the key). */
-    private long admittedRequests;
-    private long firstAdmittedNanos = Long.MIN_VALUE;
+    /** When this process sent its requests, until the first answer has been looked at (detectSharing); a bounded record. */
+    private long[] earlySends = new long[64];
+    private int earlySendCount;
     private long shareGrownNanos = Long.MIN_VALUE;
     /** Whether the first answer with a request count has been looked at for other clients (detectSharing). */
     private boolean sharingChecked;
@@ -300,7 +301,7 @@ public final class QuotaBucket {
                 return;
             }
             refill(clock.nanoTime());
-            detectSharing(snapshot, source);
+            detectSharing(snapshot);
             for (Map.Entry<Dimension, RateLimitSnapshot.Entry> e : snapshot.entries().entrySet()) {
                 calibrateDimension(e.getKey(), e.getValue(), source, events);
             }
@@ -379,34 +380,40 @@ public final class QuotaBucket {
     }
 
     /**
-     * At the first answer that carries a request count (configured limits or not): if the provider has counted more requests
-     * than this process has sent (and the provider could have seen), other clients use the same key
-     * and started with it. The share of the quota this process assumes is then its part of what was
-     * counted, so that independent clients started together do not each burst the whole bucket; the
-     * usual AIMD on the share takes it from there. The request count is exact (never rounded); the
-     * provider's refill since the first request is added back (a bucket that is not full was not
-     * capped), and a full bucket is taken to say nothing. The refill is counted up to the answer:
-     * the provider gives its figures as of when it answers (the simulator does, and a plain
-     * response's headers leave with its body), so a slow first answer's own wait is not others'.
+     * At the first answer that carries a request count (configured limits or not): do others use
+     * this key? The request count is exact (never rounded), so this process replays its own sends
+     * on a bucket of the provider's limit that starts full (the provider counts a request when it
+     * arrives): what would be left if nobody else used the key. If the provider says less is left,
+     * the difference is others' recent use, and this process starts from its part of the recent
+     * use, so that clients started together do not each burst the whole bucket; the usual AIMD on
+     * the share takes it from there. A full bucket says nothing, and a single client, however long
+     * its first answer takes, is never mistaken for several: the replay refills as the provider does.
      */
-    private void detectSharing(RateLimitSnapshot snapshot, PermitImpl source) {
-        int r = Dimension.REQUESTS.index();
+    private void detectSharing(RateLimitSnapshot snapshot) {
         RateLimitSnapshot.Entry requests = snapshot.entries().get(Dimension.REQUESTS);
         if (requests == null || requests.limit() <= 0 || requests.remaining() < 0 || sharingChecked) {
             return;
         }
         sharingChecked = true;
-        if (requests.remaining() >= requests.limit() || firstAdmittedNanos == Long.MIN_VALUE) {
-            return; // a full bucket says nothing about others
+        long[] sends = earlySends;
+        int count = earlySendCount;
+        earlySends = null;
+        if (requests.remaining() >= requests.limit() || count == 0 || count == sends.length) {
+            return; // a full bucket says nothing; without a record of our sends, neither can we
         }
-        // What the provider counted, plus what it refilled since this process's first request: the
-        // bucket was not full when it answered, so that refill was not capped away.
-        double refilled = requests.limit() / 60.0 * Math.max(0, clock.nanoTime() - firstAdmittedNanos) / NANOS_PER_SECOND;
-        double counted = requests.limit() - requests.remaining() + refilled;
-        long oursSeen = admittedRequests - (r < width ? pending(r, source, false) : 0);
-        double others = counted - oursSeen;
-        if (others >= 1 && oursSeen >= 1) {
-            share = Math.max(MIN_SHARE, Math.min(share, oursSeen / (oursSeen + others)));
+        double limit = requests.limit();
+        double perNano = limit / 60.0 / NANOS_PER_SECOND;
+        double alone = limit;
+        long previous = sends[0];
+        for (int i = 0; i < count; i++) {
+            alone = Math.min(limit, alone + perNano * (sends[i] - previous)) - 1;
+            previous = sends[i];
+        }
+        alone = Math.min(limit, alone + perNano * Math.max(0, clock.nanoTime() - previous));
+        double others = Math.floor(alone) - requests.remaining();
+        double ours = Math.max(1, limit - alone);
+        if (others >= 1) {
+            share = Math.max(MIN_SHARE, Math.min(share, ours / (ours + others)));
         }
     }
 
@@ -524,10 +531,6 @@ public final class QuotaBucket {
             }
         }
         inFlight++;
-        admittedRequests += cost.at(Dimension.REQUESTS.index());
-        if (firstAdmittedNanos == Long.MIN_VALUE) {
-            firstAdmittedNanos = lastRefill;
-        }
         PermitImpl permit = new PermitImpl(this, cost, lastRefill, waitedNanos);
         permit.next = inFlightHead;
         if (inFlightHead != null) {
@@ -885,7 +888,7 @@ public final class QuotaBucket {
             refill(clock.nanoTime());
             finish(permit, actual);
             if (isNewest(snapshot, permit)) {
-                detectSharing(snapshot, permit);
+                detectSharing(snapshot);
                 for (Map.Entry<Dimension, RateLimitSnapshot.Entry> e : snapshot.entries().entrySet()) {
                     calibrateDimension(e.getKey(), e.getValue(), permit, events);
                 }
@@ -919,6 +922,20 @@ public final class QuotaBucket {
     synchronized void markSent(PermitImpl permit) {
         if (permit.sentSeq == 0 && permit.isOpen()) {
             permit.sentSeq = ++sendSequence;
+            recordEarlySend(permit.cost.at(Dimension.REQUESTS.index()));
+        }
+    }
+
+    private void recordEarlySend(long requests) {
+        if (earlySends == null || requests <= 0) {
+            return;
+        }
+        long now = clock.nanoTime();
+        for (long i = 0; i < requests && earlySendCount < earlySends.length; i++) {
+            if (earlySendCount == earlySends.length - 1 && earlySends.length < 4096) {
+                earlySends = Arrays.copyOf(earlySends, earlySends.length * 2);
+            }
+            earlySends[earlySendCount++] = now;
         }
     }
 

@@ -320,6 +320,26 @@ class QuotaBucketTest {
     }
 
     @Test
+    void aSingleClientWhoseFirstAnswerIsSlowIsNotTakenForSeveral() {
+        Quotas q = tier1(); // 60 requests a minute: one a second
+        List<Permit> calls = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            calls.add(q.tryAcquire(key, Cost.requests(1, 100, 10)));
+            calls.get(i).sent();
+        }
+        time.advance(Duration.ofSeconds(20)); // the provider's bucket was full again after 5 s
+        for (int i = 0; i < 10; i++) {
+            Permit p = q.tryAcquire(key, Cost.requests(1, 100, 10));
+            p.sent();
+            calls.add(p);
+        }
+        time.advance(Duration.ofSeconds(2));
+        // What the provider has left is exactly what this process's own sends explain: 60 - 10 + 2.
+        calls.get(0).settle(Cost.requests(1, 100, 10), snapshot(60, 52, 60_000, 58_000, 6_000, 6_000));
+        assertThat(q.bucket(key).share()).isEqualTo(1.0);
+    }
+
+    @Test
     void otherClientsOnTheKeyAreSeenInTheFirstAnswerAndTheShareStartsAtOurs() {
         Quotas q = Quotas.builder().time(time).build();
         Permit first = q.tryAcquire(key, Cost.requests(1, 100, 100));

@@ -367,11 +367,12 @@ public final class QuotaBucket {
         double precision = entry.remainingPrecision();
         if (learnedNow || diff < -precision) {
             level[d] = target;
-        } else if (diff > precision) {
+        } else if (diff > precision && left > 0) {
+            // (A provider at 0 may be in debt it does not report: 0 is no reason to raise anything.)
             level[d] = Math.min(limits[d].capacity(), before + diff / 2);
         }
-        if (!learnedNow && left - ours - before > precision) {
-            growShare();
+        if (!learnedNow && left - ours > Math.max(0, before) + precision) {
+            growShare(); // the provider shows room beyond what this process expects (not merely less debt)
         }
         if (level[d] != before) {
             double after = level[d];
@@ -483,7 +484,7 @@ public final class QuotaBucket {
                 }
             }
             long silent = now - Math.max(since, lastAnswerNanos + IDLE_GRACE_NANOS);
-            if (share < 1.0 && inFlight == 0 && queued > 0 && silent > 0) {
+            if (share < 1.0 && inFlight == 0 && queued > 0 && silent > 0 && !inDebt()) {
                 // Calls wait, none is out and no answer came for a while: nothing can show room, so the
                 // share would never grow back and a client whose share was cut could starve while the
                 // provider sits idle. Without evidence, the share grows with time; answers correct it.
@@ -492,6 +493,20 @@ public final class QuotaBucket {
         }
     }
 
+
+    /**
+     * Whether a dimension is in debt: the provider's own figures said it was spent beyond zero, so the
+     * key is busy, not idle, and a share growing without evidence would only bring every client of it
+     * out of its wait at once.
+     */
+    private boolean inDebt() {
+        for (int d = 0; d < width; d++) {
+            if (limited[d] && level[d] < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     private CapacityExceeded capacityCheck(Cost cost) {
         int n = Math.min(cost.width(), width);

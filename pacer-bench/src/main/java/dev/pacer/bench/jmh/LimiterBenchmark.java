@@ -128,6 +128,34 @@ public class LimiterBenchmark {
         return failsafe.tryAcquirePermit();
     }
 
+    // ---------------------------------------------------------------- floors
+
+    /** What reading the monotonic clock costs on this machine: every limiter here does it once per call. */
+    @Benchmark
+    public long floor_nanoTime() {
+        return System.nanoTime();
+    }
+
+    private long floorSink;
+
+    /**
+     * The least a locked reserve + settle can cost: one clock read and two uncontended monitor
+     * pairs, with no bucket work. The distance from it to {@code pacer_3d_reserveSettle} is
+     * Pacer's own bookkeeping.
+     */
+    @Benchmark
+    public long floor_clockAndTwoLocks() {
+        long t;
+        synchronized (this) {
+            t = System.nanoTime();
+            floorSink += t;
+        }
+        synchronized (this) {
+            floorSink--;
+        }
+        return t;
+    }
+
     // ---------------------------------------------------------------- two threads on one limiter
 
     @Benchmark

@@ -288,18 +288,31 @@ public final class AnthropicPacer implements AutoCloseable {
 
     private CompletionStage<AttemptResult<JsonNode>> attempt(AttemptContext ctx, ObjectNode params, TokenEstimator.Estimate estimate) {
         String model = ctx.target().model();
-        ObjectNode body = params.deepCopy();
-        body.put("model", model);
-        body.remove("stream");
         byte[] bytes;
         try {
-            bytes = JSON.writeValueAsBytes(body);
-        } catch (IOException e) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("The request cannot be serialized: " + e.getMessage()));
+            bytes = body(params, model, false);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
         }
         long maxTokens = params.path("max_tokens").asLong(4096);
         return http.post("/v1/messages", bytes, AnthropicHttp.timeoutFor(maxTokens, false))
                 .thenApply(response -> result(response, model, estimate, maxTokens));
+    }
+
+    /** The request body for one attempt: the caller's params with the target's model, streaming or not. */
+    private static byte[] body(ObjectNode params, String model, boolean stream) {
+        ObjectNode body = params.deepCopy();
+        body.put("model", model);
+        if (stream) {
+            body.put("stream", true);
+        } else {
+            body.remove("stream");
+        }
+        try {
+            return JSON.writeValueAsBytes(body);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("The request cannot be serialized: " + e.getMessage(), e);
+        }
     }
 
     private AttemptResult<JsonNode> result(AnthropicHttp.Response response, String model, TokenEstimator.Estimate estimate,
@@ -335,14 +348,11 @@ public final class AnthropicPacer implements AutoCloseable {
     private CompletionStage<AttemptResult<MessageStream>> streamAttempt(AttemptContext ctx, ObjectNode params,
                                                                         TokenEstimator.Estimate estimate) {
         String model = ctx.target().model();
-        ObjectNode body = params.deepCopy();
-        body.put("model", model);
-        body.put("stream", true);
         byte[] bytes;
         try {
-            bytes = JSON.writeValueAsBytes(body);
-        } catch (IOException e) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("The request cannot be serialized: " + e.getMessage()));
+            bytes = body(params, model, true);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
         }
         long maxTokens = params.path("max_tokens").asLong(4096);
         Duration timeout = AnthropicHttp.timeoutFor(maxTokens, true);

@@ -290,20 +290,7 @@ public final class PacedAnthropic {
                     Target.of("anthropic", pool, QuotaKey.of("anthropic:" + fingerprint + ":" + pool)));
             AtomicReference<Object> last = new AtomicReference<>();
             CallSpec spec = CallSpec.builder().route(Route.of(target)).cost(Cost.requests(1, 0, 0)).priority(options.priority).build();
-            return options.pacer.execute(spec, ctx -> CompletableFuture.supplyAsync(() -> {
-                        HttpResponse response;
-                        try {
-                            response = next.execute(request, requestOptions);
-                        } catch (RuntimeException e) {
-                            OutcomeFamily family = transportFailure(e);
-                            if (family == null) {
-                                throw e;
-                            }
-                            last.set(e);
-                            return AttemptResult.<HttpResponse>failure(new Outcome(family, 0, null, describe(e), null, RetryHints.NONE, null), null);
-                        }
-                        return classifyEndpoint(response, last);
-                    }, options.executor))
+            return options.pacer.execute(spec, ctx -> send(request, requestOptions, last, response -> classifyEndpoint(response, last)))
                     .handle((result, error) -> finish(result == null ? null : result.value(), error, last));
         }
 
@@ -401,11 +388,21 @@ public final class PacedAnthropic {
                 request = original.toBuilder().body(new BytesBody(body)).build();
             }
             // The SDK's blocking path on a virtual thread: OkHttp's async dispatcher would cap calls per host at 5.
-            HttpRequest send = request;
+            return send(request, requestOptions, last, response -> classify(response, model, params, stream, countTokens, estimate, last));
+        }
+
+        /**
+         * One attempt on the SDK's own transport, on the executor, its response classified by
+         * {@code classify}; a transport failure the engine knows (see {@link #transportFailure})
+         * becomes a failed attempt and is kept in {@code last} for the caller, anything else is thrown.
+         */
+        private CompletableFuture<AttemptResult<HttpResponse>> send(HttpRequest request, RequestOptions requestOptions,
+                                                                    AtomicReference<Object> last,
+                                                                    Function<HttpResponse, AttemptResult<HttpResponse>> classify) {
             return CompletableFuture.supplyAsync(() -> {
                 HttpResponse response;
                 try {
-                    response = next.execute(send, requestOptions);
+                    response = next.execute(request, requestOptions);
                 } catch (RuntimeException e) {
                     OutcomeFamily family = transportFailure(e);
                     if (family == null) {
@@ -414,7 +411,7 @@ public final class PacedAnthropic {
                     last.set(e);
                     return AttemptResult.<HttpResponse>failure(new Outcome(family, 0, null, describe(e), null, RetryHints.NONE, null), null);
                 }
-                return classify(response, model, params, stream, countTokens, estimate, last);
+                return classify.apply(response);
             }, options.executor);
         }
 

@@ -478,7 +478,14 @@ public final class QuotaBucket {
                     double ceiling = limits[d].capacity() - reserved[d];
                     double l = level[d];
                     if (l < ceiling) {
-                        l += ratePerNano[d] * share * elapsed;
+                        double gain = ratePerNano[d] * elapsed;
+                        if (l >= 0) {
+                            l += gain * share;
+                        } else {
+                            // Debt is the provider's (see calibrateDimension): while its bucket is below zero
+                            // it admits nobody, so all of its refill pays the debt; above zero, our share.
+                            l = gain <= -l ? l + gain : (gain + l) * share;
+                        }
                         level[d] = l > ceiling ? ceiling : l;
                     }
                 }
@@ -613,7 +620,7 @@ public final class QuotaBucket {
                 worstDimension = Dimension.byIndex(d);
             }
             if (limited[d] && need > level[d]) {
-                double nanos = (need - level[d]) / (ratePerNano[d] * share);
+                double nanos = nanosToReach(d, need);
                 long wait = nanos >= FAR_FUTURE ? FAR_FUTURE : (long) Math.ceil(nanos);
                 if (wait > worst) {
                     worst = wait;
@@ -640,11 +647,21 @@ public final class QuotaBucket {
                 return worst > 0 ? worst : 0;
             }
             if (limited[d] && cost.at(d) > level[d]) {
-                double nanos = (cost.at(d) - level[d]) / (ratePerNano[d] * share);
+                double nanos = nanosToReach(d, cost.at(d));
                 worst = Math.max(worst, nanos >= FAR_FUTURE ? FAR_FUTURE : (long) Math.ceil(nanos));
             }
         }
         return worst;
+    }
+
+    /** Nanoseconds of refill until dimension {@code d}'s level reaches {@code amount} (above it): see refill. */
+    private double nanosToReach(int d, double amount) {
+        double l = level[d];
+        double rate = ratePerNano[d];
+        if (l >= 0) {
+            return (amount - l) / (rate * share);
+        }
+        return amount <= 0 ? (amount - l) / rate : -l / rate + amount / (rate * share);
     }
 
     private Waiter head() {
@@ -784,7 +801,7 @@ public final class QuotaBucket {
         double worstWait = 0;
         for (int d = 0; d < cost.width(); d++) {
             if (limited[d] && cost.at(d) > level[d]) {
-                double wait = (cost.at(d) - level[d]) / (ratePerNano[d] * share);
+                double wait = nanosToReach(d, cost.at(d));
                 if (wait > worstWait) {
                     worstWait = wait;
                     worst = Dimension.byIndex(d);

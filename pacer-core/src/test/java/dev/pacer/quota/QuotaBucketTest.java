@@ -367,6 +367,31 @@ class QuotaBucketTest {
     }
 
     @Test
+    void withOthersOnTheKeyDebtIsPaidAtTheProvidersWholeRateAndOnlyTheRoomAboveItIsShared() {
+        Quotas q = tier1(); // output: 6,000 a minute, 100 tokens/s
+        Permit first = q.tryAcquire(key, Cost.requests(1, 100, 100));
+        first.sent();
+        // Nine others on the key: a share of a tenth.
+        first.settle(Cost.requests(1, 100, 100), snapshot(60, 50, 60_000, 59_000, 6_000, 6_000));
+        assertThat(q.bucket(key).share()).isCloseTo(0.1, org.assertj.core.data.Offset.offset(1e-9));
+        // A call generates 3,000 tokens more than the whole of this process's room: the provider's bucket is in debt.
+        double room = level(q, key, OUTPUT_TOKENS);
+        Permit big = q.tryAcquire(key, Cost.requests(1, 100, 100));
+        big.settle(Cost.requests(1, 100, (long) room + 3_000));
+        assertThat(level(q, key, OUTPUT_TOKENS)).isCloseTo(-3_000, org.assertj.core.data.Offset.offset(1e-6));
+        CompletableFuture<Permit> waiting = q.acquire(key, Cost.requests(1, 100, 100), Priority.NORMAL, null);
+        // In debt the provider admits nobody, so its whole refill (100/s) pays it: 30 s, not 300 s at a tenth.
+        time.advance(Duration.ofSeconds(29));
+        assertThat(level(q, key, OUTPUT_TOKENS)).isCloseTo(-100, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(waiting).isNotDone();
+        // Above zero the room is shared: 100 tokens at about a tenth of 100/s take some 10 s more.
+        time.advance(Duration.ofSeconds(6));
+        assertThat(waiting).isNotDone();
+        time.advance(Duration.ofSeconds(10));
+        assertThat(waiting).isCompleted();
+    }
+
+    @Test
     void withOthersOnTheKeyCalibrationAimsAtThisProcesssShareOfWhatIsLeft() {
         Quotas q = tier1();
         Permit first = q.tryAcquire(key, Cost.requests(1, 1_000, 0));

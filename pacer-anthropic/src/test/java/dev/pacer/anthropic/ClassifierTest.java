@@ -110,14 +110,14 @@ class ClassifierTest {
     @Test
     void aRequestIdThatIsNotShapedLikeOneIsNeverQuoted() throws Exception {
         // A hostile or broken server may echo anything; a key (sk-ant-..., with hyphens) can never pass.
-        for (String hostile : new String[] {"sk-ant-api03-SECRET", "req_sk-ant-api03-SECRET", "req_", "req_a b", "req_a\r\nx: y",
+        for (String hostile : new String[] {"sk-ant-test-SECRET", "req_sk-ant-test-SECRET", "req_", "req_a b", "req_a\r\nx: y",
                 "req_" + "a".repeat(65), "  "}) {
             Outcome o = Classifier.classify(529, JSON.readTree(error("overloaded_error", "Overloaded").replace("req_1", "x")),
                     RetryHints.NONE, null, null, hostile);
             assertThat(o.message()).as(hostile).isEqualTo("Overloaded");
         }
         Outcome bodyOnly = Classifier.classify(500, JSON.readTree("{\"error\":{\"type\":\"api_error\",\"message\":\"x\"},"
-                + "\"request_id\":\"sk-ant-api03-SECRET\"}"), RetryHints.NONE, null, null, null);
+                + "\"request_id\":\"sk-ant-test-SECRET\"}"), RetryHints.NONE, null, null, null);
         assertThat(bodyOnly.message()).isEqualTo("x");
     }
 

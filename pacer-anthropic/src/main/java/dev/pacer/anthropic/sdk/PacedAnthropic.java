@@ -308,10 +308,7 @@ public final class PacedAnthropic {
             try (response) {
                 bytes = response.body().readAllBytes();
             } catch (IOException e) {
-                last.set(new AnthropicIoException("Request failed", e));
-                return AttemptResult.failure(new Outcome(OutcomeFamily.CONNECTION_FAILURE, status, null,
-                        Classifier.withRequestId(describe(e), header.apply("request-id").orElse(null)), null, hints,
-                        snapshot), null);
+                return brokenBody(e, status, header, hints, snapshot, last);
             }
             BufferedResponse buffered = new BufferedResponse(status, h, bytes);
             Outcome outcome = Classifier.classify(status, AnthropicPacerJson.parse(bytes), hints, snapshot, now,
@@ -415,6 +412,14 @@ public final class PacedAnthropic {
             }, options.executor);
         }
 
+        /** An answer that broke off after its status: a connection failure the provider has already counted. */
+        private AttemptResult<HttpResponse> brokenBody(IOException e, int status, Function<String, Optional<String>> header,
+                                                       RetryHints hints, RateLimitSnapshot snapshot, AtomicReference<Object> last) {
+            last.set(new AnthropicIoException("Request failed", e));
+            return AttemptResult.failure(new Outcome(OutcomeFamily.CONNECTION_FAILURE, status, null,
+                    Classifier.withRequestId(describe(e), header.apply("request-id").orElse(null)), null, hints, snapshot), null);
+        }
+
         /**
          * The SDK's HTTP client reports a reset, a refused connection or a timeout as an
          * {@code AnthropicIoException} (a RuntimeException around the IOException), which the engine
@@ -481,11 +486,7 @@ public final class PacedAnthropic {
             try (response) {
                 bytes = response.body().readAllBytes();
             } catch (IOException e) {
-                // The answer broke off after its status: a connection failure the provider has already counted.
-                last.set(new AnthropicIoException("Request failed", e));
-                return AttemptResult.failure(new Outcome(OutcomeFamily.CONNECTION_FAILURE, status, null,
-                        Classifier.withRequestId(describe(e), header.apply("request-id").orElse(null)), null, hints,
-                        snapshot), null);
+                return brokenBody(e, status, header, hints, snapshot, last);
             }
             BufferedResponse buffered = new BufferedResponse(status, h, bytes);
             JsonNode json = AnthropicPacerJson.parse(bytes);

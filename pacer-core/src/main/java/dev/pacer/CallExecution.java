@@ -44,6 +44,7 @@ final class CallExecution<T> {
     private static final int MAX_BREAKER_RESTARTS = 1000;
 
     private final Pacer pacer;
+    private final long callId;
     private final CallSpec spec;
     private final Attempt<T> attempt;
     private final Route route;
@@ -57,8 +58,9 @@ final class CallExecution<T> {
     private int rateLimitedRetries;
     private volatile CompletableFuture<Permit> admission;
 
-    CallExecution(Pacer pacer, CallSpec spec, Attempt<T> attempt) {
+    CallExecution(Pacer pacer, long callId, CallSpec spec, Attempt<T> attempt) {
         this.pacer = pacer;
+        this.callId = callId;
         this.spec = spec;
         this.attempt = attempt;
         this.route = spec.route();
@@ -89,7 +91,7 @@ final class CallExecution<T> {
             return;
         }
         Target target = route.get(index);
-        CircuitBreaker.Permission permission = pacer.breaker(target).tryAcquire();
+        CircuitBreaker.Permission permission = pacer.breaker(target).tryAcquire(callId, attempts + 1);
         if (permission == CircuitBreaker.Permission.REFUSED) {
             skip(index, SkipReason.BREAKER_OPEN, null);
             return;
@@ -113,8 +115,8 @@ final class CallExecution<T> {
             fail(new PacerException("The cost estimate for " + target + " failed: " + e.getMessage(), e));
             return;
         }
-        CompletableFuture<Permit> waiting = pacer.quotas.acquire(target.quotaKey(), cost, spec.priority(), spec.deadline(),
-                () -> spec.cost().apply(target));
+        CompletableFuture<Permit> waiting = pacer.quotas.bucket(target.quotaKey(), target.quotaModel())
+                .acquire(cost, spec.priority(), spec.deadline(), () -> spec.cost().apply(target), callId, attempts + 1);
         admission = waiting;
         waiting.whenComplete((permit, error) -> {
             if (error != null) {
@@ -154,16 +156,32 @@ final class CallExecution<T> {
 
     private void send(int index, int onTarget, boolean probe, Duration previousDelay, Permit permit, Cost cost) {
         Target target = route.get(index);
-        int number = ++attempts;
+        int number = attempts + 1;
+        AttemptContext context = new AttemptContext(callId, target, number, onTarget, cost, spec.deadline());
+        String declined;
+        try {
+            declined = attempt.declineReason(context);
+        } catch (RuntimeException e) {
+            declined = "its decline check failed (" + e + ")";
+        }
+        if (declined != null) {
+            // Nothing was sent: not an attempt, not a first attempt for the budget, and everything is given back.
+            permit.release();
+            cancelProbe(target, probe);
+            pacer.emit(new PacerEvent.AttemptDeclined(pacer.clock.instant(), callId, number, target, declined));
+            fail(new AttemptDeclined(target, declined));
+            return;
+        }
+        attempts = number;
         if (onTarget == 1) {
             pacer.budget(target).recordFirstAttempt();
         }
-        pacer.emit(new PacerEvent.AttemptStarted(pacer.clock.instant(), target, number));
+        pacer.emit(new PacerEvent.AttemptStarted(pacer.clock.instant(), callId, number, target));
         long started = pacer.clock.nanoTime();
         permit.sent();
         CompletionStage<AttemptResult<T>> stage;
         try {
-            stage = attempt.run(new AttemptContext(target, number, onTarget, cost, spec.deadline()));
+            stage = attempt.run(context);
             if (stage == null) {
                 stage = CompletableFuture.failedFuture(new NullPointerException("The attempt returned no stage"));
             }
@@ -199,24 +217,24 @@ final class CallExecution<T> {
         }
         Outcome outcome = res.outcome();
         lastOutcome = outcome;
-        pacer.emit(new PacerEvent.AttemptFinished(pacer.clock.instant(), target, number, outcome,
+        pacer.emit(new PacerEvent.AttemptFinished(pacer.clock.instant(), callId, number, target, outcome,
                 Duration.ofNanos(pacer.clock.nanoTime() - started)));
         if (outcome.isSuccess()) {
-            succeeded(target, probe, permit, cost, res);
+            succeeded(target, probe, permit, cost, res, number);
             return;
         }
-        pacer.breaker(target).onOutcome(outcome.family(), probe);
+        pacer.breaker(target).onOutcome(outcome.family(), probe, callId, number);
         OutcomeFamily family = outcome.family();
         permit.signal(family == OutcomeFamily.OVERLOADED || family == OutcomeFamily.TIMEOUT
                 ? ConcurrencySignal.DROPPED : ConcurrencySignal.IGNORE);
-        permit.settle(chargedFor(outcome, res.usage(), cost), outcome.snapshot());
+        permit.settle(res.usage() != null ? res.usage() : target.quotaModel().chargedFor(outcome, cost), outcome.snapshot());
         if (family == OutcomeFamily.RATE_LIMITED) {
-            pacer.quotas.bucket(target.quotaKey()).onRateLimited();
+            pacer.quotas.bucket(target.quotaKey(), target.quotaModel()).onRateLimited(callId, number);
         }
         retryOrFallBack(index, onTarget, previousDelay, outcome);
     }
 
-    private void succeeded(Target target, boolean probe, Permit permit, Cost estimate, AttemptResult<T> res) {
+    private void succeeded(Target target, boolean probe, Permit permit, Cost estimate, AttemptResult<T> res, int number) {
         permit.signal(ConcurrencySignal.SUCCESS);
         if (res.completion() != null) {
             // A committed stream: the reservation and the slot are held until it ends, and the breaker
@@ -230,22 +248,22 @@ final class CallExecution<T> {
                 if (unwrap(streamError) instanceof StreamInterrupted broken) {
                     // Too late to retry, but the breaker and the concurrency limit hear how it ended.
                     family = broken.outcome().family();
-                    pacer.emit(new PacerEvent.StreamInterrupted(pacer.clock.instant(), target, broken.outcome()));
+                    pacer.emit(new PacerEvent.StreamInterrupted(pacer.clock.instant(), callId, number, target, broken.outcome()));
                     permit.signal(family == OutcomeFamily.OVERLOADED || family == OutcomeFamily.TIMEOUT
                             ? ConcurrencySignal.DROPPED : ConcurrencySignal.IGNORE);
                     if (broken.usage() != null) {
                         actual = broken.usage();
                     }
                 }
-                pacer.breaker(target).onOutcome(family, probe);
+                pacer.breaker(target).onOutcome(family, probe, callId, number);
                 permit.settle(actual);
-                pacer.emit(new PacerEvent.Settled(pacer.clock.instant(), target, estimate, actual));
+                pacer.emit(new PacerEvent.Settled(pacer.clock.instant(), callId, number, target, estimate, actual));
             });
         } else {
-            pacer.breaker(target).onOutcome(OutcomeFamily.SUCCESS, probe);
+            pacer.breaker(target).onOutcome(OutcomeFamily.SUCCESS, probe, callId, number);
             Cost actual = res.usage() != null ? res.usage() : estimate;
             permit.settle(actual, res.outcome().snapshot());
-            pacer.emit(new PacerEvent.Settled(pacer.clock.instant(), target, estimate, actual));
+            pacer.emit(new PacerEvent.Settled(pacer.clock.instant(), callId, number, target, estimate, actual));
         }
         result.complete(new CallResult<>(res.value(), target, res.outcome(), attempts, skips, Duration.ofNanos(queuedNanos)));
     }
@@ -263,7 +281,7 @@ final class CallExecution<T> {
             }
             case SPEND_CAP -> {
                 if (outcome.hints().resumeAt() != null) {
-                    pacer.quotas.pause(target.quotaKey(), null, outcome.hints().resumeAt());
+                    pacer.quotas.bucket(target.quotaKey(), target.quotaModel()).pause(null, outcome.hints().resumeAt(), callId, attempts);
                 }
                 skip(index, SkipReason.SPEND_CAP, outcome);
                 return;
@@ -284,7 +302,8 @@ final class CallExecution<T> {
         if (outcome.family() == OutcomeFamily.RATE_LIMITED) {
             // The quota is the wall, not the target: pause the key so every caller waits, and wait in admission.
             Duration pause = delay.isZero() ? pacer.retryPolicy.backoff(onTarget, previousDelay) : delay;
-            pacer.quotas.pause(target.quotaKey(), outcome.dimension(), pacer.clock.instant().plus(pause));
+            pacer.quotas.bucket(target.quotaKey(), target.quotaModel())
+                    .pause(outcome.dimension(), pacer.clock.instant().plus(pause), callId, attempts);
             delay = Duration.ZERO;
         }
         Instant deadline = spec.deadline();
@@ -294,15 +313,15 @@ final class CallExecution<T> {
         }
         // A 429's retry waits in admission for the quota, so it cannot add load: it does not spend the budget.
         if (!rateLimited && !pacer.budget(target).tryRetry()) {
-            pacer.emit(new PacerEvent.RetryBudgetExhausted(pacer.clock.instant(), target));
+            pacer.emit(new PacerEvent.RetryBudgetExhausted(pacer.clock.instant(), callId, attempts, target));
             skip(index, SkipReason.BUDGET_EXHAUSTED, outcome);
             return;
         }
-        pacer.emit(new PacerEvent.RetryScheduled(pacer.clock.instant(), target, attempts + 1, delay, outcome.describe()));
+        pacer.emit(new PacerEvent.RetryScheduled(pacer.clock.instant(), callId, attempts, target, delay, outcome.describe()));
         Duration waited = delay;
         int nextOnTarget = rateLimited ? onTarget : onTarget + 1;
         Runnable retry = () -> {
-            CircuitBreaker.Permission permission = pacer.breaker(target).tryAcquire();
+            CircuitBreaker.Permission permission = pacer.breaker(target).tryAcquire(callId, attempts + 1);
             if (permission == CircuitBreaker.Permission.REFUSED) {
                 skip(index, SkipReason.BREAKER_OPEN, outcome);
             } else {
@@ -328,7 +347,7 @@ final class CallExecution<T> {
         Target target = route.get(index);
         skips.add(new Skip(target, reason, outcome));
         Target next = index + 1 < route.size() ? route.get(index + 1) : null;
-        pacer.emit(new PacerEvent.FallbackTaken(pacer.clock.instant(), target, next, reason));
+        pacer.emit(new PacerEvent.FallbackTaken(pacer.clock.instant(), callId, attempts, target, next, reason));
         tryTarget(index + 1);
     }
 
@@ -367,23 +386,6 @@ final class CallExecution<T> {
             }
         }
         return sb.append('.').toString();
-    }
-
-    /**
-     * What a failed attempt cost when the provider did not say: a 429 and a spend cap were refused
-     * before counting anything, and a connection that failed without a status may never have
-     * reached the provider; any other answer counts as one request (tokens are not charged).
-     */
-    private static Cost chargedFor(Outcome outcome, Cost usage, Cost reserved) {
-        if (usage != null) {
-            return usage;
-        }
-        OutcomeFamily family = outcome.family();
-        if (family == OutcomeFamily.RATE_LIMITED || family == OutcomeFamily.SPEND_CAP
-                || (family == OutcomeFamily.CONNECTION_FAILURE && outcome.status() == 0)) {
-            return Cost.ZERO;
-        }
-        return Cost.of(dev.pacer.quota.Dimension.REQUESTS, reserved.get(dev.pacer.quota.Dimension.REQUESTS));
     }
 
     private void fail(Throwable error) {

@@ -28,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The engine's entry point: paces, retries, calibrates and falls back. Thread-safe; build one per
@@ -59,6 +60,7 @@ public final class Pacer {
     final PacerListener listener;
     private final ConcurrentHashMap<Target, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Target, RetryBudget> budgets = new ConcurrentHashMap<>();
+    private final AtomicLong callIds = new AtomicLong();
 
     private Pacer(Builder b) {
         this.clock = b.clock;
@@ -92,7 +94,7 @@ public final class Pacer {
     public <T> CompletableFuture<CallResult<T>> execute(CallSpec spec, Attempt<T> attempt) {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(attempt, "attempt");
-        CallExecution<T> execution = new CallExecution<>(this, spec, attempt);
+        CallExecution<T> execution = new CallExecution<>(this, callIds.incrementAndGet(), spec, attempt);
         execution.start();
         return execution.result();
     }
@@ -139,7 +141,7 @@ public final class Pacer {
             return breaker;
         }
         return breakers.computeIfAbsent(target, t -> new CircuitBreaker(breakerSettings, clock,
-                (from, to) -> emit(new PacerEvent.BreakerStateChanged(clock.instant(), t, from, to))));
+                (from, to, callId, attempt) -> emit(new PacerEvent.BreakerStateChanged(clock.instant(), callId, attempt, t, from, to))));
     }
 
     RetryBudget budget(Target target) {
@@ -165,28 +167,34 @@ public final class Pacer {
     /** Turns admission decisions into events. */
     private final class EventBridge implements QuotaListener {
         @Override
-        public void onQueued(QuotaKey key, Cost cost, Priority priority, int queueLength, Duration waitEstimate) {
-            emit(new PacerEvent.Queued(clock.instant(), key, cost, priority, queueLength, waitEstimate));
+        public void onQueued(long callId, int attempt, QuotaKey key, Cost cost, Priority priority, int queueLength,
+                             Duration waitEstimate) {
+            emit(new PacerEvent.Queued(clock.instant(), callId, attempt, key, cost, priority, queueLength, waitEstimate));
         }
 
         @Override
-        public void onAdmitted(QuotaKey key, Cost cost, Duration waited) {
-            emit(new PacerEvent.Admitted(clock.instant(), key, cost, waited));
+        public void onAdmitted(long callId, int attempt, QuotaKey key, Cost cost, Duration waited) {
+            emit(new PacerEvent.Admitted(clock.instant(), callId, attempt, key, cost, waited));
         }
 
         @Override
-        public void onPaused(QuotaKey key, Dimension dimension, Instant until) {
-            emit(new PacerEvent.QuotaPaused(clock.instant(), key, dimension, until));
+        public void onPaused(long callId, int attempt, QuotaKey key, Dimension dimension, Instant until) {
+            emit(new PacerEvent.QuotaPaused(clock.instant(), callId, attempt, key, dimension, until));
         }
 
         @Override
-        public void onLimitChanged(QuotaKey key, Dimension dimension, Limit limit) {
-            emit(new PacerEvent.LimitChanged(clock.instant(), key, dimension, limit));
+        public void onLimitChanged(long callId, int attempt, QuotaKey key, Dimension dimension, Limit limit) {
+            emit(new PacerEvent.LimitChanged(clock.instant(), callId, attempt, key, dimension, limit));
         }
 
         @Override
-        public void onCalibrated(QuotaKey key, Dimension dimension, double before, double after) {
-            emit(new PacerEvent.Calibrated(clock.instant(), key, dimension, before, after));
+        public void onCalibrated(long callId, int attempt, QuotaKey key, Dimension dimension, double before, double after) {
+            emit(new PacerEvent.Calibrated(clock.instant(), callId, attempt, key, dimension, before, after));
+        }
+
+        @Override
+        public void onShareChanged(long callId, int attempt, QuotaKey key, double before, double after, String reason) {
+            emit(new PacerEvent.ShareChanged(clock.instant(), callId, attempt, key, before, after, reason));
         }
     }
 

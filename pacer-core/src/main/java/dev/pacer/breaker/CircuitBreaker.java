@@ -3,7 +3,6 @@ package dev.pacer.breaker;
 import dev.pacer.outcome.OutcomeFamily;
 import dev.pacer.time.PacerClock;
 import java.time.Duration;
-import java.util.function.BiConsumer;
 
 /**
  * A circuit breaker for one target (provider and model). Only provider failures count
@@ -20,7 +19,7 @@ public final class CircuitBreaker {
 
     private final CircuitBreakerSettings settings;
     private final PacerClock clock;
-    private final BiConsumer<BreakerState, BreakerState> onTransition;
+    private final TransitionListener onTransition;
 
     // Guarded by "this".
     private BreakerState state = BreakerState.CLOSED;
@@ -34,10 +33,17 @@ public final class CircuitBreaker {
     private int probesInFlight;
     private int probesSucceeded;
 
+    /** Hears each change of state, outside the breaker's lock, with the call and attempt that caused it. */
+    @FunctionalInterface
+    public interface TransitionListener {
+        /** The breaker went from {@code from} to {@code to}; {@code callId} and {@code attempt} are 0 when no call caused it. */
+        void onTransition(BreakerState from, BreakerState to, long callId, int attempt);
+    }
+
     /**
-     * @param onTransition called with (from, to) after each change, outside the lock
+     * @param onTransition called after each change, outside the lock
      */
-    public CircuitBreaker(CircuitBreakerSettings settings, PacerClock clock, BiConsumer<BreakerState, BreakerState> onTransition) {
+    public CircuitBreaker(CircuitBreakerSettings settings, PacerClock clock, TransitionListener onTransition) {
         this.settings = settings;
         this.clock = clock;
         this.onTransition = onTransition;
@@ -57,6 +63,11 @@ public final class CircuitBreaker {
 
     /** Asks to send one call. A PROBE must be followed by {@link #onOutcome} with probe = true. */
     public Permission tryAcquire() {
+        return tryAcquire(0, 0);
+    }
+
+    /** As {@link #tryAcquire()}, for the attempt {@code attempt} of call {@code callId} (named in a transition). */
+    public Permission tryAcquire(long callId, int attempt) {
         boolean halfOpened = false;
         Permission permission;
         synchronized (this) {
@@ -79,13 +90,18 @@ public final class CircuitBreaker {
             };
         }
         if (halfOpened) {
-            onTransition.accept(BreakerState.OPEN, BreakerState.HALF_OPEN);
+            onTransition.onTransition(BreakerState.OPEN, BreakerState.HALF_OPEN, callId, attempt);
         }
         return permission;
     }
 
     /** Records how a permitted call ended. Families that are not provider failures count as successes of the target, except 429s and caller errors, which are ignored. */
     public void onOutcome(OutcomeFamily family, boolean probe) {
+        onOutcome(family, probe, 0, 0);
+    }
+
+    /** As {@link #onOutcome(OutcomeFamily, boolean)}, for the attempt {@code attempt} of call {@code callId}. */
+    public void onOutcome(OutcomeFamily family, boolean probe, long callId, int attempt) {
         BreakerState from;
         BreakerState to;
         synchronized (this) {
@@ -112,7 +128,7 @@ public final class CircuitBreaker {
             to = state;
         }
         if (from != to) {
-            onTransition.accept(from, to);
+            onTransition.onTransition(from, to, callId, attempt);
         }
     }
 

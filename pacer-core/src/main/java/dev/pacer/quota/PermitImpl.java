@@ -21,7 +21,13 @@ final class PermitImpl implements Permit {
     PermitImpl prev;
     PermitImpl next;
 
-    PermitImpl(QuotaBucket bucket, Cost cost, long admittedNanos, long waitedNanos) {
+    /** The call and attempt it admits (0 when admitted outside the engine), for events. */
+    final long callId;
+    final int attempt;
+
+    PermitImpl(QuotaBucket bucket, Cost cost, long admittedNanos, long waitedNanos, long callId, int attempt) {
+        this.callId = callId;
+        this.attempt = attempt;
         this.bucket = bucket;
         this.cost = cost;
         this.admittedNanos = admittedNanos;

@@ -3,6 +3,7 @@ package dev.pacer.quota;
 import dev.pacer.CapacityExceeded;
 import dev.pacer.QuotaWaitExceeded;
 import dev.pacer.concurrency.ConcurrencyLimit;
+import dev.pacer.spi.QuotaModel;
 import dev.pacer.time.PacerClock;
 import dev.pacer.time.PacerScheduler;
 import dev.pacer.time.ScheduledTask;
@@ -76,6 +77,8 @@ public final class QuotaBucket {
     private static final long FAR_FUTURE = Long.MAX_VALUE / 4;
     private static final double MIN_SHARE = 0.05;
     private static final double SHARE_DECREASE = 0.7;
+    /** How far the share grows before a ShareChanged reports it (cuts are always reported). */
+    private static final double SHARE_REPORT_STEP = 0.05;
     /** Additive increase of the share: per second of answers that show room, not per answer, so it does not depend on the call rate. */
     private static final double SHARE_INCREASE_PER_SECOND = 0.02;
     /** Additive increase of the share while calls wait and none is out (see refill). */
@@ -86,6 +89,7 @@ public final class QuotaBucket {
     private static final long SHARE_GROWTH_WAKE_NANOS = 2_000_000_000L;
 
     private final QuotaKey key;
+    private final QuotaModel model;
     private final PacerClock clock;
     private final PacerScheduler scheduler;
     private final QuotaListener listener;
@@ -122,6 +126,10 @@ public final class QuotaBucket {
     private boolean cold = true;
     /** See {@link #onRateLimited()}. */
     private double share = 1.0;
+    /** The share last reported in a ShareChanged event. */
+    private double reportedShare = 1.0;
+    /** A share change not yet reported (see setShare); written under the lock, read without it. */
+    private volatile ShareReport unreportedShare;
     /** Requests admitted since the bucket was made (to tell, at the first answer, whether others use the key). */
     /** When this process sent its requests, until the first answer has been looked at (detectSharing); a bounded record. */
     private long[] earlySends = new long[64];
@@ -133,10 +141,11 @@ public final class QuotaBucket {
     private long lastAnswerNanos = Long.MIN_VALUE / 2;
 
     @SuppressWarnings("unchecked")
-    QuotaBucket(QuotaKey key, PacerClock clock, PacerScheduler scheduler, QuotaListener listener,
+    QuotaBucket(QuotaKey key, QuotaModel model, PacerClock clock, PacerScheduler scheduler, QuotaListener listener,
                 double learnedBurstRatio, ConcurrencyLimit concurrency, int coldStartConcurrency) {
         this.coldStartConcurrency = coldStartConcurrency;
         this.key = key;
+        this.model = model;
         this.clock = clock;
         this.scheduler = scheduler;
         this.listener = listener;
@@ -184,10 +193,10 @@ public final class QuotaBucket {
             if (queued > 0 || !canAdmit(cost, now)) {
                 return null;
             }
-            permit = admit(cost, 0);
+            permit = admit(cost, 0, 0, 0);
         }
         if (listener != QuotaListener.NONE) {
-            notifyAdmitted(cost, Duration.ZERO);
+            notifyAdmitted(permit, Duration.ZERO);
         }
         return permit;
     }
@@ -212,6 +221,12 @@ public final class QuotaBucket {
      * it must be quick and must not call back into the bucket; if it throws, the cost stays.
      */
     public CompletableFuture<Permit> acquire(Cost cost, Priority priority, Instant deadline, Supplier<Cost> recost) {
+        return acquire(cost, priority, deadline, recost, 0, 0);
+    }
+
+    /** As {@link #acquire(Cost, Priority, Instant, Supplier)} for attempt {@code attempt} of call {@code callId}, which its events name. */
+    public CompletableFuture<Permit> acquire(Cost cost, Priority priority, Instant deadline, Supplier<Cost> recost,
+                                             long callId, int attempt) {
         Waiter waiter;
         Duration estimate;
         int lineLength;
@@ -224,7 +239,7 @@ public final class QuotaBucket {
                 return CompletableFuture.failedFuture(tooLarge);
             }
             if (!waitingAtOrAbove(priority) && canAdmit(cost, now)) {
-                admittedAtOnce = admit(cost, 0);
+                admittedAtOnce = admit(cost, 0, callId, attempt);
                 waiter = null;
                 estimate = null;
                 lineLength = 0;
@@ -235,7 +250,7 @@ public final class QuotaBucket {
                 return CompletableFuture.failedFuture(new QuotaWaitExceeded(key, blocker.dimension,
                         Duration.ofNanos(Math.min(blocker.nanos, FAR_FUTURE)), deadline));
             }
-            waiter = new Waiter(cost, priority, now, deadline, deadlineNanos, recost);
+            waiter = new Waiter(cost, priority, now, deadline, deadlineNanos, recost, callId, attempt);
             lines[priority.ordinal()].addLast(waiter);
             addQueued(priority, cost, 1);
             estimate = Duration.ofNanos(Math.min(blocker.nanos, FAR_FUTURE));
@@ -244,7 +259,7 @@ public final class QuotaBucket {
         }
         if (admittedAtOnce != null) {
             if (listener != QuotaListener.NONE) {
-                notifyAdmitted(cost, Duration.ZERO);
+                notifyAdmitted(admittedAtOnce, Duration.ZERO);
             }
             return CompletableFuture.completedFuture(admittedAtOnce);
         }
@@ -257,7 +272,7 @@ public final class QuotaBucket {
             waiter.deadlineTask = scheduler.schedule(() -> expire(waiter),
                     Duration.ofNanos(Math.max(0, waiter.deadlineNanos - clock.nanoTime())));
         }
-        notifySafely(() -> listener.onQueued(key, cost, priority, lineLength, estimate));
+        notifySafely(() -> listener.onQueued(callId, attempt, key, cost, priority, lineLength, estimate));
         drainAndComplete();
         return waiter.future;
     }
@@ -266,6 +281,11 @@ public final class QuotaBucket {
 
     /** Pauses admission of one dimension, or of the whole key when {@code dimension} is null. */
     public void pause(Dimension dimension, Instant until) {
+        pause(dimension, until, 0, 0);
+    }
+
+    /** As {@link #pause(Dimension, Instant)}, on the answer to attempt {@code attempt} of call {@code callId}. */
+    public void pause(Dimension dimension, Instant until, long callId, int attempt) {
         synchronized (this) {
             long untilNanos = clock.toNanoTime(until);
             if (dimension == null) {
@@ -275,7 +295,7 @@ public final class QuotaBucket {
                 pausedUntil[dimension.index()] = Math.max(pausedUntil[dimension.index()], untilNanos);
             }
         }
-        notifySafely(() -> listener.onPaused(key, dimension, until));
+        notifySafely(() -> listener.onPaused(callId, attempt, key, dimension, until));
         drainAndComplete();
     }
 
@@ -285,7 +305,7 @@ public final class QuotaBucket {
             refill(clock.nanoTime());
             applyLimit(dimension, limit);
         }
-        notifySafely(() -> listener.onLimitChanged(key, dimension, limit));
+        notifySafely(() -> listener.onLimitChanged(0, 0, key, dimension, limit));
         drainAndComplete();
     }
 
@@ -301,7 +321,7 @@ public final class QuotaBucket {
                 return;
             }
             refill(clock.nanoTime());
-            detectSharing(snapshot);
+            detectSharing(snapshot, source);
             for (Map.Entry<Dimension, RateLimitSnapshot.Entry> e : snapshot.entries().entrySet()) {
                 calibrateDimension(e.getKey(), e.getValue(), source, events);
             }
@@ -309,6 +329,7 @@ public final class QuotaBucket {
         for (Runnable event : events) {
             notifySafely(event);
         }
+        reportShare();
         drainAndComplete();
     }
 
@@ -341,7 +362,7 @@ public final class QuotaBucket {
         ensureWidth(d + 1);
         boolean learnedNow = false;
         if (entry.limit() > 0) {
-            Limit learned = Limit.perMinute(entry.limit());
+            Limit learned = model.limitOf(dimension, entry.limit());
             if (learnedBurstRatio < 1) {
                 learned = learned.withBurstRatio(learnedBurstRatio);
             }
@@ -350,7 +371,7 @@ public final class QuotaBucket {
                 learnedNow = !limited[d];
                 applyLimit(dimension, learned);
                 Limit applied = learned;
-                events.add(() -> listener.onLimitChanged(key, dimension, applied));
+                events.add(() -> listener.onLimitChanged(callOf(source), attemptOf(source), key, dimension, applied));
             }
         }
         if (entry.remaining() < 0 || !limited[d]) {
@@ -360,7 +381,7 @@ public final class QuotaBucket {
         // theirs too: aim at this process's share of it, or every client would spend the same room at
         // once. Debt is everybody's, whole. Whether the provider shows room at all decides the share.
         double left = Math.min(entry.remaining(), limits[d].capacity());
-        double ours = pending(d, source, dimension == Dimension.OUTPUT_TOKENS);
+        double ours = pending(d, source, model.countedAsGenerated(dimension));
         double target = (left > 0 ? left * share : left) - ours;
         double before = level[d];
         double diff = target - before;
@@ -372,11 +393,11 @@ public final class QuotaBucket {
             level[d] = Math.min(limits[d].capacity(), before + diff / 2);
         }
         if (!learnedNow && left - ours > Math.max(0, before) + precision) {
-            growShare(); // the provider shows room beyond what this process expects (not merely less debt)
+            growShare(source); // the provider shows room beyond what this process expects (not merely less debt)
         }
         if (level[d] != before) {
             double after = level[d];
-            events.add(() -> listener.onCalibrated(key, dimension, before, after));
+            events.add(() -> listener.onCalibrated(callOf(source), attemptOf(source), key, dimension, before, after));
         }
     }
 
@@ -390,7 +411,7 @@ public final class QuotaBucket {
      * the share takes it from there. A full bucket says nothing, and a single client, however long
      * its first answer takes, is never mistaken for several: the replay refills as the provider does.
      */
-    private void detectSharing(RateLimitSnapshot snapshot) {
+    private void detectSharing(RateLimitSnapshot snapshot, PermitImpl source) {
         RateLimitSnapshot.Entry requests = snapshot.entries().get(Dimension.REQUESTS);
         if (requests == null || requests.limit() <= 0 || requests.remaining() < 0 || sharingChecked) {
             return;
@@ -414,17 +435,63 @@ public final class QuotaBucket {
         double others = Math.floor(alone) - requests.remaining();
         double ours = Math.max(1, limit - alone);
         if (others >= 1) {
-            share = Math.max(MIN_SHARE, Math.min(share, ours / (ours + others)));
+            setShare(Math.max(MIN_SHARE, Math.min(share, ours / (ours + others))), source,
+                    "the first answer counted requests of other clients on the key");
         }
     }
 
-    private void growShare() {
+    private void growShare(PermitImpl source) {
         long now = clock.nanoTime();
         if (share < 1.0 && shareGrownNanos != Long.MIN_VALUE) {
             double seconds = Math.min(5.0, (now - shareGrownNanos) / NANOS_PER_SECOND);
-            share = Math.min(1.0, share + SHARE_INCREASE_PER_SECOND * seconds);
+            setShare(Math.min(1.0, share + SHARE_INCREASE_PER_SECOND * seconds), source, "answers show room");
         }
         shareGrownNanos = now;
+    }
+
+    /**
+     * Sets the share (lock held) and, when it moved far enough from the last one reported (any cut; a
+     * growth of 0.05, or reaching 1), leaves a {@code ShareChanged} for {@link #reportShare()}.
+     */
+    private void setShare(double value, PermitImpl source, String reason) {
+        double before = share;
+        share = value;
+        boolean cut = value < before;
+        if (cut || value - reportedShare >= SHARE_REPORT_STEP || (value == 1.0 && reportedShare < 1.0)) {
+            double from = reportedShare;
+            reportedShare = value;
+            long callId = callOf(source);
+            int attempt = attemptOf(source);
+            ShareReport previous = unreportedShare;
+            unreportedShare = new ShareReport(previous != null ? previous.before : from, value, reason, callId, attempt);
+        }
+    }
+
+    /** Sends the share change left by {@link #setShare}, outside the lock (a volatile read when there is none). */
+    private void reportShare() {
+        if (unreportedShare == null) {
+            return;
+        }
+        ShareReport report;
+        synchronized (this) {
+            report = unreportedShare;
+            unreportedShare = null;
+        }
+        if (report != null && listener != QuotaListener.NONE) {
+            notifySafely(() -> listener.onShareChanged(report.callId, report.attempt, key, report.before, report.after,
+                    report.reason));
+        }
+    }
+
+    private static long callOf(PermitImpl permit) {
+        return permit == null ? 0 : permit.callId;
+    }
+
+    private static int attemptOf(PermitImpl permit) {
+        return permit == null ? 0 : permit.attempt;
+    }
+
+    private record ShareReport(double before, double after, String reason, long callId, int attempt) {
     }
 
     /** What this process holds that the provider could not have counted when it answered {@code source}. */
@@ -495,7 +562,8 @@ public final class QuotaBucket {
                 // Calls wait, none is out and no answer came for a while: nothing can show room, so the
                 // share would never grow back and a client whose share was cut could starve while the
                 // provider sits idle. Without evidence, the share grows with time; answers correct it.
-                share = Math.min(1.0, share + IDLE_SHARE_INCREASE_PER_SECOND * silent / NANOS_PER_SECOND);
+                setShare(Math.min(1.0, share + IDLE_SHARE_INCREASE_PER_SECOND * silent / NANOS_PER_SECOND), null,
+                        "calls wait, none is out and no answer came");
             }
         }
     }
@@ -541,7 +609,7 @@ public final class QuotaBucket {
         return true;
     }
 
-    private PermitImpl admit(Cost cost, long waitedNanos) {
+    private PermitImpl admit(Cost cost, long waitedNanos, long callId, int attempt) {
         int n = cost.width();
         for (int d = 0; d < n; d++) {
             long amount = cost.at(d);
@@ -553,7 +621,7 @@ public final class QuotaBucket {
             }
         }
         inFlight++;
-        PermitImpl permit = new PermitImpl(this, cost, lastRefill, waitedNanos);
+        PermitImpl permit = new PermitImpl(this, cost, lastRefill, waitedNanos, callId, attempt);
         permit.next = inFlightHead;
         if (inFlightHead != null) {
             inFlightHead.prev = permit;
@@ -771,7 +839,7 @@ public final class QuotaBucket {
                 }
                 if (canAdmit(head.cost, now)) {
                     removeWaiter(head);
-                    PermitImpl permit = admit(head.cost, now - head.enqueuedAt);
+                    PermitImpl permit = admit(head.cost, now - head.enqueuedAt, head.callId, head.attempt);
                     done = add(done, head, permit);
                     continue;
                 }
@@ -794,6 +862,7 @@ public final class QuotaBucket {
         if (done != null) {
             complete(done);
         }
+        reportShare();
     }
 
     private Dimension blockingDimension(Cost cost, long now) {
@@ -831,7 +900,7 @@ public final class QuotaBucket {
                 if (!waiter.future.complete(permit)) {
                     permit.release(); // cancelled in the meantime: give everything back
                 } else if (listener != QuotaListener.NONE) {
-                    notifyAdmitted(permit.cost, permit.waited());
+                    notifyAdmitted(permit, permit.waited());
                 }
             } else {
                 waiter.future.completeExceptionally((Throwable) result);
@@ -920,7 +989,7 @@ public final class QuotaBucket {
             refill(clock.nanoTime());
             finish(permit, actual);
             if (isNewest(snapshot, permit)) {
-                detectSharing(snapshot);
+                detectSharing(snapshot, permit);
                 for (Map.Entry<Dimension, RateLimitSnapshot.Entry> e : snapshot.entries().entrySet()) {
                     calibrateDimension(e.getKey(), e.getValue(), permit, events);
                 }
@@ -940,10 +1009,19 @@ public final class QuotaBucket {
      * without talking to each other.
      */
     public void onRateLimited() {
+        onRateLimited(0, 0);
+    }
+
+    /** As {@link #onRateLimited()}, on the 429 that answered attempt {@code attempt} of call {@code callId}. */
+    public void onRateLimited(long callId, int attempt) {
         synchronized (this) {
             refill(clock.nanoTime());
+            double before = share;
             share = Math.max(MIN_SHARE, share * SHARE_DECREASE);
+            reportedShare = share;
+            unreportedShare = new ShareReport(before, share, "a 429 showed others on the key", callId, attempt);
         }
+        reportShare();
     }
 
     /** The share of the provider's refill rate this process currently assumes it gets (1 = all). */
@@ -975,8 +1053,8 @@ public final class QuotaBucket {
         calibrate(snapshot, permit);
     }
 
-    private void notifyAdmitted(Cost cost, Duration waited) {
-        notifySafely(() -> listener.onAdmitted(key, cost, waited));
+    private void notifyAdmitted(PermitImpl permit, Duration waited) {
+        notifySafely(() -> listener.onAdmitted(permit.callId, permit.attempt, key, permit.cost, waited));
     }
 
     private static void notifySafely(Runnable event) {
@@ -997,10 +1075,15 @@ public final class QuotaBucket {
         final long enqueuedAt;
         final Instant deadline;
         final long deadlineNanos;
+        final long callId;
+        final int attempt;
         final CompletableFuture<Permit> future = new CompletableFuture<>();
         volatile ScheduledTask deadlineTask;
 
-        Waiter(Cost cost, Priority priority, long enqueuedAt, Instant deadline, long deadlineNanos, Supplier<Cost> recost) {
+        Waiter(Cost cost, Priority priority, long enqueuedAt, Instant deadline, long deadlineNanos, Supplier<Cost> recost,
+               long callId, int attempt) {
+            this.callId = callId;
+            this.attempt = attempt;
             this.cost = cost;
             this.recost = recost;
             this.priority = priority;

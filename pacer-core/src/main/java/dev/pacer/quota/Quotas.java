@@ -3,6 +3,7 @@ package dev.pacer.quota;
 import dev.pacer.CapacityExceeded;
 import dev.pacer.QuotaWaitExceeded;
 import dev.pacer.concurrency.ConcurrencyLimit;
+import dev.pacer.spi.QuotaModel;
 import dev.pacer.time.PacerClock;
 import dev.pacer.time.PacerScheduler;
 import java.time.Instant;
@@ -57,14 +58,22 @@ public final class Quotas {
         return new Builder();
     }
 
-    /** The bucket set of {@code key}, created on first use; holding it skips one map lookup per call. */
+    /** The bucket set of {@code key}, created on first use with the {@link QuotaModel#perMinute() per-minute} model. */
     public QuotaBucket bucket(QuotaKey key) {
-        QuotaBucket bucket = buckets.get(key);
-        return bucket != null ? bucket : buckets.computeIfAbsent(key, this::create);
+        return bucket(key, QuotaModel.perMinute());
     }
 
-    private QuotaBucket create(QuotaKey key) {
-        QuotaBucket bucket = new QuotaBucket(key, clock, scheduler, listener, learnedBurstRatio,
+    /**
+     * The bucket set of {@code key}, created on first use counted by {@code model} (a key keeps the
+     * model it was created with); holding it skips one map lookup per call.
+     */
+    public QuotaBucket bucket(QuotaKey key, QuotaModel model) {
+        QuotaBucket bucket = buckets.get(key);
+        return bucket != null ? bucket : buckets.computeIfAbsent(key, k -> create(k, model));
+    }
+
+    private QuotaBucket create(QuotaKey key, QuotaModel model) {
+        QuotaBucket bucket = new QuotaBucket(key, model, clock, scheduler, listener, learnedBurstRatio,
                 concurrencyByKey.getOrDefault(key, defaultConcurrency), coldStartConcurrency);
         Map<Dimension, Limit> limits = configured.get(key);
         if (limits != null) {

@@ -1,6 +1,7 @@
 package dev.pacer.route;
 
 import dev.pacer.quota.QuotaKey;
+import dev.pacer.spi.QuotaModel;
 import java.util.Objects;
 
 /**
@@ -11,19 +12,26 @@ import java.util.Objects;
  * @param model          e.g. {@code claude-sonnet-4-5}
  * @param credentialsRef the <em>name</em> of the credentials to use (e.g. {@code default}); never a secret
  * @param quotaKey       the quota pool this target draws from
+ * @param quotaModel     how the provider counts that pool (the first target to use a key decides it)
  */
-public record Target(String provider, String model, String credentialsRef, QuotaKey quotaKey) {
+public record Target(String provider, String model, String credentialsRef, QuotaKey quotaKey, QuotaModel quotaModel) {
 
     public Target {
         Objects.requireNonNull(provider, "provider");
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(quotaKey, "quotaKey");
         credentialsRef = credentialsRef == null ? "default" : credentialsRef;
+        quotaModel = quotaModel == null ? QuotaModel.perMinute() : quotaModel;
     }
 
-    /** A target with the default credentials. */
+    /** A target with the default credentials and the {@link QuotaModel#perMinute() per-minute} model. */
     public static Target of(String provider, String model, QuotaKey quotaKey) {
-        return new Target(provider, model, "default", quotaKey);
+        return new Target(provider, model, "default", quotaKey, QuotaModel.perMinute());
+    }
+
+    /** A target with the default credentials, counted by {@code quotaModel}. */
+    public static Target of(String provider, String model, QuotaKey quotaKey, QuotaModel quotaModel) {
+        return new Target(provider, model, "default", quotaKey, quotaModel);
     }
 
     /** {@code provider/model}, for messages and events. */

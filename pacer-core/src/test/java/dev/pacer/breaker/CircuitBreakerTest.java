@@ -23,7 +23,7 @@ class CircuitBreakerTest {
     private final List<String> transitions = new ArrayList<>();
     private final CircuitBreaker breaker = new CircuitBreaker(
             new CircuitBreakerSettings(3, 0.5, 10, 6, Duration.ofSeconds(5), Duration.ofSeconds(20), 2), time,
-            (from, to) -> transitions.add(from + "->" + to));
+            (from, to, callId, attempt) -> transitions.add(from + "->" + to));
 
     private void fail(int n) {
         for (int i = 0; i < n; i++) {

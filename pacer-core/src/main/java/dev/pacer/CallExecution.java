@@ -6,6 +6,7 @@ import dev.pacer.event.PacerEvent;
 import dev.pacer.outcome.Outcome;
 import dev.pacer.outcome.OutcomeFamily;
 import dev.pacer.quota.Cost;
+import dev.pacer.internal.LinePermit;
 import dev.pacer.quota.Permit;
 import dev.pacer.route.Route;
 import dev.pacer.route.Skip;
@@ -115,7 +116,7 @@ final class CallExecution<T> {
             fail(new PacerException("The cost estimate for " + target + " failed: " + e.getMessage(), e));
             return;
         }
-        CompletableFuture<Permit> waiting = pacer.quotas.bucket(target.quotaKey(), target.quotaModel())
+        CompletableFuture<Permit> waiting = pacer.quotas.line(target.quotaKey(), target.quotaModel())
                 .acquire(cost, spec.priority(), spec.deadline(), () -> spec.cost().apply(target), callId, attempts + 1);
         admission = waiting;
         waiting.whenComplete((permit, error) -> {
@@ -141,9 +142,10 @@ final class CallExecution<T> {
                 cancelProbe(target, probe);
                 return;
             }
-            queuedNanos += permit.waited().toNanos();
+            LinePermit admitted = (LinePermit) permit;
+            queuedNanos += admitted.waited().toNanos();
             try {
-                pacer.executor.execute(() -> send(index, onTarget, probe, previousDelay, permit, cost));
+                pacer.executor.execute(() -> send(index, onTarget, probe, previousDelay, admitted, cost));
             } catch (RuntimeException rejected) {
                 permit.release();
                 cancelProbe(target, probe);
@@ -154,7 +156,7 @@ final class CallExecution<T> {
 
     // ---------------------------------------------------------------- 3. attempt
 
-    private void send(int index, int onTarget, boolean probe, Duration previousDelay, Permit permit, Cost cost) {
+    private void send(int index, int onTarget, boolean probe, Duration previousDelay, LinePermit permit, Cost cost) {
         Target target = route.get(index);
         int number = attempts + 1;
         AttemptContext context = new AttemptContext(callId, target, number, onTarget, cost, spec.deadline());
@@ -200,7 +202,7 @@ final class CallExecution<T> {
 
     // ---------------------------------------------------------------- 4. classify and settle
 
-    private void ended(int index, int onTarget, boolean probe, Duration previousDelay, Permit permit, Cost cost,
+    private void ended(int index, int onTarget, boolean probe, Duration previousDelay, LinePermit permit, Cost cost,
                        int number, long started, AttemptResult<T> res, Throwable error) {
         Target target = route.get(index);
         if (error != null || res == null) {
@@ -229,12 +231,12 @@ final class CallExecution<T> {
                 ? ConcurrencySignal.DROPPED : ConcurrencySignal.IGNORE);
         permit.settle(res.usage() != null ? res.usage() : target.quotaModel().chargedFor(outcome, cost), outcome.snapshot());
         if (family == OutcomeFamily.RATE_LIMITED) {
-            pacer.quotas.bucket(target.quotaKey(), target.quotaModel()).onRateLimited(callId, number);
+            pacer.quotas.line(target.quotaKey(), target.quotaModel()).rateLimited(callId, number);
         }
         retryOrFallBack(index, onTarget, previousDelay, outcome);
     }
 
-    private void succeeded(Target target, boolean probe, Permit permit, Cost estimate, AttemptResult<T> res, int number) {
+    private void succeeded(Target target, boolean probe, LinePermit permit, Cost estimate, AttemptResult<T> res, int number) {
         permit.signal(ConcurrencySignal.SUCCESS);
         if (res.completion() != null) {
             // A committed stream: the reservation and the slot are held until it ends, and the breaker
@@ -281,7 +283,7 @@ final class CallExecution<T> {
             }
             case SPEND_CAP -> {
                 if (outcome.hints().resumeAt() != null) {
-                    pacer.quotas.bucket(target.quotaKey(), target.quotaModel()).pause(null, outcome.hints().resumeAt(), callId, attempts);
+                    pacer.quotas.line(target.quotaKey(), target.quotaModel()).pause(null, outcome.hints().resumeAt(), callId, attempts);
                 }
                 skip(index, SkipReason.SPEND_CAP, outcome);
                 return;
@@ -302,7 +304,7 @@ final class CallExecution<T> {
         if (outcome.family() == OutcomeFamily.RATE_LIMITED) {
             // The quota is the wall, not the target: pause the key so every caller waits, and wait in admission.
             Duration pause = delay.isZero() ? pacer.retryPolicy.backoff(onTarget, previousDelay) : delay;
-            pacer.quotas.bucket(target.quotaKey(), target.quotaModel())
+            pacer.quotas.line(target.quotaKey(), target.quotaModel())
                     .pause(outcome.dimension(), pacer.clock.instant().plus(pause), callId, attempts);
             delay = Duration.ZERO;
         }

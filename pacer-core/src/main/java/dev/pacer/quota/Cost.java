@@ -57,11 +57,13 @@ public final class Cost {
         return i < amounts.length ? amounts[i] : 0;
     }
 
-    long at(int index) {
+    /** The amount at dimension index {@code index} (see {@link Dimension#index()}); 0 past {@link #width()}. For stores. */
+    public long at(int index) {
         return index < amounts.length ? amounts[index] : 0;
     }
 
-    int width() {
+    /** One more than the highest dimension index this cost holds. For stores. */
+    public int width() {
         return amounts.length;
     }
 

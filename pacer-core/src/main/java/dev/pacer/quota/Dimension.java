@@ -64,7 +64,8 @@ public final class Dimension {
         }
     }
 
-    static Dimension byIndex(int index) {
+    /** The dimension with this {@link #index()}. */
+    public static Dimension byIndex(int index) {
         synchronized (BY_INDEX) {
             return BY_INDEX.get(index);
         }

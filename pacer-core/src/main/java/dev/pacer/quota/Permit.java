@@ -1,6 +1,5 @@
 package dev.pacer.quota;
 
-import dev.pacer.concurrency.ConcurrencySignal;
 import java.time.Duration;
 
 /**
@@ -20,28 +19,13 @@ public interface Permit extends AutoCloseable {
     Duration waited();
 
     /**
-     * Marks the moment the request left for the provider. Calibration uses it: a provider's
-     * {@code remaining} cannot yet count requests sent after the one whose response carried it.
-     */
-    void sent();
-
-    /**
-     * Feeds the provider's view carried by this call's response. Call it after {@link #settle}
-     * for a complete response, or while the permit is open for a stream whose headers arrived.
-     */
-    void calibrate(RateLimitSnapshot snapshot);
-
-    /** Records how the call went, for an adaptive concurrency limit (default: IGNORE). */
-    void signal(ConcurrencySignal signal);
-
-    /**
      * The call is over and cost {@code actual}: the difference to the reservation is refunded or
      * charged (as debt that later admissions pay) at once, and the concurrency slot is freed.
      */
     void settle(Cost actual);
 
     /**
-     * {@link #settle(Cost)} and {@link #calibrate} in one step, for a response that carried the
+     * {@link #settle(Cost)} and the calibration of the quota in one step, for a response that carried the
      * provider's view: nobody is admitted in between on the model it is about to correct.
      * {@code snapshot} may be null.
      */

@@ -3,7 +3,10 @@ package dev.pacer.quota;
 import dev.pacer.CapacityExceeded;
 import dev.pacer.QuotaWaitExceeded;
 import dev.pacer.concurrency.ConcurrencyLimit;
+import dev.pacer.internal.AdmissionLine;
 import dev.pacer.spi.QuotaModel;
+import dev.pacer.spi.QuotaState;
+import dev.pacer.spi.QuotaStore;
 import dev.pacer.time.PacerClock;
 import dev.pacer.time.PacerScheduler;
 import java.time.Instant;
@@ -15,8 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 
 /**
- * Admission over many quota keys: for each key a {@link QuotaBucket} (multi-dimension token
- * buckets, a concurrency limit and a line of waiting calls). Thread-safe.
+ * Admission over many quota keys: for each key the state of the provider's buckets in a
+ * {@link QuotaStore} (in memory by default, or shared by a fleet) and, in front of it, this
+ * process's line of waiting calls with its concurrency limit. Thread-safe.
  *
  * <pre>{@code
  * Quotas quotas = Quotas.builder()
@@ -40,7 +44,8 @@ public final class Quotas {
     private final ConcurrencyLimit defaultConcurrency;
     private final Map<QuotaKey, ConcurrencyLimit> concurrencyByKey;
     private final Map<QuotaKey, Map<Dimension, Limit>> configured;
-    private final ConcurrentHashMap<QuotaKey, QuotaBucket> buckets = new ConcurrentHashMap<>();
+    private final QuotaStore store;
+    private final ConcurrentHashMap<QuotaKey, AdmissionLine> lines = new ConcurrentHashMap<>();
 
     private Quotas(Builder b) {
         this.clock = b.clock;
@@ -51,6 +56,7 @@ public final class Quotas {
         this.defaultConcurrency = b.defaultConcurrency;
         this.concurrencyByKey = Map.copyOf(b.concurrencyByKey);
         this.configured = Map.copyOf(b.limits);
+        this.store = b.store != null ? b.store : QuotaStore.inMemory(clock, learnedBurstRatio);
     }
 
     /** A builder with the system clock and scheduler, no limits and no concurrency limit. */
@@ -58,39 +64,61 @@ public final class Quotas {
         return new Builder();
     }
 
-    /** The bucket set of {@code key}, created on first use with the {@link QuotaModel#perMinute() per-minute} model. */
-    public QuotaBucket bucket(QuotaKey key) {
-        return bucket(key, QuotaModel.perMinute());
+    /**
+     * The line of {@code key}, with its state created on first use counted by {@code model} (a key
+     * keeps the model it was created with). For the engine: holding it skips one map lookup per call.
+     */
+    public AdmissionLine line(QuotaKey key, QuotaModel model) {
+        AdmissionLine line = lines.get(key);
+        return line != null ? line : lines.computeIfAbsent(key, k -> create(k, model));
+    }
+
+    private AdmissionLine line(QuotaKey key) {
+        return line(key, QuotaModel.perMinute());
+    }
+
+    private AdmissionLine create(QuotaKey key, QuotaModel model) {
+        QuotaState state = store.open(key, model, listener);
+        Map<Dimension, Limit> limits = configured.get(key);
+        if (limits != null) {
+            limits.forEach(state::setLimit);
+        }
+        return new AdmissionLine(key, state, clock, scheduler, listener,
+                concurrencyByKey.getOrDefault(key, defaultConcurrency), coldStartConcurrency);
     }
 
     /**
-     * The bucket set of {@code key}, created on first use counted by {@code model} (a key keeps the
-     * model it was created with); holding it skips one map lookup per call.
+     * Admits a call when every dimension and a concurrency slot can take it, in line behind earlier
+     * calls of its class and every call of a higher class. Fails with {@link QuotaWaitExceeded} when
+     * the estimated wait passes {@code deadline} (null: none), or at the deadline if still waiting, and
+     * with {@link CapacityExceeded} when the cost can never fit. Cancelling the future gives up the
+     * place in line.
      */
-    public QuotaBucket bucket(QuotaKey key, QuotaModel model) {
-        QuotaBucket bucket = buckets.get(key);
-        return bucket != null ? bucket : buckets.computeIfAbsent(key, k -> create(k, model));
-    }
-
-    private QuotaBucket create(QuotaKey key, QuotaModel model) {
-        QuotaBucket bucket = new QuotaBucket(key, model, clock, scheduler, listener, learnedBurstRatio,
-                concurrencyByKey.getOrDefault(key, defaultConcurrency), coldStartConcurrency);
-        Map<Dimension, Limit> limits = configured.get(key);
-        if (limits != null) {
-            limits.forEach(bucket::setLimit);
-        }
-        return bucket;
-    }
-
-    /** See {@link QuotaBucket#acquire}. Fails with {@link QuotaWaitExceeded} or {@link CapacityExceeded}. */
     public CompletableFuture<Permit> acquire(QuotaKey key, Cost cost, Priority priority, Instant deadline) {
-        return bucket(key).acquire(cost, priority, deadline);
+        return line(key).acquire(cost, priority, deadline, null, 0, 0);
     }
 
-    /** See {@link QuotaBucket#acquire(Cost, Priority, Instant, java.util.function.Supplier)}: the cost is re-estimated at the head of the line. */
+    /**
+     * As {@link #acquire(QuotaKey, Cost, Priority, Instant)}, with the cost estimated again whenever
+     * the call is at the head of its line: an estimate made when a large job was queued at once (say
+     * {@code max_tokens} for the output, before anything was learned) is replaced by the current one
+     * when the call is about to be admitted. {@code recost} runs under the line's lock, so it must be
+     * quick and must not call back; if it throws, the cost stays.
+     */
     public CompletableFuture<Permit> acquire(QuotaKey key, Cost cost, Priority priority, Instant deadline,
                                              java.util.function.Supplier<Cost> recost) {
-        return bucket(key).acquire(cost, priority, deadline, recost);
+        return line(key).acquire(cost, priority, deadline, recost, 0, 0);
+    }
+
+    /**
+     * As {@link #acquire(QuotaKey, Cost, Priority, Instant)}, with the cost estimated again whenever
+     * the call is at the head of its line ({@code recost} runs under the line's lock, so it must be
+     * quick and must not call back; if it throws, the cost stays), for attempt {@code attempt} of
+     * call {@code callId}, which the listener's events name.
+     */
+    public CompletableFuture<Permit> acquire(QuotaKey key, Cost cost, Priority priority, Instant deadline,
+                                             java.util.function.Supplier<Cost> recost, long callId, int attempt) {
+        return line(key).acquire(cost, priority, deadline, recost, callId, attempt);
     }
 
     /**
@@ -115,29 +143,44 @@ public final class Quotas {
         }
     }
 
-    /** See {@link QuotaBucket#tryAcquire}: admits now or returns null, never queues. */
+    /**
+     * Admits now if nobody waits and every dimension and a slot can take {@code cost}; otherwise
+     * returns null, never queues.
+     *
+     * @throws CapacityExceeded when the cost can never fit
+     */
     public Permit tryAcquire(QuotaKey key, Cost cost) {
-        return bucket(key).tryAcquire(cost);
+        return line(key).tryAcquire(cost);
     }
 
-    /** Corrects {@code key}'s model from a provider snapshot. */
+    /** Corrects {@code key}'s state from a provider snapshot. */
     public void calibrate(QuotaKey key, RateLimitSnapshot snapshot) {
-        bucket(key).calibrate(snapshot);
+        line(key).calibrate(snapshot);
     }
 
     /** Pauses admission on {@code key} (one dimension, or all when null) until {@code until}. */
     public void pause(QuotaKey key, Dimension dimension, Instant until) {
-        bucket(key).pause(dimension, until);
+        line(key).pause(dimension, until, 0, 0);
     }
 
     /** Sets or changes a limit at run time. */
     public void setLimit(QuotaKey key, Dimension dimension, Limit limit) {
-        bucket(key).setLimit(dimension, limit);
+        line(key).setLimit(dimension, limit);
     }
 
     /** The state of {@code key} now. */
     public QuotaView view(QuotaKey key) {
-        return bucket(key).view();
+        return line(key).view();
+    }
+
+    /** The share of {@code key}'s quota this process assumes it gets when others use the key (1: all). */
+    public double share(QuotaKey key) {
+        return line(key).state().share();
+    }
+
+    /** The store holding the state. */
+    public QuotaStore store() {
+        return store;
     }
 
     /** The clock these quotas run on. */
@@ -160,8 +203,18 @@ public final class Quotas {
         private ConcurrencyLimit defaultConcurrency = ConcurrencyLimit.unlimited();
         private final Map<QuotaKey, ConcurrencyLimit> concurrencyByKey = new HashMap<>();
         private final Map<QuotaKey, Map<Dimension, Limit>> limits = new HashMap<>();
+        private QuotaStore store;
 
         private Builder() {
+        }
+
+        /**
+         * Where the state of the provider's buckets lives (default: in memory, on this builder's clock,
+         * with its {@link #learnedBurstRatio}). A store brings its own learned-burst rule.
+         */
+        public Builder store(QuotaStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
         }
 
         /** The clock (default: the system clock). */

@@ -11,6 +11,7 @@ import dev.pacer.QuotaWaitExceeded;
 import dev.pacer.concurrency.AimdLimit;
 import dev.pacer.concurrency.ConcurrencyLimit;
 import dev.pacer.concurrency.ConcurrencySignal;
+import dev.pacer.internal.LinePermit;
 import dev.pacer.time.VirtualTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +22,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 
-class QuotaBucketTest {
+/** Admission and the in-memory store through {@link Quotas}: the line, the buckets, calibration and sharing. */
+class QuotasTest {
+
+    private static LinePermit engine(Permit permit) {
+        return (LinePermit) permit;
+    }
 
     private final VirtualTime time = new VirtualTime();
     private final QuotaKey key = QuotaKey.of("acct:sonnet");
@@ -249,11 +255,11 @@ class QuotaBucketTest {
         Quotas q = Quotas.builder().time(time).coldStartConcurrency(2).build();
         Permit inFlight = q.tryAcquire(key, Cost.requests(1, 2_000, 1_000));
         assertThat(inFlight).isNotNull();
-        inFlight.sent();
+        engine(inFlight).sent();
         Permit source = q.tryAcquire(key, Cost.requests(1, 2_000, 1_000));
-        source.sent();
+        engine(source).sent();
         source.settle(Cost.requests(1, 2_000, 300));
-        source.calibrate(snapshot(50, 48, 30_000, 26_000, 8_000, 7_000));
+        engine(source).calibrate(snapshot(50, 48, 30_000, 26_000, 8_000, 7_000));
         QuotaView v = q.view(key);
         assertThat(v.dimension(REQUESTS).limit()).isEqualTo(Limit.perMinute(50));
         assertThat(v.dimension(REQUESTS).level()).isEqualTo(48);
@@ -268,9 +274,9 @@ class QuotaBucketTest {
         Permit probe = q.tryAcquire(key, Cost.requests(1, 100, 100));
         CompletableFuture<Permit> next = q.acquire(key, Cost.requests(1, 100, 100), Priority.NORMAL, null);
         assertThat(next).isNotDone();
-        probe.sent();
+        engine(probe).sent();
         probe.settle(Cost.requests(1, 100, 10));
-        probe.calibrate(snapshot(50, 49, 30_000, 30_000, 8_000, 8_000));
+        engine(probe).calibrate(snapshot(50, 49, 30_000, 30_000, 8_000, 8_000));
         assertThat(next).isCompleted();
         assertThat(q.view(key).dimension(REQUESTS).limit()).isEqualTo(Limit.perMinute(50));
         // Once warm, the learned limits decide, not the cold-start rule.
@@ -283,15 +289,15 @@ class QuotaBucketTest {
     void calibrationBelievesALowerRemainingAtOnceAndAHigherOneHalfWay() {
         Quotas q = tier1();
         Permit p = q.tryAcquire(key, Cost.requests(1, 1_000, 0));
-        p.sent();
+        engine(p).sent();
         p.settle(Cost.requests(1, 1_000, 0));
-        p.calibrate(snapshot(60, 59, 60_000, 40_000, 6_000, 6_000));
+        engine(p).calibrate(snapshot(60, 59, 60_000, 40_000, 6_000, 6_000));
         assertThat(level(q, key, INPUT_TOKENS)).isEqualTo(40_000);
         time.advance(Duration.ofNanos(1)); // newer snapshot
         Permit p2 = q.tryAcquire(key, Cost.requests(1, 0, 0));
-        p2.sent();
+        engine(p2).sent();
         p2.settle(Cost.requests(1, 0, 0));
-        p2.calibrate(snapshot(60, 58, 60_000, 50_000, 6_000, 6_000));
+        engine(p2).calibrate(snapshot(60, 58, 60_000, 50_000, 6_000, 6_000));
         assertThat(level(q, key, INPUT_TOKENS)).isCloseTo(45_000, org.assertj.core.data.Offset.offset(1.0));
     }
 
@@ -299,23 +305,23 @@ class QuotaBucketTest {
     void anAnswerReadLateIsJudgedByWhenItsCallWasSentNotByWhenItWasRead() {
         Quotas q = tier1();
         Permit early = q.tryAcquire(key, Cost.requests(1, 1_000, 0));
-        early.sent();
+        engine(early).sent();
         Permit later = q.tryAcquire(key, Cost.requests(1, 1_000, 0));
-        later.sent();
+        engine(later).sent();
         later.settle(Cost.requests(1, 1_000, 0));
-        later.calibrate(snapshot(60, 58, 60_000, 40_000, 6_000, 6_000));
+        engine(later).calibrate(snapshot(60, 58, 60_000, 40_000, 6_000, 6_000));
         assertThat(level(q, key, INPUT_TOKENS)).isEqualTo(40_000);
         // The early call answers last: its figures are older than the ones already applied, though read later.
         time.advance(Duration.ofMillis(1));
         early.settle(Cost.requests(1, 1_000, 0));
         double before = level(q, key, INPUT_TOKENS);
-        early.calibrate(snapshot(60, 59, 60_000, 59_000, 6_000, 6_000));
+        engine(early).calibrate(snapshot(60, 59, 60_000, 59_000, 6_000, 6_000));
         assertThat(level(q, key, INPUT_TOKENS)).isEqualTo(before);
         // A call sent after both is believed again.
         Permit last = q.tryAcquire(key, Cost.requests(1, 0, 0));
-        last.sent();
+        engine(last).sent();
         last.settle(Cost.requests(1, 0, 0));
-        last.calibrate(snapshot(60, 57, 60_000, 30_000, 6_000, 6_000));
+        engine(last).calibrate(snapshot(60, 57, 60_000, 30_000, 6_000, 6_000));
         assertThat(level(q, key, INPUT_TOKENS)).isEqualTo(30_000);
     }
 
@@ -325,55 +331,55 @@ class QuotaBucketTest {
         List<Permit> calls = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             calls.add(q.tryAcquire(key, Cost.requests(1, 100, 10)));
-            calls.get(i).sent();
+            engine(calls.get(i)).sent();
         }
         time.advance(Duration.ofSeconds(20)); // the provider's bucket was full again after 5 s
         for (int i = 0; i < 10; i++) {
             Permit p = q.tryAcquire(key, Cost.requests(1, 100, 10));
-            p.sent();
+            engine(p).sent();
             calls.add(p);
         }
         time.advance(Duration.ofSeconds(2));
         // What the provider has left is exactly what this process's own sends explain: 60 - 10 + 2.
         calls.get(0).settle(Cost.requests(1, 100, 10), snapshot(60, 52, 60_000, 58_000, 6_000, 6_000));
-        assertThat(q.bucket(key).share()).isEqualTo(1.0);
+        assertThat(q.share(key)).isEqualTo(1.0);
     }
 
     @Test
     void otherClientsOnTheKeyAreSeenInTheFirstAnswerAndTheShareStartsAtOurs() {
         Quotas q = Quotas.builder().time(time).build();
         Permit first = q.tryAcquire(key, Cost.requests(1, 100, 100));
-        first.sent();
+        engine(first).sent();
         // Answered at once: 50 - 40 = 10 requests counted, one of them ours: nine belong to somebody else.
         first.settle(Cost.requests(1, 100, 10), snapshot(50, 40, 30_000, 30_000, 8_000, 8_000));
-        assertThat(q.bucket(key).share()).isCloseTo(0.1, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(q.share(key)).isCloseTo(0.1, org.assertj.core.data.Offset.offset(1e-9));
     }
 
     @Test
     void aCutShareGrowsBackWithTimeWhileCallsWaitAndNoneIsOutSoNobodyStarves() {
         Quotas q = Quotas.builder().time(time).build();
         Permit first = q.tryAcquire(key, Cost.requests(1, 100, 100));
-        first.sent();
+        engine(first).sent();
         // Others on the key: the share starts at a tenth.
         first.settle(Cost.requests(1, 100, 100), snapshot(50, 40, 30_000, 30_000, 6_000, 0));
-        assertThat(q.bucket(key).share()).isCloseTo(0.1, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(q.share(key)).isCloseTo(0.1, org.assertj.core.data.Offset.offset(1e-9));
         // A call that needs the whole output bucket waits, with nothing in flight to bring news.
         CompletableFuture<Permit> waiting = q.acquire(key, Cost.requests(1, 100, 6_000), Priority.NORMAL, null);
         assertThat(waiting).isNotDone();
         // At a fixed tenth of 100 tokens/s it would take 600 s; growing without evidence, far less.
         time.advance(Duration.ofSeconds(250));
         assertThat(waiting).isCompleted();
-        assertThat(q.bucket(key).share()).isGreaterThan(0.1);
+        assertThat(q.share(key)).isGreaterThan(0.1);
     }
 
     @Test
     void withOthersOnTheKeyDebtIsPaidAtTheProvidersWholeRateAndOnlyTheRoomAboveItIsShared() {
         Quotas q = tier1(); // output: 6,000 a minute, 100 tokens/s
         Permit first = q.tryAcquire(key, Cost.requests(1, 100, 100));
-        first.sent();
+        engine(first).sent();
         // Nine others on the key: a share of a tenth.
         first.settle(Cost.requests(1, 100, 100), snapshot(60, 50, 60_000, 59_000, 6_000, 6_000));
-        assertThat(q.bucket(key).share()).isCloseTo(0.1, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(q.share(key)).isCloseTo(0.1, org.assertj.core.data.Offset.offset(1e-9));
         // A call generates 3,000 tokens more than the whole of this process's room: the provider's bucket is in debt.
         double room = level(q, key, OUTPUT_TOKENS);
         Permit big = q.tryAcquire(key, Cost.requests(1, 100, 100));
@@ -395,15 +401,15 @@ class QuotaBucketTest {
     void withOthersOnTheKeyCalibrationAimsAtThisProcesssShareOfWhatIsLeft() {
         Quotas q = tier1();
         Permit first = q.tryAcquire(key, Cost.requests(1, 1_000, 0));
-        first.sent();
+        engine(first).sent();
         // 60 - 58 = 2 requests counted at once, one of them ours: one other client, a share of a half.
         first.settle(Cost.requests(1, 1_000, 0), snapshot(60, 58, 60_000, 58_000, 6_000, 6_000));
-        assertThat(q.bucket(key).share()).isCloseTo(0.5, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(q.share(key)).isCloseTo(0.5, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(level(q, key, REQUESTS)).isCloseTo(29, org.assertj.core.data.Offset.offset(1e-6));
         // Both clients see the same 40 left: each aims at its half, so together they do not spend it twice.
         time.advance(Duration.ofNanos(1));
         Permit next = q.tryAcquire(key, Cost.requests(1, 0, 0));
-        next.sent();
+        engine(next).sent();
         next.settle(Cost.requests(1, 0, 0), snapshot(60, 40, 60_000, 58_000, 6_000, 6_000));
         assertThat(level(q, key, REQUESTS)).isCloseTo(20, org.assertj.core.data.Offset.offset(1e-6));
     }
@@ -413,11 +419,11 @@ class QuotaBucketTest {
         Quotas q = tier1();
         for (int i = 0; i < 20; i++) {
             Permit p = q.tryAcquire(key, Cost.requests(1, 437, 0));
-            p.sent();
+            engine(p).sent();
             p.settle(Cost.requests(1, 437, 0));
             double before = level(q, key, INPUT_TOKENS);
             long rounded = Math.round(before / 1000.0) * 1000;
-            p.calibrate(snapshot(60, (long) level(q, key, REQUESTS), 60_000, rounded, 6_000, 6_000));
+            engine(p).calibrate(snapshot(60, (long) level(q, key, REQUESTS), 60_000, rounded, 6_000, 6_000));
             assertThat(level(q, key, INPUT_TOKENS)).isEqualTo(before);
             time.advance(Duration.ofMillis(10));
         }
@@ -460,7 +466,7 @@ class QuotaBucketTest {
         Quotas q = Quotas.builder().time(time).concurrency(ConcurrencyLimit.adaptive(new AimdLimit.Settings(10, 1, 20, 0.5)))
                 .coldStartConcurrency(Integer.MAX_VALUE).build();
         Permit p = q.tryAcquire(key, Cost.requests(1, 0, 0));
-        p.signal(ConcurrencySignal.DROPPED);
+        engine(p).signal(ConcurrencySignal.DROPPED);
         p.release();
         assertThat(q.view(key).concurrencyLimit()).isEqualTo(5);
         List<Permit> held = new ArrayList<>();
@@ -469,14 +475,14 @@ class QuotaBucketTest {
         }
         assertThat(q.tryAcquire(key, Cost.requests(1, 0, 0))).isNull();
         for (Permit h : held) {
-            h.signal(ConcurrencySignal.SUCCESS);
+            engine(h).signal(ConcurrencySignal.SUCCESS);
             h.settle(Cost.requests(1, 0, 0));
         }
         assertThat(q.view(key).concurrencyLimit()).isGreaterThan(5);
         // An idle client does not inflate its limit.
         for (int i = 0; i < 50; i++) {
             Permit lone = q.tryAcquire(key, Cost.requests(1, 0, 0));
-            lone.signal(ConcurrencySignal.SUCCESS);
+            engine(lone).signal(ConcurrencySignal.SUCCESS);
             lone.settle(Cost.requests(1, 0, 0));
         }
         assertThat(q.view(key).concurrencyLimit()).isLessThan(20);

@@ -1,4 +1,4 @@
-package dev.pacer.quota;
+package dev.pacer.internal;
 
 import static dev.pacer.quota.Dimension.INPUT_TOKENS;
 import static dev.pacer.quota.Dimension.OUTPUT_TOKENS;
@@ -6,6 +6,14 @@ import static dev.pacer.quota.Dimension.REQUESTS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pacer.QuotaWaitExceeded;
+import dev.pacer.quota.Cost;
+import dev.pacer.quota.Dimension;
+import dev.pacer.quota.Limit;
+import dev.pacer.quota.Permit;
+import dev.pacer.quota.Priority;
+import dev.pacer.quota.QuotaKey;
+import dev.pacer.quota.QuotaView;
+import dev.pacer.quota.Quotas;
 import dev.pacer.concurrency.ConcurrencyLimit;
 import dev.pacer.time.VirtualTime;
 import java.time.Duration;
@@ -72,8 +80,8 @@ class QuotaStressTest {
                                 }
                                 return;
                             }
-                            long at = ((PermitImpl) permit).admittedNanos;
-                            permit.sent();
+                            long at = ((MemoryReservation) ((LinePermit) permit).reservation).admittedNanos;
+                            ((LinePermit) permit).sent();
                             if (random.nextInt(5) == 0) {
                                 permit.release(); // never reached the provider: it used nothing
                                 admitted.add(new Admission(at, 0, 0, 0));

@@ -1,0 +1,302 @@
+package dev.pacer.internal;
+
+import dev.pacer.quota.Cost;
+import dev.pacer.quota.Dimension;
+import dev.pacer.quota.Limit;
+import dev.pacer.quota.QuotaKey;
+import dev.pacer.quota.QuotaListener;
+import dev.pacer.quota.RateLimitSnapshot;
+import dev.pacer.spi.QuotaModel;
+import dev.pacer.spi.QuotaState;
+import dev.pacer.spi.Refusal;
+import dev.pacer.spi.Reservation;
+import dev.pacer.spi.ReserveResult;
+import dev.pacer.time.PacerClock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One quota's state in memory: the {@link DimensionLevels}, the {@link Calibrator}, the
+ * {@link ShareEstimator} and the reservations in flight, under this object's lock. Each operation of
+ * {@link QuotaState} is one critical section; listeners are called after it, outside the lock.
+ *
+ * <h2>Settling without reading the clock</h2>
+ * A settlement that carries no provider snapshot applies at the model's last instant (the last
+ * refill) instead of reading the clock and refilling first: as if the call had ended just after the
+ * previous operation on the key. Nothing was decided in between, so this is exactly the model of a
+ * history in which that call ended a little earlier, and every property of the model holds for it;
+ * the next operation refills from there with the reservation gone. It keeps the clock out of half
+ * of the critical sections (measured in {@code LimiterBenchmark}).
+ *
+ * <h2>Invariants</h2>
+ * Under the lock: the in-flight list holds exactly the reservations granted and not yet ended; a
+ * reservation gives back exactly what it took, once (see also {@link DimensionLevels}).
+ */
+final class InMemoryQuotaState implements QuotaState {
+
+    private final QuotaKey key;
+    private final PacerClock clock;
+    private final QuotaListener listener;
+    private final Calibrator calibrator;
+
+    // Guarded by "this".
+    private final DimensionLevels levels;
+    private final ShareEstimator share = new ShareEstimator();
+    private MemoryReservation inFlightHead;
+    private int inFlight;
+    private long sendSequence;
+
+    private volatile int waiting;
+    private volatile boolean limitsKnown;
+    /** Set under the lock when the share estimator holds a change to report; read without it. */
+    private volatile boolean shareReportPending;
+
+    InMemoryQuotaState(QuotaKey key, QuotaModel model, PacerClock clock, QuotaListener listener, double learnedBurstRatio) {
+        this.key = key;
+        this.clock = clock;
+        this.listener = listener;
+        this.calibrator = new Calibrator(model, learnedBurstRatio);
+        this.levels = new DimensionLevels(clock.nanoTime());
+    }
+
+    @Override
+    public ReserveResult reserve(Cost cost, long callId, int attempt) {
+        ReserveResult result;
+        synchronized (this) {
+            long now = clock.nanoTime();
+            refill(now);
+            int exceeded = levels.exceededDimension(cost);
+            if (exceeded >= 0) {
+                result = Refusal.never(Dimension.byIndex(exceeded), cost.at(exceeded), levels.limit(exceeded).capacity());
+            } else if (levels.canTake(cost, now)) {
+                levels.take(cost);
+                MemoryReservation r = new MemoryReservation(cost, callId, attempt, now);
+                r.next = inFlightHead;
+                if (inFlightHead != null) {
+                    inFlightHead.prev = r;
+                }
+                inFlightHead = r;
+                inFlight++;
+                result = r;
+            } else {
+                Refusal wait = levels.headWait(cost, now, share.value());
+                if (wait.kind() == Refusal.Kind.WAIT && wait.waitNanos() > ShareEstimator.GROWTH_WAKE_NANOS
+                        && share.value() < 1.0 && inFlight == 0) {
+                    // The share grows meanwhile (see ShareEstimator), so the fit comes sooner: look again then.
+                    wait = Refusal.waitFor(wait.dimension(), ShareEstimator.GROWTH_WAKE_NANOS);
+                }
+                result = wait;
+            }
+        }
+        reportShare();
+        return result;
+    }
+
+    @Override
+    public Refusal estimate(Cost cost, Cost ahead) {
+        Refusal result;
+        synchronized (this) {
+            long now = clock.nanoTime();
+            refill(now);
+            int exceeded = levels.exceededDimension(cost);
+            result = exceeded >= 0
+                    ? Refusal.never(Dimension.byIndex(exceeded), cost.at(exceeded), levels.limit(exceeded).capacity())
+                    : levels.waitFor(ahead == Cost.ZERO ? cost : cost.plus(ahead), now, share.value());
+        }
+        reportShare();
+        return result;
+    }
+
+    @Override
+    public synchronized void sent(Reservation reservation) {
+        MemoryReservation r = (MemoryReservation) reservation;
+        if (r.sentSeq == 0 && !r.ended) {
+            r.sentSeq = ++sendSequence;
+            share.recordSend(r.cost.get(Dimension.REQUESTS), clock.nanoTime());
+        }
+    }
+
+    @Override
+    public void settle(Reservation reservation, Cost actual, RateLimitSnapshot snapshot) {
+        MemoryReservation r = (MemoryReservation) reservation;
+        if (snapshot == null) {
+            synchronized (this) {
+                if (!r.ended) {
+                    end(r, actual);
+                }
+            }
+            return;
+        }
+        List<Runnable> events = new ArrayList<>(2);
+        synchronized (this) {
+            if (r.ended) {
+                return;
+            }
+            refill(clock.nanoTime());
+            end(r, actual);
+            if (calibrator.isNewest(snapshot, r)) {
+                applySnapshot(snapshot, r, events);
+            }
+        }
+        notifyAll(events);
+        reportShare();
+    }
+
+    @Override
+    public void calibrate(RateLimitSnapshot snapshot, Reservation source) {
+        MemoryReservation r = (MemoryReservation) source;
+        List<Runnable> events = new ArrayList<>(2);
+        synchronized (this) {
+            if (!calibrator.isNewest(snapshot, r)) {
+                return;
+            }
+            share.answered(clock.nanoTime());
+            refill(clock.nanoTime());
+            applySnapshot(snapshot, r, events);
+        }
+        notifyAll(events);
+        reportShare();
+    }
+
+    /** Lock held; after {@link Calibrator#isNewest}. */
+    private void applySnapshot(RateLimitSnapshot snapshot, MemoryReservation source, List<Runnable> events) {
+        long now = clock.nanoTime();
+        share.answered(now);
+        long callId = source == null ? 0 : source.callId;
+        int attempt = source == null ? 0 : source.attempt;
+        share.detectSharing(snapshot, now, callId, attempt);
+        Calibrator.Changes changes = new Calibrator.Changes() {
+            @Override
+            public void limitChanged(Dimension dimension, Limit limit) {
+                limitsKnown = true;
+                events.add(() -> listener.onLimitChanged(callId, attempt, key, dimension, limit));
+            }
+
+            @Override
+            public void calibrated(Dimension dimension, double before, double after) {
+                events.add(() -> listener.onCalibrated(callId, attempt, key, dimension, before, after));
+            }
+        };
+        for (Map.Entry<Dimension, RateLimitSnapshot.Entry> e : snapshot.entries().entrySet()) {
+            calibrator.apply(e.getKey(), e.getValue(), source, inFlightHead, levels, share.value(),
+                    () -> share.grow(now, callId, attempt), changes);
+        }
+        shareReportPending = share.hasReport();
+    }
+
+    @Override
+    public void pause(Dimension dimension, Instant until, long callId, int attempt) {
+        synchronized (this) {
+            levels.pause(dimension == null ? -1 : dimension.index(), clock.toNanoTime(until));
+        }
+        notifySafely(() -> listener.onPaused(callId, attempt, key, dimension, until));
+    }
+
+    @Override
+    public void setLimit(Dimension dimension, Limit limit) {
+        synchronized (this) {
+            refill(clock.nanoTime());
+            levels.applyLimit(dimension.index(), limit);
+            limitsKnown = true;
+        }
+        notifySafely(() -> listener.onLimitChanged(0, 0, key, dimension, limit));
+    }
+
+    @Override
+    public void rateLimited(long callId, int attempt) {
+        synchronized (this) {
+            refill(clock.nanoTime());
+            share.cut(callId, attempt);
+            shareReportPending = true;
+        }
+        reportShare();
+    }
+
+    @Override
+    public void waiting(int calls) {
+        waiting = calls;
+    }
+
+    @Override
+    public boolean limitsKnown() {
+        return limitsKnown;
+    }
+
+    @Override
+    public synchronized double share() {
+        return share.value();
+    }
+
+    @Override
+    public View view() {
+        synchronized (this) {
+            long now = clock.nanoTime();
+            refill(now);
+            Instant wallNow = clock.instant();
+            return new View(levels.view(now, wallNow), levels.pausedAllUntil(now, wallNow), inFlight);
+        }
+    }
+
+    // ---------------------------------------------------------------- lock held
+
+    private void refill(long now) {
+        long since = levels.lastRefill();
+        if (levels.refill(now, share.value()) && share.value() < 1.0 && inFlight == 0 && waiting > 0) {
+            share.passed(since, now, levels.inDebt());
+            shareReportPending = share.hasReport();
+        }
+    }
+
+    private void end(MemoryReservation r, Cost actual) {
+        r.ended = true;
+        levels.giveBack(r.cost, actual);
+        inFlight--;
+        if (r.prev != null) {
+            r.prev.next = r.next;
+        } else {
+            inFlightHead = r.next;
+        }
+        if (r.next != null) {
+            r.next.prev = r.prev;
+        }
+        r.prev = r.next = null;
+    }
+
+    // ---------------------------------------------------------------- outside the lock
+
+    private void reportShare() {
+        if (!shareReportPending) {
+            return;
+        }
+        ShareEstimator.Report report;
+        synchronized (this) {
+            shareReportPending = false;
+            report = share.takeReport();
+        }
+        if (report != null) {
+            notifySafely(() -> listener.onShareChanged(report.callId(), report.attempt(), key, report.before(),
+                    report.after(), report.reason()));
+        }
+    }
+
+    private static void notifyAll(List<Runnable> events) {
+        for (Runnable event : events) {
+            notifySafely(event);
+        }
+    }
+
+    private static void notifySafely(Runnable event) {
+        try {
+            event.run();
+        } catch (RuntimeException ignored) {
+            // A listener must never break admission.
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "QuotaState[" + key + "]";
+    }
+}

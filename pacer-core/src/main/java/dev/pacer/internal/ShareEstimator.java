@@ -1,0 +1,158 @@
+package dev.pacer.internal;
+
+import dev.pacer.quota.Dimension;
+import dev.pacer.quota.RateLimitSnapshot;
+import java.util.Arrays;
+
+/**
+ * The share of a quota's refill this process assumes it gets when others use the same key without
+ * a shared store. Not thread-safe: {@link InMemoryQuotaState} guards it with its lock.
+ *
+ * <h2>AIMD without talking</h2>
+ * A 429 that the local model let through means someone else uses the quota (or the model was too
+ * generous): the share is cut x0.7. Answers showing room beyond what this process expects grow it
+ * by 0.02 per second of such answers (not per answer, so it does not depend on the call rate).
+ * Independent processes on one key converge on their shares without talking to each other.
+ *
+ * <h2>The first answer</h2>
+ * The request count is exact (never rounded), so at the first answer that carries one this process
+ * replays its own sends on a bucket of the provider's limit that starts full: what would be left if
+ * nobody else used the key. Less left at the provider is others' recent use, and the share starts
+ * at this process's part of it. A full bucket says nothing, and a single client whose first answer
+ * is slow is never mistaken for several: the replay refills as the provider does.
+ *
+ * <h2>Growing without evidence</h2>
+ * When calls wait, none is out and no answer came for 5 s, nothing can show room, so the share grows
+ * by 0.005 per second: in the {@code fleet} benchmark an instance cut to 0.11 at its first answer
+ * otherwise sat 250 simulated seconds with work queued while the quota was idle. Not while a
+ * dimension is in debt: the key is busy then, not idle.
+ *
+ * <p>Changes are reported as {@code ShareChanged} events: every cut, and growth in steps of 0.05
+ * or on reaching 1.
+ */
+final class ShareEstimator {
+
+    static final double MIN_SHARE = 0.05;
+    private static final double DECREASE = 0.7;
+    private static final double INCREASE_PER_SECOND = 0.02;
+    private static final double IDLE_INCREASE_PER_SECOND = 0.005;
+    private static final long IDLE_GRACE_NANOS = 5_000_000_000L;
+    /** While the share grows without answers, the line looks again this often (a handful of wake-ups until it is 1). */
+    static final long GROWTH_WAKE_NANOS = 2_000_000_000L;
+    private static final double REPORT_STEP = 0.05;
+
+    private double share = 1.0;
+    private double reportedShare = 1.0;
+    private Report unreported;
+    /** When this process sent its requests, until the first answer has been looked at; a bounded record. */
+    private long[] earlySends = new long[64];
+    private int earlySendCount;
+    private long grownNanos = Long.MIN_VALUE;
+    private boolean sharingChecked;
+    /** When the last provider snapshot was applied. */
+    private long lastAnswerNanos = Long.MIN_VALUE / 2;
+
+    /** A share change to report outside the lock. */
+    record Report(double before, double after, String reason, long callId, int attempt) {
+    }
+
+    double value() {
+        return share;
+    }
+
+    void answered(long now) {
+        lastAnswerNanos = now;
+    }
+
+    /** Records {@code requests} sent at {@code now}, until the first answer has been looked at. */
+    void recordSend(long requests, long now) {
+        if (earlySends == null || requests <= 0) {
+            return;
+        }
+        for (long i = 0; i < requests && earlySendCount < earlySends.length; i++) {
+            if (earlySendCount == earlySends.length - 1 && earlySends.length < 4096) {
+                earlySends = Arrays.copyOf(earlySends, earlySends.length * 2);
+            }
+            earlySends[earlySendCount++] = now;
+        }
+    }
+
+    /** At the first answer with a request count: do others use this key? (See the class comment.) */
+    void detectSharing(RateLimitSnapshot snapshot, long now, long callId, int attempt) {
+        RateLimitSnapshot.Entry requests = snapshot.entries().get(Dimension.REQUESTS);
+        if (requests == null || requests.limit() <= 0 || requests.remaining() < 0 || sharingChecked) {
+            return;
+        }
+        sharingChecked = true;
+        long[] sends = earlySends;
+        int count = earlySendCount;
+        earlySends = null;
+        if (requests.remaining() >= requests.limit() || count == 0 || count == sends.length) {
+            return; // a full bucket says nothing; without a record of our sends, neither can we
+        }
+        double limit = requests.limit();
+        double perNano = limit / 60.0 / DimensionLevels.NANOS_PER_SECOND;
+        double alone = limit;
+        long previous = sends[0];
+        for (int i = 0; i < count; i++) {
+            alone = Math.min(limit, alone + perNano * (sends[i] - previous)) - 1;
+            previous = sends[i];
+        }
+        alone = Math.min(limit, alone + perNano * Math.max(0, now - previous));
+        double others = Math.floor(alone) - requests.remaining();
+        double ours = Math.max(1, limit - alone);
+        if (others >= 1) {
+            set(Math.max(MIN_SHARE, Math.min(share, ours / (ours + others))),
+                    "the first answer counted requests of other clients on the key", callId, attempt);
+        }
+    }
+
+    /** The provider shows room beyond what this process expects. */
+    void grow(long now, long callId, int attempt) {
+        if (share < 1.0 && grownNanos != Long.MIN_VALUE) {
+            double seconds = Math.min(5.0, (now - grownNanos) / DimensionLevels.NANOS_PER_SECOND);
+            set(Math.min(1.0, share + INCREASE_PER_SECOND * seconds), "answers show room", callId, attempt);
+        }
+        grownNanos = now;
+    }
+
+    /** Time passed from {@code since} to {@code now} while calls waited and none was out: grows the share if no answer came (class comment). */
+    void passed(long since, long now, boolean inDebt) {
+        long silent = now - Math.max(since, lastAnswerNanos + IDLE_GRACE_NANOS);
+        if (share < 1.0 && silent > 0 && !inDebt) {
+            set(Math.min(1.0, share + IDLE_INCREASE_PER_SECOND * silent / DimensionLevels.NANOS_PER_SECOND),
+                    "calls wait, none is out and no answer came", 0, 0);
+        }
+    }
+
+    /** A 429 the model let through. */
+    void cut(long callId, int attempt) {
+        double before = share;
+        share = Math.max(MIN_SHARE, share * DECREASE);
+        reportedShare = share;
+        unreported = new Report(unreported != null ? unreported.before : before, share,
+                "a 429 showed others on the key", callId, attempt);
+    }
+
+    private void set(double value, String reason, long callId, int attempt) {
+        double before = share;
+        share = value;
+        if (value < before || value - reportedShare >= REPORT_STEP || (value == 1.0 && reportedShare < 1.0)) {
+            double from = unreported != null ? unreported.before : reportedShare;
+            reportedShare = value;
+            unreported = new Report(from, value, reason, callId, attempt);
+        }
+    }
+
+    /** Whether a change waits to be reported (read without the lock by a volatile flag in the owner). */
+    boolean hasReport() {
+        return unreported != null;
+    }
+
+    /** The change to report, once. */
+    Report takeReport() {
+        Report r = unreported;
+        unreported = null;
+        return r;
+    }
+}

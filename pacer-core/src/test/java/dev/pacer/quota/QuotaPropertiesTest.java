@@ -6,12 +6,14 @@ import static dev.pacer.quota.Dimension.REQUESTS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pacer.QuotaWaitExceeded;
+import dev.pacer.spi.QuotaStore;
 import dev.pacer.time.VirtualTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -20,9 +22,13 @@ import net.jqwik.api.constraints.LongRange;
 /**
  * Properties of admission over random workloads on virtual time: what is admitted over any
  * window never exceeds capacity + rate x window; capacity is conserved; order is FIFO within a
- * class; deadline failures are immediate.
+ * class; deadline failures are immediate. Each property is a check over any {@link QuotaStore},
+ * driven through {@link Quotas} (the engine's line in front of the store's interface).
  */
 class QuotaPropertiesTest {
+
+    /** The default store. Another store runs the same checks (see {@code BrokenStoresFailThePropertiesTest}). */
+    static final Function<VirtualTime, QuotaStore> IN_MEMORY = QuotaStore::inMemory;
 
     private static final QuotaKey KEY = QuotaKey.of("prop");
     private static final Dimension[] DIMS = {REQUESTS, INPUT_TOKENS, OUTPUT_TOKENS};
@@ -34,8 +40,67 @@ class QuotaPropertiesTest {
     @Property(tries = 60)
     void admittedCostOverAnyWindowNeverExceedsCapacityPlusRefill(@ForAll @LongRange(min = 1, max = Long.MAX_VALUE) long seed,
                                                                 @ForAll @IntRange(min = 20, max = 300) int calls) {
+        checkAdmittedCostOverAnyWindowNeverExceedsCapacityPlusRefill(IN_MEMORY, seed, calls);
+    }
+
+
+
+    private static void assertWindowBound(List<Admission> admissions, Dimension d, long capacity, double perSecond) {
+        // Every window starts and ends at an admission instant (the worst windows do).
+        for (int i = 0; i < admissions.size(); i++) {
+            long sum = 0;
+            for (int j = i; j < admissions.size(); j++) {
+                sum += admissions.get(j).actual().get(d);
+                double window = (admissions.get(j).atNanos() - admissions.get(i).atNanos()) / 1e9;
+                assertThat((double) sum).as("%s admitted between admissions %d and %d", d, i, j)
+                        .isLessThanOrEqualTo(capacity + perSecond * window + 1e-6);
+            }
+        }
+    }
+
+    @Property(tries = 60)
+    void settleAndReleaseNeverLoseOrCreateCapacity(@ForAll @LongRange(min = 1, max = Long.MAX_VALUE) long seed) {
+        checkSettleAndReleaseNeverLoseOrCreateCapacity(IN_MEMORY, seed);
+    }
+
+
+
+    private static void closeAdmitted(List<CompletableFuture<Permit>> futures) {
+        for (CompletableFuture<Permit> f : futures) {
+            if (f.isDone() && !f.isCancelled()) {
+                f.join().close();
+            }
+        }
+    }
+
+    @Property(tries = 40)
+    void admissionIsFifoWithinAClass(@ForAll @LongRange(min = 1, max = Long.MAX_VALUE) long seed) {
+        checkAdmissionIsFifoWithinAClass(IN_MEMORY, seed);
+    }
+
+
+
+    @Property(tries = 40)
+    void deadlineFailuresAreImmediate(@ForAll @LongRange(min = 1, max = Long.MAX_VALUE) long seed) {
+        checkDeadlineFailuresAreImmediate(IN_MEMORY, seed);
+    }
+
+
+
+    private static Quotas limited(VirtualTime time, Function<VirtualTime, QuotaStore> stores) {
+        Quotas.Builder b = Quotas.builder().time(time).store(stores.apply(time));
+        for (int d = 0; d < DIMS.length; d++) {
+            b.limit(KEY, DIMS[d], Limit.perMinute(CAPACITY[d]));
+        }
+        return b.build();
+    }
+
+    // ---------------------------------------------------------------- the checks, for any store
+
+    static void checkAdmittedCostOverAnyWindowNeverExceedsCapacityPlusRefill(Function<VirtualTime, QuotaStore> stores, long seed,
+                                                                            int calls) {
         VirtualTime time = new VirtualTime();
-        Quotas quotas = limited(time);
+        Quotas quotas = limited(time, stores);
         Random random = new Random(seed);
         List<Admission> admissions = new ArrayList<>();
         List<Permit> open = new ArrayList<>();
@@ -71,23 +136,9 @@ class QuotaPropertiesTest {
         }
     }
 
-    private static void assertWindowBound(List<Admission> admissions, Dimension d, long capacity, double perSecond) {
-        // Every window starts and ends at an admission instant (the worst windows do).
-        for (int i = 0; i < admissions.size(); i++) {
-            long sum = 0;
-            for (int j = i; j < admissions.size(); j++) {
-                sum += admissions.get(j).actual().get(d);
-                double window = (admissions.get(j).atNanos() - admissions.get(i).atNanos()) / 1e9;
-                assertThat((double) sum).as("%s admitted between admissions %d and %d", d, i, j)
-                        .isLessThanOrEqualTo(capacity + perSecond * window + 1e-6);
-            }
-        }
-    }
-
-    @Property(tries = 60)
-    void settleAndReleaseNeverLoseOrCreateCapacity(@ForAll @LongRange(min = 1, max = Long.MAX_VALUE) long seed) {
+    static void checkSettleAndReleaseNeverLoseOrCreateCapacity(Function<VirtualTime, QuotaStore> stores, long seed) {
         VirtualTime time = new VirtualTime();
-        Quotas quotas = limited(time);
+        Quotas quotas = limited(time, stores);
         Random random = new Random(seed);
         List<CompletableFuture<Permit>> futures = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
@@ -125,18 +176,9 @@ class QuotaPropertiesTest {
         }
     }
 
-    private static void closeAdmitted(List<CompletableFuture<Permit>> futures) {
-        for (CompletableFuture<Permit> f : futures) {
-            if (f.isDone() && !f.isCancelled()) {
-                f.join().close();
-            }
-        }
-    }
-
-    @Property(tries = 40)
-    void admissionIsFifoWithinAClass(@ForAll @LongRange(min = 1, max = Long.MAX_VALUE) long seed) {
+    static void checkAdmissionIsFifoWithinAClass(Function<VirtualTime, QuotaStore> stores, long seed) {
         VirtualTime time = new VirtualTime();
-        Quotas quotas = limited(time);
+        Quotas quotas = limited(time, stores);
         Random random = new Random(seed);
         List<List<Integer>> admittedOrder = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         int[] next = new int[3];
@@ -156,10 +198,9 @@ class QuotaPropertiesTest {
         }
     }
 
-    @Property(tries = 40)
-    void deadlineFailuresAreImmediate(@ForAll @LongRange(min = 1, max = Long.MAX_VALUE) long seed) {
+    static void checkDeadlineFailuresAreImmediate(Function<VirtualTime, QuotaStore> stores, long seed) {
         VirtualTime time = new VirtualTime();
-        Quotas quotas = limited(time);
+        Quotas quotas = limited(time, stores);
         Random random = new Random(seed);
         for (int i = 0; i < 80; i++) {
             Duration budget = Duration.ofMillis(random.nextInt(5_000));
@@ -171,13 +212,5 @@ class QuotaPropertiesTest {
             }
             time.advance(Duration.ofMillis(random.nextInt(400)));
         }
-    }
-
-    private static Quotas limited(VirtualTime time) {
-        Quotas.Builder b = Quotas.builder().time(time);
-        for (int d = 0; d < DIMS.length; d++) {
-            b.limit(KEY, DIMS[d], Limit.perMinute(CAPACITY[d]));
-        }
-        return b.build();
     }
 }

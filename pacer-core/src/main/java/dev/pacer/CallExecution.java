@@ -1,6 +1,6 @@
 package dev.pacer;
 
-import dev.pacer.breaker.CircuitBreaker;
+import dev.pacer.internal.CircuitBreaker;
 import dev.pacer.concurrency.ConcurrencySignal;
 import dev.pacer.event.PacerEvent;
 import dev.pacer.outcome.Outcome;

@@ -1,7 +1,7 @@
 package dev.pacer;
 
 import dev.pacer.breaker.BreakerState;
-import dev.pacer.breaker.CircuitBreaker;
+import dev.pacer.internal.CircuitBreaker;
 import dev.pacer.breaker.CircuitBreakerSettings;
 import dev.pacer.concurrency.ConcurrencyLimit;
 import dev.pacer.event.PacerEvent;
@@ -13,7 +13,7 @@ import dev.pacer.quota.Priority;
 import dev.pacer.quota.QuotaKey;
 import dev.pacer.quota.QuotaListener;
 import dev.pacer.quota.Quotas;
-import dev.pacer.retry.RetryBudget;
+import dev.pacer.internal.RetryBudget;
 import dev.pacer.retry.RetryPolicy;
 import dev.pacer.route.Target;
 import dev.pacer.time.PacerClock;

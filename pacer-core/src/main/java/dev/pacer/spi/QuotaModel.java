@@ -1,7 +1,7 @@
 package dev.pacer.spi;
 
+import dev.pacer.internal.PerMinuteQuotaModel;
 import dev.pacer.outcome.Outcome;
-import dev.pacer.outcome.OutcomeFamily;
 import dev.pacer.quota.Cost;
 import dev.pacer.quota.Dimension;
 import dev.pacer.quota.Limit;
@@ -22,7 +22,7 @@ public interface QuotaModel {
      * reached the provider costs nothing, any other failure one request.
      */
     static QuotaModel perMinute() {
-        return PerMinuteModel.INSTANCE;
+        return PerMinuteQuotaModel.INSTANCE;
     }
 
     /**
@@ -53,38 +53,5 @@ public interface QuotaModel {
      */
     default Cost complete(Cost cost) {
         return cost;
-    }
-
-    /** See {@link #perMinute()}. */
-    final class PerMinuteModel implements QuotaModel {
-        static final PerMinuteModel INSTANCE = new PerMinuteModel();
-
-        private PerMinuteModel() {
-        }
-
-        @Override
-        public Limit limitOf(Dimension dimension, long reported) {
-            return Limit.perMinute(reported);
-        }
-
-        @Override
-        public boolean countedAsGenerated(Dimension dimension) {
-            return dimension == Dimension.OUTPUT_TOKENS;
-        }
-
-        @Override
-        public Cost chargedFor(Outcome outcome, Cost reserved) {
-            OutcomeFamily family = outcome.family();
-            if (family == OutcomeFamily.RATE_LIMITED || family == OutcomeFamily.SPEND_CAP
-                    || (family == OutcomeFamily.CONNECTION_FAILURE && outcome.status() == 0)) {
-                return Cost.ZERO;
-            }
-            return Cost.of(Dimension.REQUESTS, reserved.get(Dimension.REQUESTS));
-        }
-
-        @Override
-        public String toString() {
-            return "QuotaModel.perMinute()";
-        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.pacer.retry;
+package dev.pacer.internal;
 
 import dev.pacer.time.PacerClock;
 import java.time.Duration;

@@ -1,8 +1,11 @@
-package dev.pacer.breaker;
+package dev.pacer.internal;
 
-import static dev.pacer.breaker.CircuitBreaker.Permission.ALLOWED;
-import static dev.pacer.breaker.CircuitBreaker.Permission.PROBE;
-import static dev.pacer.breaker.CircuitBreaker.Permission.REFUSED;
+import dev.pacer.breaker.BreakerState;
+import dev.pacer.breaker.CircuitBreakerSettings;
+
+import static dev.pacer.internal.CircuitBreaker.Permission.ALLOWED;
+import static dev.pacer.internal.CircuitBreaker.Permission.PROBE;
+import static dev.pacer.internal.CircuitBreaker.Permission.REFUSED;
 import static dev.pacer.outcome.OutcomeFamily.OVERLOADED;
 import static dev.pacer.outcome.OutcomeFamily.RATE_LIMITED;
 import static dev.pacer.outcome.OutcomeFamily.REQUEST_ERROR;

@@ -1,4 +1,7 @@
-package dev.pacer.breaker;
+package dev.pacer.internal;
+
+import dev.pacer.breaker.BreakerState;
+import dev.pacer.breaker.CircuitBreakerSettings;
 
 import dev.pacer.outcome.OutcomeFamily;
 import dev.pacer.time.PacerClock;

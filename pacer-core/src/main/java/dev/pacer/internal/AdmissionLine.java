@@ -2,6 +2,7 @@ package dev.pacer.internal;
 
 import dev.pacer.CapacityExceeded;
 import dev.pacer.QuotaWaitExceeded;
+import dev.pacer.concurrency.AimdLimit;
 import dev.pacer.concurrency.ConcurrencyLimit;
 import dev.pacer.quota.Cost;
 import dev.pacer.quota.Dimension;
@@ -19,6 +20,8 @@ import dev.pacer.spi.ReserveResult;
 import dev.pacer.time.PacerClock;
 import dev.pacer.time.PacerScheduler;
 import dev.pacer.time.ScheduledTask;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -57,13 +60,24 @@ import java.util.function.Supplier;
  *
  * <h2>Invariants</h2>
  * Under the lock: {@code queued} is the number of waiters in the lines and {@code queuedCost} their
- * costs per class; {@code inFlight} counts permits not yet ended plus heads being reserved. Futures
- * are completed and listeners called outside the lock.
+ * costs per class. {@code inFlight} counts permits not yet ended plus calls being reserved; it changes
+ * only by CAS, so the fast path (nobody waiting, a fixed limit) takes a slot without the lock. Every
+ * slot given back while calls wait is followed by a drain. Futures are completed and listeners called
+ * outside the lock.
  */
 public final class AdmissionLine {
 
     private static final long MIN_WAKE_NANOS = 1_000;
     private static final long FAR_FUTURE = DimensionLevels.FAR_FUTURE;
+    private static final VarHandle IN_FLIGHT;
+
+    static {
+        try {
+            IN_FLIGHT = MethodHandles.lookup().findVarHandle(AdmissionLine.class, "inFlight", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final QuotaKey key;
     private final QuotaState state;
@@ -71,14 +85,16 @@ public final class AdmissionLine {
     private final PacerScheduler scheduler;
     private final QuotaListener listener;
     private final int coldStartConcurrency;
+    /** Whether the concurrency limit adapts (then its state changes only under the lock). */
+    private final boolean adaptive;
 
     // Guarded by "this".
     private final ConcurrencyLimit.State concurrency;
     private final ArrayDeque<Waiter>[] lines;
     private final Cost[] queuedCost;
-    private int queued;
-    private int inFlight;
-    private boolean cold = true;
+    private volatile int queued;          // written under the lock, read without it on the fast path
+    private volatile int inFlight;        // changed through IN_FLIGHT (a slot is taken by CAS, see takeSlot)
+    private volatile boolean cold = true;
     private boolean draining;
     private boolean drainAgain;
     private ScheduledTask wakeTask;
@@ -93,6 +109,7 @@ public final class AdmissionLine {
         this.scheduler = scheduler;
         this.listener = listener;
         this.concurrency = concurrency.newState();
+        this.adaptive = concurrency instanceof AimdLimit;
         this.coldStartConcurrency = coldStartConcurrency;
         this.lines = new ArrayDeque[Priority.values().length];
         this.queuedCost = new Cost[lines.length];
@@ -122,10 +139,11 @@ public final class AdmissionLine {
      */
     public Permit tryAcquire(Cost cost) {
         boolean blocked;
-        synchronized (this) {
-            blocked = queued > 0 || !slotFree();
-            if (!blocked) {
-                inFlight++;
+        if (fastPath()) {
+            blocked = !takeSlot();
+        } else {
+            synchronized (this) {
+                blocked = queued > 0 || !takeSlot();
             }
         }
         if (blocked) {
@@ -163,10 +181,11 @@ public final class AdmissionLine {
     public CompletableFuture<Permit> acquire(Cost cost, Priority priority, Instant deadline, Supplier<Cost> recost,
                                              long callId, int attempt) {
         boolean tryNow;
-        synchronized (this) {
-            tryNow = !waitingAtOrAbove(priority) && slotFree();
-            if (tryNow) {
-                inFlight++;
+        if (fastPath()) {
+            tryNow = takeSlot();
+        } else {
+            synchronized (this) {
+                tryNow = !waitingAtOrAbove(priority) && takeSlot();
             }
         }
         if (tryNow) {
@@ -262,14 +281,18 @@ public final class AdmissionLine {
 
     void ended(LinePermit permit, Cost actual, RateLimitSnapshot snapshot) {
         state.settle(permit.reservation, actual, snapshot);
-        boolean drain;
-        synchronized (this) {
-            inFlight--;
-            cold = false;
-            concurrency.onSignal(permit.signal, inFlight + 1);
-            drain = queued > 0;
+        if (adaptive) {
+            synchronized (this) {
+                int left = (int) IN_FLIGHT.getAndAdd(this, -1) - 1;
+                concurrency.onSignal(permit.signal, left + 1);
+            }
+        } else {
+            IN_FLIGHT.getAndAdd(this, -1);
         }
-        if (drain) {
+        if (cold) {
+            cold = false;
+        }
+        if (queued > 0) {
             drain();
         }
     }
@@ -302,7 +325,7 @@ public final class AdmissionLine {
                 if (head != null) {
                     recost(head);
                 }
-                if (head == null || !slotFree()) {
+                if (head == null || !takeSlot()) {
                     if (drainAgain) {
                         drainAgain = false;
                         continue;
@@ -310,7 +333,6 @@ public final class AdmissionLine {
                     draining = false;
                     break;
                 }
-                inFlight++;
                 cost = head.cost;
             }
             ReserveResult result = state.reserve(cost, head.callId, head.attempt);
@@ -318,7 +340,7 @@ public final class AdmissionLine {
             synchronized (this) {
                 if (result instanceof Reservation reservation) {
                     if (head.removed) {
-                        inFlight--;
+                        IN_FLIGHT.getAndAdd(this, -1);
                         orphan = reservation; // withdrawn or expired meanwhile
                     } else {
                         removeWaiter(head);
@@ -326,7 +348,7 @@ public final class AdmissionLine {
                         done = add(done, head, new LinePermit(this, reservation, waited, head.callId, head.attempt));
                     }
                 } else {
-                    inFlight--;
+                    IN_FLIGHT.getAndAdd(this, -1);
                     Refusal refusal = (Refusal) result;
                     if (refusal.kind() == Refusal.Kind.NEVER) {
                         removeWaiter(head);
@@ -361,35 +383,48 @@ public final class AdmissionLine {
         }
     }
 
-    /** Lock held: whether a concurrency slot is free (and the cold start allows another call). */
-    private boolean slotFree() {
-        if (inFlight >= concurrency.limit()) {
-            return false;
-        }
-        if (cold && inFlight >= coldStartConcurrency) {
-            if (!state.limitsKnown()) {
+    /**
+     * Whether a new call may skip the lock: nobody waits, the cold start is over and the concurrency
+     * limit is fixed, so a slot is a CAS on {@code inFlight} and the order of the line cannot be passed.
+     * A call that takes a slot while a waiter is being added is simply one of two concurrent arrivals.
+     */
+    private boolean fastPath() {
+        return queued == 0 && !cold && !adaptive;
+    }
+
+    /**
+     * Takes a concurrency slot if one is free (and the cold start allows another call). Under the lock,
+     * or on the fast path; a drain that finds no slot is told to go round again by whoever frees one
+     * (every slot freed while calls wait is followed by a drain).
+     */
+    private boolean takeSlot() {
+        int limit = concurrency.limit();
+        while (true) {
+            int n = inFlight;
+            if (n >= limit) {
                 return false;
             }
-            cold = false;
+            if (cold && n >= coldStartConcurrency) {
+                if (!state.limitsKnown()) {
+                    return false;
+                }
+                cold = false;
+            }
+            if (IN_FLIGHT.compareAndSet(this, n, n + 1)) {
+                return true;
+            }
         }
-        return true;
     }
 
     private void giveBackSlot() {
-        boolean drain;
-        synchronized (this) {
-            inFlight--;
-            drain = queued > 0;
-        }
-        if (drain) {
+        IN_FLIGHT.getAndAdd(this, -1);
+        if (queued > 0) {
             drain(); // a drain may have found no slot while this call held one for a moment
         }
     }
 
     private void giveBackSlotQuietly() {
-        synchronized (this) {
-            inFlight--;
-        }
+        IN_FLIGHT.getAndAdd(this, -1);
     }
 
     private boolean waitingAtOrAbove(Priority priority) {

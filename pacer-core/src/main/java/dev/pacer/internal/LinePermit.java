@@ -7,7 +7,8 @@ import dev.pacer.quota.QuotaKey;
 import dev.pacer.quota.RateLimitSnapshot;
 import dev.pacer.spi.Reservation;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * A permit of an {@link AdmissionLine}: the store's {@link Reservation} and a concurrency slot. The
@@ -22,8 +23,18 @@ public final class LinePermit implements Permit {
     final long callId;
     final int attempt;
     private final long waitedNanos;
-    private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile boolean ended;
     volatile ConcurrencySignal signal = ConcurrencySignal.IGNORE;
+
+    private static final VarHandle ENDED;
+
+    static {
+        try {
+            ENDED = MethodHandles.lookup().findVarHandle(LinePermit.class, "ended", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     LinePermit(AdmissionLine line, Reservation reservation, long waitedNanos, long callId, int attempt) {
         this.line = line;
@@ -53,7 +64,7 @@ public final class LinePermit implements Permit {
      * {@code remaining} cannot yet count requests sent after the one whose response carried it.
      */
     public void sent() {
-        if (!ended.get()) {
+        if (!ended) {
             line.state().sent(reservation);
         }
     }
@@ -79,7 +90,7 @@ public final class LinePermit implements Permit {
 
     @Override
     public void settle(Cost actual, RateLimitSnapshot snapshot) {
-        if (ended.compareAndSet(false, true)) {
+        if (ENDED.compareAndSet(this, false, true)) {
             line.ended(this, actual, snapshot);
         }
     }
@@ -91,7 +102,7 @@ public final class LinePermit implements Permit {
 
     @Override
     public boolean isOpen() {
-        return !ended.get();
+        return !ended;
     }
 
     @Override

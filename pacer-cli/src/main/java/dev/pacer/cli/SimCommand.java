@@ -149,8 +149,8 @@ final class SimCommand implements java.util.concurrent.Callable<Integer> {
             b.tier(t);
         }
         if (limits != null) {
-            long[] l = parseLimits(limits);
-            b.limits(l[0], l[1], l[2]);
+            GivenLimits l = GivenLimits.parse(limits);
+            b.limits(l.rpm(), l.itpm(), l.otpm());
         }
         if (timeScale != null) {
             try {
@@ -184,35 +184,6 @@ final class SimCommand implements java.util.concurrent.Callable<Integer> {
             }
         }
         return true;
-    }
-
-    /** Parses {@code rpm=50,itpm=30000,otpm=8000}. */
-    static long[] parseLimits(String text) {
-        long[] l = {-1, -1, -1};
-        for (String part : text.split(",")) {
-            String[] kv = part.trim().split("=", 2);
-            int i = switch (kv[0].trim()) {
-                case "rpm" -> 0;
-                case "itpm" -> 1;
-                case "otpm" -> 2;
-                default -> throw new UsageException("--limits: '" + kv[0].trim() + "' is not a limit; use rpm=N,itpm=N,otpm=N.");
-            };
-            try {
-                l[i] = Long.parseLong(kv.length < 2 ? "" : kv[1].trim().replace("_", ""));
-            } catch (NumberFormatException e) {
-                throw new UsageException("--limits: " + kv[0].trim() + " needs a whole number, as in rpm=50,itpm=30000,otpm=8000.");
-            }
-            if (l[i] < 1) {
-                throw new UsageException("--limits: " + kv[0].trim() + " must be at least 1.");
-            }
-        }
-        for (int i = 0; i < 3; i++) {
-            if (l[i] < 0) {
-                throw new UsageException("--limits: " + new String[] {"rpm", "itpm", "otpm"}[i]
-                        + " is missing; give all three, as in rpm=50,itpm=30000,otpm=8000.");
-            }
-        }
-        return l;
     }
 
     /** The limits block of the banner; {@code from} says where they came from (a tier's id, or custom). */

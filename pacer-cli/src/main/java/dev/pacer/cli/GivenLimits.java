@@ -1,5 +1,6 @@
 package dev.pacer.cli;
 
+import dev.pacer.anthropic.ModelClasses;
 import dev.pacer.batch.Plan;
 import dev.pacer.cli.PacerCommand.UsageException;
 import dev.pacer.quota.Dimension;
@@ -53,11 +54,15 @@ record GivenLimits(long rpm, long itpm, long otpm) {
                 Dimension.OUTPUT_TOKENS, Limit.perMinute(otpm));
     }
 
-    /** These limits for every model class. */
+    /**
+     * These limits for every model class the model-class table knows. The table is asked, not
+     * copied: a list kept here missed the classes added to it later, and --limits silently did not
+     * apply to them (issues/LimitsReachEveryModelClassTest).
+     */
     Map<String, Map<Dimension, Limit>> forEveryClass() {
         Map<Dimension, Limit> dims = perMinute();
         Map<String, Map<Dimension, Limit>> all = new HashMap<>();
-        for (String c : java.util.Arrays.asList("opus-4", "sonnet-4", "haiku-4-5", "haiku-3-5", "opus-5", "sonnet-5")) {
+        for (String c : ModelClasses.defaults().classNames()) {
             all.put(c, dims);
         }
         return all;

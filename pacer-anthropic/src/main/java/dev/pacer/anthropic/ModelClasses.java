@@ -1,8 +1,10 @@
 package dev.pacer.anthropic;
 
+import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
@@ -69,6 +71,14 @@ public final class ModelClasses {
             return c;
         }
         return base.startsWith("claude-") ? base.substring("claude-".length()) : base;
+    }
+
+    /**
+     * Every class the table's ids draw from, sorted: what a setting "for every model class" must
+     * cover (ask here rather than copy the list, which then misses the classes added later).
+     */
+    public Set<String> classNames() {
+        return Collections.unmodifiableSet(new TreeSet<>(byModel.values()));
     }
 
     /** Whether {@code model} (or the id it is a dated version of) is in the table. */

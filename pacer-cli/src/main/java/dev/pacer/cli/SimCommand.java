@@ -6,6 +6,7 @@ import dev.pacer.sim.SimConfigFile;
 import dev.pacer.sim.OtpmMode;
 import dev.pacer.sim.SimServer;
 import dev.pacer.sim.SimSettings;
+import dev.pacer.sim.SimSettingsBuilder;
 import dev.pacer.sim.Tier;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -73,7 +74,7 @@ final class SimCommand implements java.util.concurrent.Callable<Integer> {
         if (setup.note() != null) {
             out.println(setup.note());
         }
-        out.println("pacer sim: listening on " + sim.baseUrl() + " (time scale " + settings.timeScale() + "x, seed " + settings.seed() + ")");
+        out.println("pacer sim: listening on " + sim.baseUrl() + " (time scale " + settings.time().scale() + "x, seed " + settings.seed() + ")");
         out.println("  export ANTHROPIC_BASE_URL=" + sim.baseUrl() + "   # any API key is accepted");
         out.println(describe(settings, setup.limitsFrom()));
         out.println("  stats: " + sim.baseUrl() + "/_sim/stats   Ctrl-C stops.");
@@ -121,7 +122,7 @@ final class SimCommand implements java.util.concurrent.Callable<Integer> {
 
     /** Settings from a file and flags (flags win); mistakes become one-sentence usage errors. */
     static Setup setup(Path config, String tier, String limits, Double timeScale, Long seed, String otpmMode) {
-        SimSettings.Builder b = SimSettings.builder();
+        SimSettingsBuilder b = SimSettings.builder();
         SimSettings fromFile = null;
         try {
             if (config != null) {
@@ -148,11 +149,15 @@ final class SimCommand implements java.util.concurrent.Callable<Integer> {
             b.tier(t);
         }
         if (limits != null) {
-            long[] l = parseLimits(limits);
-            b.limits(l[0], l[1], l[2]);
+            GivenLimits l = GivenLimits.parse(limits);
+            b.limits(l.rpm(), l.itpm(), l.otpm());
         }
         if (timeScale != null) {
-            b.timeScale(timeScale);
+            try {
+                b.timeScale(timeScale); // checked at once: the sentence names time-scale and its range
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
         }
         if (seed != null) {
             b.seed(seed);
@@ -164,21 +169,16 @@ final class SimCommand implements java.util.concurrent.Callable<Integer> {
                 throw new UsageException("--" + e.getMessage());
             }
         }
-        SimSettings settings;
-        try {
-            settings = b.build();
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
-        String from = presetLimits(settings) ? settings.tier().id()
+        SimSettings settings = b.build();
+        String from = presetLimits(settings) ? settings.limits().tier().id()
                 : limits != null ? "custom, from --limits" : "custom, from " + config.getFileName();
         return new Setup(settings, from, note);
     }
 
     /** True when every class of the settings' tier has exactly that tier's limits (classes a file adds do not count). */
     private static boolean presetLimits(SimSettings s) {
-        for (ModelClass preset : s.tier().classes().values()) {
-            ModelClass c = s.classes().get(preset.name());
+        for (ModelClass preset : s.limits().tier().classes().values()) {
+            ModelClass c = s.limits().classes().get(preset.name());
             if (c == null || c.rpm() != preset.rpm() || c.itpm() != preset.itpm() || c.otpm() != preset.otpm()) {
                 return false;
             }
@@ -186,41 +186,12 @@ final class SimCommand implements java.util.concurrent.Callable<Integer> {
         return true;
     }
 
-    /** Parses {@code rpm=50,itpm=30000,otpm=8000}. */
-    static long[] parseLimits(String text) {
-        long[] l = {-1, -1, -1};
-        for (String part : text.split(",")) {
-            String[] kv = part.trim().split("=", 2);
-            int i = switch (kv[0].trim()) {
-                case "rpm" -> 0;
-                case "itpm" -> 1;
-                case "otpm" -> 2;
-                default -> throw new UsageException("--limits: '" + kv[0].trim() + "' is not a limit; use rpm=N,itpm=N,otpm=N.");
-            };
-            try {
-                l[i] = Long.parseLong(kv.length < 2 ? "" : kv[1].trim().replace("_", ""));
-            } catch (NumberFormatException e) {
-                throw new UsageException("--limits: " + kv[0].trim() + " needs a whole number, as in rpm=50,itpm=30000,otpm=8000.");
-            }
-            if (l[i] < 1) {
-                throw new UsageException("--limits: " + kv[0].trim() + " must be at least 1.");
-            }
-        }
-        for (int i = 0; i < 3; i++) {
-            if (l[i] < 0) {
-                throw new UsageException("--limits: " + new String[] {"rpm", "itpm", "otpm"}[i]
-                        + " is missing; give all three, as in rpm=50,itpm=30000,otpm=8000.");
-            }
-        }
-        return l;
-    }
-
     /** The limits block of the banner; {@code from} says where they came from (a tier's id, or custom). */
     static String describe(SimSettings s, String from) {
-        StringBuilder sb = new StringBuilder("  limits (" + from + (s.otpmMode() == OtpmMode.ACTUAL
+        StringBuilder sb = new StringBuilder("  limits (" + from + (s.enforcement().otpmMode() == OtpmMode.ACTUAL
                 ? ", output counted as generated" : ", output reserved from max_tokens") + "), per API key:");
-        int width = s.classes().keySet().stream().mapToInt(String::length).max().orElse(10);
-        for (ModelClass c : new java.util.TreeMap<>(s.classes()).values()) {
+        int width = s.limits().classes().keySet().stream().mapToInt(String::length).max().orElse(10);
+        for (ModelClass c : new java.util.TreeMap<>(s.limits().classes()).values()) {
             sb.append(String.format("%n    %-" + width + "s %,8d RPM %,12d ITPM %,11d OTPM", c.name(), c.rpm(), c.itpm(), c.otpm()));
         }
         return sb.toString();

@@ -136,7 +136,7 @@ class PacerCommandTest {
         assertThat(fromFile.limitsFrom()).isEqualTo("custom, from sim.yaml");
         assertThat(fromFile.note()).isNull();
         SimCommand.Setup tierWins = SimCommand.setup(file, "tier-2", null, null, null, null);
-        assertThat(tierWins.settings().classes().get("sonnet-4").rpm()).as("the flag wins").isEqualTo(1_000);
+        assertThat(tierWins.settings().limits().classes().get("sonnet-4").rpm()).as("the flag wins").isEqualTo(1_000);
         assertThat(tierWins.note()).isEqualTo("Note: --tier tier-2 replaces the limits sim.yaml sets for the tier-2 classes (classes the"
                 + " file adds keep theirs); leave out --tier to use the file's limits.");
         Files.writeString(file, "seed: 3\n");

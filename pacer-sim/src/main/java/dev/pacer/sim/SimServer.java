@@ -110,8 +110,8 @@ public final class SimServer implements AutoCloseable {
     }
 
     /** Changes some settings from now on, e.g. {@code sim.reconfigure(s -> s.limits(10, 5_000, 2_000))}. */
-    public void reconfigure(Consumer<SimSettings.Builder> edit) {
-        SimSettings.Builder b = sim.settings().toBuilder();
+    public void reconfigure(Consumer<SimSettingsBuilder> edit) {
+        SimSettingsBuilder b = sim.settings().toBuilder();
         edit.accept(b);
         sim.update(b.build());
     }
@@ -139,7 +139,7 @@ public final class SimServer implements AutoCloseable {
 
     /** Builds and starts a {@link SimServer}. */
     public static final class Builder {
-        private SimSettings.Builder settings = SimSettings.builder();
+        private SimSettingsBuilder settings = SimSettings.builder();
         private String host = "127.0.0.1";
         private int port;
 
@@ -153,7 +153,7 @@ public final class SimServer implements AutoCloseable {
         }
 
         /** Edits any setting. */
-        public Builder configure(Consumer<SimSettings.Builder> edit) {
+        public Builder configure(Consumer<SimSettingsBuilder> edit) {
             edit.accept(settings);
             return this;
         }

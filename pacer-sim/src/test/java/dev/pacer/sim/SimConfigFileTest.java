@@ -29,8 +29,8 @@ class SimConfigFileTest {
     void aClassDefinedInTheSameFileCanBeUsedByItsModels() throws Exception {
         SimSettings s = SimConfigFile.parse("sim.yaml", "models: {my-model: mine}\nclasses: {mine: {rpm: 3, itpm: 300, otpm: 30}}\n",
                 SimSettings.builder()).build();
-        assertThat(s.models().classOf("my-model")).isEqualTo("mine");
-        assertThat(s.classes().get("mine").rpm()).isEqualTo(3);
+        assertThat(s.limits().models().classOf("my-model")).isEqualTo("mine");
+        assertThat(s.limits().classes().get("mine").rpm()).isEqualTo(3);
     }
 
     @Test
@@ -44,10 +44,10 @@ class SimConfigFileTest {
     void theUndocumentedBehavioursAreSettingsCheckedLikeTheOthers() throws Exception {
         SimSettings s = SimConfigFile.parse("sim.yaml", "x-should-retry: false\nfaults: {retry-after: 30, mid-stream-error-type: rate_limit_error}\n",
                 SimSettings.builder()).build();
-        assertThat(s.shouldRetryHeader()).isFalse();
+        assertThat(s.protocol().shouldRetryHeader()).isFalse();
         assertThat(s.faults().retryAfterSeconds()).isEqualTo(30);
         assertThat(s.faults().midStreamErrorType()).isEqualTo("rate_limit_error");
-        assertThat(SimSettings.builder().build().shouldRetryHeader()).isTrue();
+        assertThat(SimSettings.builder().build().protocol().shouldRetryHeader()).isTrue();
         assertThat(mistake("faults:\n  mid-stream-error-type: boom")).isEqualTo("sim.yaml line 2: faults.mid-stream-error-type must be one "
                 + "of overloaded_error, api_error, rate_limit_error, not 'boom'.");
         assertThat(mistake("faults: {retry-after: 100000}")).isEqualTo("sim.yaml line 1: faults.retry-after must be between 0 (none) and "
@@ -56,20 +56,20 @@ class SimConfigFileTest {
 
     @Test
     void aMaximumOutputIsSetPerClassKeepsTheTiersLimitsAndSurvivesATier() throws Exception {
-        SimSettings.Builder b = SimConfigFile.parse("sim.yaml", "classes:\n  sonnet-4: {max-output-tokens: 64_000}\n"
+        SimSettingsBuilder b = SimConfigFile.parse("sim.yaml", "classes:\n  sonnet-4: {max-output-tokens: 64_000}\n"
                 + "  haiku-4-5: {max-output-tokens: none}\n  mine: {rpm: 3, itpm: 300, otpm: 30}\n", SimSettings.builder());
         SimSettings s = b.build();
-        assertThat(s.classes().get("sonnet-4")).isEqualTo(new ModelClass("sonnet-4", 50, 30_000, 8_000, false, 64_000));
-        assertThat(s.classes().get("haiku-4-5").capsOutput()).isFalse();
-        assertThat(s.classes().get("mine").capsOutput()).isFalse();
-        assertThat(s.classes().get("haiku-3-5").countCacheReads()).isTrue();
+        assertThat(s.limits().classes().get("sonnet-4")).isEqualTo(new ModelClass("sonnet-4", 50, 30_000, 8_000, false, 64_000));
+        assertThat(s.limits().classes().get("haiku-4-5").capsOutput()).isFalse();
+        assertThat(s.limits().classes().get("mine").capsOutput()).isFalse();
+        assertThat(s.limits().classes().get("haiku-3-5").countCacheReads()).isTrue();
         // `--tier tier-2` after the file: the tier's limits, the file's maxima.
         SimSettings t = b.tier(Tier.TIER_2).build();
-        assertThat(t.classes().get("sonnet-4").rpm()).isEqualTo(1_000);
-        assertThat(t.classes().get("sonnet-4").maxOutputTokens()).isEqualTo(64_000);
-        assertThat(t.classes().get("haiku-4-5").capsOutput()).isFalse();
-        assertThat(SimSettings.builder().build().classes().get("haiku-4-5").maxOutputTokens()).isEqualTo(64_000);
-        assertThat(SimSettings.builder().build().classes().get("opus-4").capsOutput()).as("its pooled models differ").isFalse();
+        assertThat(t.limits().classes().get("sonnet-4").rpm()).isEqualTo(1_000);
+        assertThat(t.limits().classes().get("sonnet-4").maxOutputTokens()).isEqualTo(64_000);
+        assertThat(t.limits().classes().get("haiku-4-5").capsOutput()).isFalse();
+        assertThat(SimSettings.builder().build().limits().classes().get("haiku-4-5").maxOutputTokens()).isEqualTo(64_000);
+        assertThat(SimSettings.builder().build().limits().classes().get("opus-4").capsOutput()).as("its pooled models differ").isFalse();
     }
 
     @Test
@@ -82,20 +82,20 @@ class SimConfigFileTest {
 
     @Test
     void debugIsTrueOrFalseAndOffByDefault() throws Exception {
-        assertThat(SimConfigFile.parse("sim.yaml", "debug: true", SimSettings.builder()).build().debug()).isTrue();
-        assertThat(SimSettings.builder().build().debug()).isFalse();
+        assertThat(SimConfigFile.parse("sim.yaml", "debug: true", SimSettings.builder()).build().diagnostics().debug()).isTrue();
+        assertThat(SimSettings.builder().build().diagnostics().debug()).isFalse();
         assertThat(mistake("seed: 1\ndebug: loud")).isEqualTo("sim.yaml line 2: debug must be true or false, not 'loud'.");
     }
 
     @Test
     void theStreamErrorRequestIdAndTheSuccessHeadersAreSettingsWithTheDocumentedDefaults() throws Exception {
         SimSettings d = SimSettings.builder().build();
-        assertThat(d.streamErrorRequestId()).isFalse();
-        assertThat(d.rateLimitHeadersOnSuccess()).isTrue();
+        assertThat(d.protocol().streamErrorRequestId()).isFalse();
+        assertThat(d.protocol().rateLimitHeadersOnSuccess()).isTrue();
         SimSettings s = SimConfigFile.parse("sim.yaml", "stream-error-request-id: true\nrate-limit-headers-on-success: false\n",
                 SimSettings.builder()).build();
-        assertThat(s.streamErrorRequestId()).isTrue();
-        assertThat(s.rateLimitHeadersOnSuccess()).isFalse();
+        assertThat(s.protocol().streamErrorRequestId()).isTrue();
+        assertThat(s.protocol().rateLimitHeadersOnSuccess()).isFalse();
         assertThat(s.toBuilder().build()).isEqualTo(s);
         assertThat(mistake("seed: 1\nstream-error-request-id: maybe")).isEqualTo("sim.yaml line 2: stream-error-request-id must be true or "
                 + "false, not 'maybe'.");
@@ -105,9 +105,9 @@ class SimConfigFileTest {
 
     @Test
     void theLimitScopeIsKeyOrOrganization() throws Exception {
-        assertThat(SimConfigFile.parse("sim.yaml", "limit-scope: organization", SimSettings.builder()).build().limitScope())
+        assertThat(SimConfigFile.parse("sim.yaml", "limit-scope: organization", SimSettings.builder()).build().enforcement().scope())
                 .isEqualTo(LimitScope.ORGANIZATION);
-        assertThat(SimSettings.builder().build().limitScope()).isEqualTo(LimitScope.KEY);
+        assertThat(SimSettings.builder().build().enforcement().scope()).isEqualTo(LimitScope.KEY);
         assertThat(mistake("seed: 3\nlimit-scope: team")).isEqualTo("sim.yaml line 2: limit-scope 'team' is not allowed; use key or organization.");
     }
 
@@ -122,11 +122,11 @@ class SimConfigFileTest {
     @Test
     void aTierGivenAfterAFileKeepsTheClassesTheFileAdded() throws Exception {
         // What `pacer sim --config sim.yaml --tier tier-2` does: the file first, then the flag.
-        SimSettings.Builder b = SimConfigFile.parse("sim.yaml", "classes: {mine: {rpm: 3, itpm: 300, otpm: 30}}\nmodels: {my-model: mine}\n",
+        SimSettingsBuilder b = SimConfigFile.parse("sim.yaml", "classes: {mine: {rpm: 3, itpm: 300, otpm: 30}}\nmodels: {my-model: mine}\n",
                 SimSettings.builder());
         SimSettings s = b.tier(Tier.TIER_2).build();
-        assertThat(s.classes().get("mine").rpm()).isEqualTo(3);
-        assertThat(s.classes().get("sonnet-4").rpm()).isEqualTo(1_000);
-        assertThat(s.models().classOf("my-model")).isEqualTo("mine");
+        assertThat(s.limits().classes().get("mine").rpm()).isEqualTo(3);
+        assertThat(s.limits().classes().get("sonnet-4").rpm()).isEqualTo(1_000);
+        assertThat(s.limits().models().classOf("my-model")).isEqualTo("mine");
     }
 }

@@ -89,23 +89,23 @@ final class AdminEndpoint {
 
     static ObjectNode config(SimSettings s) {
         ObjectNode c = Json.object();
-        c.put("tier", s.tier().id());
-        c.put("time-scale", s.timeScale());
+        c.put("tier", s.limits().tier().id());
+        c.put("time-scale", s.time().scale());
         c.put("seed", s.seed());
-        c.put("otpm-mode", s.otpmMode().id());
-        c.put("otpm-overrun", s.otpmOverrun().id());
-        c.put("burst-ratio", s.burstRatio());
-        c.put("retry-after-ms", s.retryAfterMs());
-        c.put("x-should-retry", s.shouldRetryHeader());
-        c.put("stream-error-request-id", s.streamErrorRequestId());
-        c.put("rate-limit-headers-on-success", s.rateLimitHeadersOnSuccess());
-        c.put("limit-scope", s.limitScope().id());
-        c.put("count-tokens-rpm", s.countTokensRpm());
-        c.put("batch-rpm", s.batchRpm());
-        c.put("window-seconds", s.windowSeconds());
-        c.put("debug", s.debug());
+        c.put("otpm-mode", s.enforcement().otpmMode().id());
+        c.put("otpm-overrun", s.enforcement().otpmOverrun().id());
+        c.put("burst-ratio", s.enforcement().burstRatio());
+        c.put("retry-after-ms", s.protocol().retryAfterMs());
+        c.put("x-should-retry", s.protocol().shouldRetryHeader());
+        c.put("stream-error-request-id", s.protocol().streamErrorRequestId());
+        c.put("rate-limit-headers-on-success", s.protocol().rateLimitHeadersOnSuccess());
+        c.put("limit-scope", s.enforcement().scope().id());
+        c.put("count-tokens-rpm", s.limits().countTokensRpm());
+        c.put("batch-rpm", s.limits().batchRpm());
+        c.put("window-seconds", s.diagnostics().windowSeconds());
+        c.put("debug", s.diagnostics().debug());
         ObjectNode classes = c.putObject("classes");
-        for (ModelClass m : s.classes().values()) {
+        for (ModelClass m : s.limits().classes().values()) {
             ObjectNode o = classes.putObject(m.name());
             o.put("rpm", m.rpm());
             o.put("itpm", m.itpm());
@@ -118,9 +118,9 @@ final class AdminEndpoint {
             }
         }
         ObjectNode models = c.putObject("models");
-        s.models().models().forEach(id -> models.put(id, s.models().classOf(id)));
-        if (s.models().defaultClass() != null) {
-            c.put("default-class", s.models().defaultClass());
+        s.limits().models().models().forEach(id -> models.put(id, s.limits().models().classOf(id)));
+        if (s.limits().models().defaultClass() != null) {
+            c.put("default-class", s.limits().models().defaultClass());
         }
         c.set("faults", Json.MAPPER.valueToTree(SimConfigFile.describe(s.faults())));
         return c;

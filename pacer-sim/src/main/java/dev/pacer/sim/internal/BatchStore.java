@@ -171,12 +171,12 @@ final class BatchStore {
         } catch (MessageRequest.Invalid e) {
             return errored(result, "invalid_request_error", e.getMessage());
         }
-        String modelClass = settings.models().classOf(request.model());
+        String modelClass = settings.limits().models().classOf(request.model());
         if (modelClass == null) {
             return errored(result, "not_found_error", "model: " + request.model());
         }
         try {
-            request.checkMaxOutput(params, settings.classes().get(modelClass));
+            request.checkMaxOutput(params, settings.limits().classes().get(modelClass));
         } catch (MessageRequest.Invalid e) {
             return errored(result, "invalid_request_error", e.getMessage());
         }

@@ -35,7 +35,7 @@ final class MessagesEndpoint {
             ex.json(400, ApiErrors.invalidRequest(e.getMessage(), ex.requestId), null);
             return;
         }
-        if (sim.settings().models().classOf(request.model()) == null) {
+        if (sim.settings().limits().models().classOf(request.model()) == null) {
             ex.json(404, ApiErrors.notFound("model: " + request.model(), ex.requestId), null);
             return;
         }
@@ -60,12 +60,12 @@ final class MessagesEndpoint {
             ex.json(400, ApiErrors.invalidRequest(e.getMessage(), ex.requestId), null);
             return;
         }
-        String modelClass = settings.models().classOf(request.model());
+        String modelClass = settings.limits().models().classOf(request.model());
         if (modelClass == null) {
             ex.json(404, ApiErrors.notFound("model: " + request.model(), ex.requestId), null);
             return;
         }
-        ModelClass limits = settings.classes().get(modelClass);
+        ModelClass limits = settings.limits().classes().get(modelClass);
         try {
             request.checkMaxOutput(body, limits);
         } catch (MessageRequest.Invalid e) {
@@ -95,7 +95,7 @@ final class MessagesEndpoint {
         int minimum = PromptCache.minimumTokens(modelClass);
         PromptCache.Use cached = sim.cache().lookup(cacheScope, request.breakpoints(), minimum, now);
         long counted = request.inputTokens() - cached.read() + (limits.countCacheReads() ? cached.read() : 0);
-        OtpmMode mode = settings.otpmMode();
+        OtpmMode mode = settings.enforcement().otpmMode();
         Admission admission = pool.admit(now, counted, request.maxTokens(), mode);
         if (!admission.admitted()) {
             Replies.rateLimited(sim, ex, pool, admission);
@@ -109,7 +109,7 @@ final class MessagesEndpoint {
         Generation generation = Generation.plan(request, headerHint(ex), settings);
         Usage usage = new Usage(request.inputTokens() - cached.read() - cached.written(), cached.written(), cached.writtenOneHour(),
                 cached.read());
-        boolean cut = mode == OtpmMode.ACTUAL && settings.otpmOverrun() == OtpmOverrun.CUT;
+        boolean cut = mode == OtpmMode.ACTUAL && settings.enforcement().otpmOverrun() == OtpmOverrun.CUT;
         Answer answer = new Answer(sim, pool, admission, mode == OtpmMode.ACTUAL, cut, request.model(), generation, usage, now);
         if (request.stream()) {
             new StreamWriter(answer, faults, dice).write(ex);
@@ -130,7 +130,7 @@ final class MessagesEndpoint {
             sim.clock().sleep(faults.slowHeadersSeconds());
         }
         double now = sim.clock().seconds();
-        if (dice.nextDouble() < faults.overloadedAt(settings.models(), request.model(), now)) {
+        if (dice.nextDouble() < faults.overloadedAt(settings.limits().models(), request.model(), now)) {
             sim.counters().fault("overloaded");
             pool.overloaded();
             ex.json(529, ApiErrors.overloaded(ex.requestId), serverErrorHeaders(pool, now, faults));

@@ -30,7 +30,7 @@ final class ModelsEndpoint {
             ex.json(400, ApiErrors.invalidRequest("limit: Input should be between 1 and 1000", ex.requestId), null);
             return;
         }
-        List<String> ids = new ArrayList<>(sim.settings().models().models());
+        List<String> ids = new ArrayList<>(sim.settings().limits().models().models());
         int from = query.containsKey("after_id") ? ids.indexOf(query.get("after_id")) + 1 : 0;
         int to = ids.size();
         if (query.containsKey("before_id")) {
@@ -48,7 +48,7 @@ final class ModelsEndpoint {
     }
 
     void retrieve(Exchange ex, String id) throws IOException {
-        if (sim.settings().models().models().contains(id.toLowerCase(Locale.ROOT))) {
+        if (sim.settings().limits().models().models().contains(id.toLowerCase(Locale.ROOT))) {
             ex.json(200, model(id.toLowerCase(Locale.ROOT)), null);
         } else {
             ex.json(404, ApiErrors.notFound("model: " + id, ex.requestId), null);

@@ -25,7 +25,7 @@ final class RateLimits {
     }
 
     Pool messages(String keyId, String modelClass, double now) {
-        return pools.computeIfAbsent(keyId + "|" + modelClass, k -> new Pool(keyId, modelClass, limits(modelClass), settings.windowSeconds(), now));
+        return pools.computeIfAbsent(keyId + "|" + modelClass, k -> new Pool(keyId, modelClass, limits(modelClass), settings.diagnostics().windowSeconds(), now));
     }
 
     Pool countTokens(String keyId, double now) {
@@ -39,11 +39,11 @@ final class RateLimits {
     private Pool.PoolLimits limits(String modelClass) {
         SimSettings s = settings;
         return switch (modelClass) {
-            case COUNT_TOKENS -> new Pool.PoolLimits(s.countTokensRpm(), 0, 0, s.burstRatio());
-            case BATCHES -> new Pool.PoolLimits(s.batchRpm(), 0, 0, s.burstRatio());
+            case COUNT_TOKENS -> new Pool.PoolLimits(s.limits().countTokensRpm(), 0, 0, s.enforcement().burstRatio());
+            case BATCHES -> new Pool.PoolLimits(s.limits().batchRpm(), 0, 0, s.enforcement().burstRatio());
             default -> {
-                ModelClass c = s.classes().get(modelClass);
-                yield new Pool.PoolLimits(c.rpm(), c.itpm(), c.otpm(), s.burstRatio());
+                ModelClass c = s.limits().classes().get(modelClass);
+                yield new Pool.PoolLimits(c.rpm(), c.itpm(), c.otpm(), s.enforcement().burstRatio());
             }
         };
     }
@@ -52,7 +52,7 @@ final class RateLimits {
     void apply(SimSettings newSettings, double now) {
         this.settings = newSettings;
         for (Pool p : pools.values()) {
-            if (p.modelClass.equals(COUNT_TOKENS) || p.modelClass.equals(BATCHES) || newSettings.classes().containsKey(p.modelClass)) {
+            if (p.modelClass.equals(COUNT_TOKENS) || p.modelClass.equals(BATCHES) || newSettings.limits().classes().containsKey(p.modelClass)) {
                 p.limit(limits(p.modelClass), now);
             }
         }

@@ -27,7 +27,7 @@ final class Replies {
 
     static void retryAfter(Simulator sim, Map<String, String> headers, double waitSeconds) {
         delay(sim, headers, waitSeconds);
-        if (sim.settings().shouldRetryHeader()) {
+        if (sim.settings().protocol().shouldRetryHeader()) {
             headers.put("x-should-retry", "true");
         }
     }
@@ -45,7 +45,7 @@ final class Replies {
     /** {@code retry-after} in whole simulated seconds (rounded up, at least 1), and {@code retry-after-ms} in wall time when enabled. */
     private static void delay(Simulator sim, Map<String, String> headers, double waitSeconds) {
         headers.put("retry-after", Long.toString(Math.max(1, (long) Math.ceil(waitSeconds - 1e-9))));
-        if (sim.settings().retryAfterMs()) {
+        if (sim.settings().protocol().retryAfterMs()) {
             headers.put("retry-after-ms", Long.toString(Math.max(1, sim.clock().wall(waitSeconds).toMillis())));
         }
     }

@@ -53,7 +53,7 @@ public final class Router implements HttpHandler {
 
     @Override
     public void handle(HttpExchange http) {
-        Exchange ex = new Exchange(http, sim.counters(), sim.settings().rateLimitHeadersOnSuccess());
+        Exchange ex = new Exchange(http, sim.counters(), sim.settings().protocol().rateLimitHeadersOnSuccess());
         if (!ex.path().startsWith("/_sim/")) {
             ex.inFlight(sim.inFlight().enter());
         }
@@ -85,7 +85,7 @@ public final class Router implements HttpHandler {
 
     private void report(Exchange ex, Throwable bug) {
         sim.counters().internalError();
-        boolean debug = sim.settings().debug();
+        boolean debug = sim.settings().diagnostics().debug();
         // One line whatever the message holds, so that a log stays one event per line.
         String what = String.valueOf(bug).replaceAll("\\s*\\R\\s*", " ");
         errors.println("pacer-sim: internal error (a simulator bug) in " + ex.method() + " " + ex.path() + " " + ex.requestId

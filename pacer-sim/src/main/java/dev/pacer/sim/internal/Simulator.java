@@ -33,7 +33,8 @@ public final class Simulator {
     public Simulator(SimSettings settings) {
         this.settings = settings;
         this.tokenizer = new Tokenizer(settings.seed());
-        this.clock = settings.clockStart() == null ? new SimClock(settings.timeScale()) : new SimClock(settings.clockStart(), settings.timeScale());
+        SimSettings.Time time = settings.time();
+        this.clock = time.start() == null ? new SimClock(time.scale()) : new SimClock(time.start(), time.scale());
         this.limits = new RateLimits(settings);
         this.batches = new BatchStore(this);
     }
@@ -59,9 +60,9 @@ public final class Simulator {
      * capacity); the clock cannot change while running.
      */
     public synchronized void update(SimSettings next) {
-        if (next.timeScale() != settings.timeScale() || !Objects.equals(next.clockStart(), settings.clockStart())) {
+        if (!next.time().equals(settings.time())) {
             throw new IllegalArgumentException("time-scale and clock-start cannot change while the simulator runs (it runs at "
-                    + settings.timeScale() + "x); start a new one instead.");
+                    + settings.time().scale() + "x); start a new one instead.");
         }
         if (next.seed() != settings.seed()) {
             tokenizer = new Tokenizer(next.seed());
@@ -92,7 +93,7 @@ public final class Simulator {
             }
         }
         return new SimStats(clock.at(now), clock.scale(), counters.requests(), counters.responses(), counters.faults(),
-                counters.internalErrors(), settings.windowSeconds(), worst, pools, batches.stats(), inFlight.now(), inFlight.max(),
+                counters.internalErrors(), settings.diagnostics().windowSeconds(), worst, pools, batches.stats(), inFlight.now(), inFlight.max(),
                 inFlight.maxByKey());
     }
 
@@ -104,7 +105,7 @@ public final class Simulator {
 
     /** Whose buckets (and batch queue) a key draws on: its own, or the organisation's. */
     String limitOwner(String keyId) {
-        return settings.limitScope() == LimitScope.ORGANIZATION ? SimStats.ORGANIZATION : keyId;
+        return settings.enforcement().scope() == LimitScope.ORGANIZATION ? SimStats.ORGANIZATION : keyId;
     }
 
     /** Stops batch processing. */

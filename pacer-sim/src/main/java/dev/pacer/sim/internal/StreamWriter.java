@@ -152,7 +152,7 @@ final class StreamWriter {
     private ObjectNode error(String errorType, String message) {
         ObjectNode error = type("error");
         error.putObject("error").put("type", errorType).put("message", message);
-        if (answer.sim.settings().streamErrorRequestId()) {
+        if (answer.sim.settings().protocol().streamErrorRequestId()) {
             error.put("request_id", requestId);
         }
         return error;

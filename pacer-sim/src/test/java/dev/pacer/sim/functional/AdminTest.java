@@ -61,7 +61,7 @@ class AdminTest {
             HttpResponse<String> ok = c.send(c.request("/_sim/config").PUT(HttpRequest.BodyPublishers.ofString(
                     "limits: {rpm: 7, itpm: 7000, otpm: 700}\notpm-mode: reserve-max-tokens\n")));
             assertThat(ok.statusCode()).isEqualTo(200);
-            assertThat(sim.settings().classes().get("opus-4").rpm()).isEqualTo(7);
+            assertThat(sim.settings().limits().classes().get("opus-4").rpm()).isEqualTo(7);
             assertThat(json(ok).path("otpm-mode").asText()).isEqualTo("reserve-max-tokens");
             HttpResponse<String> scale = c.send(c.request("/_sim/config").PUT(HttpRequest.BodyPublishers.ofString("time-scale: 5")));
             assertThat(scale.statusCode()).isEqualTo(400);

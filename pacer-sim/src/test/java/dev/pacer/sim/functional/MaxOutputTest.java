@@ -45,7 +45,7 @@ class MaxOutputTest {
             assertThat(classes.path("sonnet-4").path("max-output-tokens").asLong()).isEqualTo(1_000);
             assertThat(classes.path("sonnet-4").path("rpm").asLong()).as("the tier's limits are kept").isEqualTo(50);
             assertThat(classes.path("haiku-4-5").path("max-output-tokens").isNull()).isTrue();
-            assertThat(sim.settings().classes().get("haiku-4-5").maxOutputTokens()).isEqualTo(ModelClass.UNCAPPED);
+            assertThat(sim.settings().limits().classes().get("haiku-4-5").maxOutputTokens()).isEqualTo(ModelClass.UNCAPPED);
             HttpResponse<String> over = c.post("/v1/messages", message("claude-sonnet-4-5-20250929", 1_001, 3, false, 5).toString());
             assertThat(json(over).path("error").path("message").asText())
                     .isEqualTo("max_tokens: 1001 > 1000, which is the maximum allowed number of output tokens for claude-sonnet-4-5-20250929");

@@ -140,7 +140,7 @@ class OfficialSdkTest {
         for (ModelInfo m : client.models().list(ModelListParams.builder().limit(5).build()).autoPager()) {
             ids.add(m.id());
         }
-        assertThat(ids).containsExactlyElementsOf(sim.settings().models().models());
+        assertThat(ids).containsExactlyElementsOf(sim.settings().limits().models().models());
         ModelInfo opus = client.models().retrieve("claude-opus-4-5");
         assertThat(opus.displayName()).isEqualTo("Claude Opus 4.5");
     }

@@ -14,7 +14,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.composer.Composer;
+import org.snakeyaml.engine.v2.parser.ParserImpl;
+import org.snakeyaml.engine.v2.scanner.StreamReader;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
@@ -78,7 +80,7 @@ final class BatchConfigFile {
         BatchConfigFile config = new BatchConfigFile(path.getFileName().toString());
         Optional<Node> root;
         try {
-            root = new Compose(LoadSettings.builder().setLabel(config.file).build()).composeString(text);
+            root = composeNode(LoadSettings.builder().setLabel(config.file).build(), text);
         } catch (MarkedYamlEngineException e) {
             int line = e.getProblemMark().map(m -> m.getLine() + 1).orElse(0);
             throw new UsageException(config.file + " line " + line + ": this is not valid YAML (" + e.getProblem() + ").");
@@ -216,5 +218,10 @@ final class BatchConfigFile {
 
     private UsageException fail(Node n, String message) {
         return new UsageException(file + " line " + line(n) + ": " + message);
+    }
+
+    /** The document's root node, through the exported composer API (the lowlevel package is not exported to modules). */
+    private static java.util.Optional<org.snakeyaml.engine.v2.nodes.Node> composeNode(LoadSettings settings, String text) {
+        return new Composer(settings, new ParserImpl(settings, new StreamReader(settings, text))).getSingleNode();
     }
 }

@@ -1,6 +1,6 @@
 package dev.pacer.breaker;
 
-/** The states of a {@link CircuitBreaker}. */
+/** The states of a target's circuit breaker. */
 public enum BreakerState {
     /** Calls flow; outcomes are counted. */
     CLOSED,

@@ -3,7 +3,7 @@ package dev.pacer.breaker;
 import java.time.Duration;
 
 /**
- * When a {@link CircuitBreaker} opens and how it recovers.
+ * When a target's circuit breaker opens and how it recovers.
  *
  * @param consecutiveFailures opens after this many provider failures in a row (2 to 1000)
  * @param failureRate         or when the share of failures among the last {@code windowSize} calls reaches this (0.05 to 1)

@@ -9,7 +9,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.composer.Composer;
+import org.snakeyaml.engine.v2.parser.ParserImpl;
+import org.snakeyaml.engine.v2.scanner.StreamReader;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
@@ -53,7 +55,7 @@ final class YamlReader {
     /** The root node of {@code text}; empty for an empty document. */
     Optional<Node> compose(String text) throws Invalid {
         try {
-            return new Compose(LoadSettings.builder().setLabel(file).build()).composeString(text);
+            return composeNode(LoadSettings.builder().setLabel(file).build(), text);
         } catch (MarkedYamlEngineException e) {
             int line = e.getProblemMark().map(m -> m.getLine() + 1).orElse(0);
             throw new Invalid(file + " line " + line + ": this is not valid YAML (" + e.getProblem() + ").");
@@ -287,5 +289,10 @@ final class YamlReader {
         boolean bool(String key, boolean current) throws Invalid {
             return has(key) ? get(key).bool() : current;
         }
+    }
+
+    /** The document's root node, through the exported composer API (the lowlevel package is not exported to modules). */
+    private static java.util.Optional<org.snakeyaml.engine.v2.nodes.Node> composeNode(LoadSettings settings, String text) {
+        return new Composer(settings, new ParserImpl(settings, new StreamReader(settings, text))).getSingleNode();
     }
 }

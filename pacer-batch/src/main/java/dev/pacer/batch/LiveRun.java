@@ -5,8 +5,6 @@ import dev.pacer.CallFailed;
 import dev.pacer.Pacer;
 import dev.pacer.PacerException;
 import dev.pacer.anthropic.AnthropicPacer;
-import dev.pacer.anthropic.ModelClasses;
-import dev.pacer.anthropic.TokenEstimator;
 import dev.pacer.anthropic.Usage;
 import dev.pacer.concurrency.AimdLimit;
 import dev.pacer.concurrency.ConcurrencyLimit;
@@ -70,15 +68,12 @@ final class LiveRun {
     private final StopSignal stop;
     /** Requests handed to the engine and not yet handled, at most. */
     private final int maxOutstanding;
-    private final ModelClasses classes = ModelClasses.defaults();
-    private final TokenEstimator estimator = TokenEstimator.defaults();
+    private final CostCap cap;
 
     private final Object gate = new Object();
-    private final Map<String, Double> committedById = new HashMap<>();
     private final Set<String> sent = new LinkedHashSet<>();
     /** When the last attempt of each request went out, for its latency. */
     private final Map<String, Instant> sentAt = new java.util.concurrent.ConcurrentHashMap<>();
-    private double committed;
     private final AtomicInteger unansweredInARow = new AtomicInteger();
     private volatile boolean anyAnswer;
 
@@ -103,6 +98,7 @@ final class LiveRun {
         this.log = log;
         this.tally = tally;
         this.stop = stop;
+        this.cap = CostCap.live(options, tally);
     }
 
     List<Utilization> utilization() {
@@ -187,7 +183,7 @@ final class LiveRun {
         synchronized (gate) {
             sent.forEach(id -> {
                 CompletableFuture<Void> h = feeder.unhandled.get(id);
-                if (h != null && committedById.containsKey(id)) {
+                if (h != null && cap.holds(id)) {
                     atProvider.add(h);
                 }
             });
@@ -270,18 +266,12 @@ final class LiveRun {
             if (stop.isSet()) {
                 throw new NotSent("stopping");
             }
-            if (!committedById.containsKey(item.customId())) {
-                double worst = worstCost(item);
-                Double cap = options.maxCostUsd();
-                if (cap != null && tally.cost.sum() + committed + worst > cap) {
-                    if (stop.set(StopSignal.Reason.COST_CAP)) {
-                        options.out().printf("%nStopping: the next request could pass the cost cap of $%.2f ($%.4f spent, $%.4f at most"
-                                + " still in flight); rerun with a higher --max-cost to finish.%n", cap, tally.cost.sum(), committed);
-                    }
-                    throw new NotSent("cost cap");
+            if (!cap.tryCommit(item.customId(), List.of(item))) {
+                if (stop.set(StopSignal.Reason.COST_CAP)) {
+                    options.out().printf("%nStopping: the next request could pass the cost cap of $%.2f ($%.4f spent, $%.4f at most"
+                            + " still in flight); rerun with a higher --max-cost to finish.%n", cap.usd(), cap.spent(), cap.committed());
                 }
-                committedById.put(item.customId(), worst);
-                committed += worst;
+                throw new NotSent("cost cap");
             }
             // Counted here, not from the engine's AttemptStarted: an attempt refused above never went out.
             tally.attempts.incrementAndGet();
@@ -292,31 +282,11 @@ final class LiveRun {
         }
     }
 
-    /**
-     * The most {@code item} can cost: its estimated input plus {@code max_tokens} of output, at the
-     * dearest model it may end up on (its own or a fallback), all input priced as uncached.
-     */
-    private double worstCost(BatchInput.Item item) {
-        String model = item.params().path("model").asText();
-        long input = Math.round(estimator.estimate(classes.classOf(model), item.params()).rawInput());
-        Usage worst = new Usage(input, 0, 0, item.params().path("max_tokens").asLong());
-        double most = options.prices().cost(classes.classOf(model), worst, false);
-        for (String fallback : options.fallbackModels()) {
-            most = Math.max(most, options.prices().cost(classes.classOf(fallback), worst, false));
-        }
-        return most;
-    }
-
     private void finished(BatchInput.Item item, AnthropicPacer.Reply reply, Throwable error, Instant queuedAt, AnthropicPacer claude) {
         try {
             record(item, reply, error, queuedAt, claude);
         } finally {
-            synchronized (gate) {
-                Double worst = committedById.remove(item.customId());
-                if (worst != null) {
-                    committed -= worst;
-                }
-            }
+            cap.release(item.customId());
         }
     }
 

@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +31,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 
 /**
  * The {@code --via messages} path: every request goes through {@link AnthropicPacer} at
@@ -149,12 +147,12 @@ final class LiveRun {
     /**
      * Hands the job to the engine, at most {@code maxOutstanding} requests at a time, and waits
      * until every one of them is handled or the run stops. Completions drive it: each request that
-     * ends lets the next one in ({@link Feeder}), and this thread waits on one future, with no
+     * ends lets the next one in ({@link LiveFeeder}), and this thread waits on one future, with no
      * timeout and no polling loop.
      */
     private void submitAndWait(List<BatchInput.Item> todo, AnthropicPacer claude) {
         Map<String, CompletableFuture<AnthropicPacer.Reply>> calls = new ConcurrentHashMap<>();
-        Feeder feeder = new Feeder(todo, item -> {
+        LiveFeeder feeder = new LiveFeeder(todo, maxOutstanding, stop, item -> {
             Instant queuedAt = options.clock().instant();
             CompletableFuture<AnthropicPacer.Reply> call = claude.messages(item.params(), Priority.BULK, null, () -> beforeSend(item));
             calls.put(item.customId(), call);
@@ -167,14 +165,14 @@ final class LiveRun {
         stop.future().thenRun(feeder::feed);
         feeder.feed();
         try {
-            CompletableFuture.anyOf(feeder.drained, stop.future()).get();
+            CompletableFuture.anyOf(feeder.drained(), stop.future()).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stop.set(StopSignal.Reason.INTERRUPTED);
         } catch (ExecutionException neverExceptional) {
             // neither future completes exceptionally
         }
-        if (feeder.drained.isDone()) {
+        if (feeder.drained().isDone()) {
             return;
         }
         // Stopping: nothing new goes out (beforeSend refuses it), calls still queued are given up,
@@ -182,7 +180,7 @@ final class LiveRun {
         List<CompletableFuture<Void>> atProvider = new ArrayList<>();
         synchronized (gate) {
             sent.forEach(id -> {
-                CompletableFuture<Void> h = feeder.unhandled.get(id);
+                CompletableFuture<Void> h = feeder.unhandled(id);
                 if (h != null && cap.holds(id)) {
                     atProvider.add(h);
                 }
@@ -197,66 +195,6 @@ final class LiveRun {
             CompletableFuture.allOf(atProvider.toArray(CompletableFuture[]::new)).get(options.grace().toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception timeoutOrInterrupted) {
             // What did not finish in the grace period has no result line and runs again on resume.
-        }
-    }
-
-    /**
-     * Submits the job's requests while fewer than {@code maxOutstanding} are unhandled and the run
-     * is not stopping; {@link #drained} completes once nothing more will be submitted and every
-     * submitted request has been handled. {@link #feed()} is called once to start, by every
-     * completion, and by a stop. A call made while another is feeding (a request that completes at
-     * once, on the submitting thread) only asks that one to look again, so feeding never recurses
-     * and never runs twice at once. Invariant: {@link #unhandled} holds exactly the submitted
-     * requests not yet handled.
-     */
-    private final class Feeder {
-        private final Iterator<BatchInput.Item> next;
-        private final Function<BatchInput.Item, CompletableFuture<Void>> submit;
-        final Map<String, CompletableFuture<Void>> unhandled = new ConcurrentHashMap<>();
-        final CompletableFuture<Void> drained = new CompletableFuture<>();
-        /** Under {@code this}. */
-        private boolean feeding;
-        private boolean again;
-
-        Feeder(List<BatchInput.Item> todo, Function<BatchInput.Item, CompletableFuture<Void>> submit) {
-            this.next = todo.iterator();
-            this.submit = submit;
-        }
-
-        void feed() {
-            synchronized (this) {
-                if (feeding) {
-                    again = true;
-                    return;
-                }
-                feeding = true;
-                again = false;
-            }
-            while (true) {
-                BatchInput.Item item = null;
-                synchronized (this) {
-                    boolean more = next.hasNext() && !stop.isSet();
-                    if (more && unhandled.size() < maxOutstanding) {
-                        item = next.next();
-                    } else if (again) {
-                        again = false;
-                        continue;
-                    } else {
-                        feeding = false;
-                        if (!more && unhandled.isEmpty()) {
-                            drained.complete(null);
-                        }
-                        return;
-                    }
-                }
-                String id = item.customId();
-                CompletableFuture<Void> handled = submit.apply(item);
-                unhandled.put(id, handled);
-                handled.whenComplete((ignored, neverFails) -> {
-                    unhandled.remove(id);
-                    feed();
-                });
-            }
         }
     }
 

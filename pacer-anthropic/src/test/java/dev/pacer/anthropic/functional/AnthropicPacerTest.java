@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.CallFailed;
 import dev.pacer.Pacer;
 import dev.pacer.anthropic.AnthropicPacer;
+import dev.pacer.anthropic.AnthropicQuotaModel;
 import dev.pacer.breaker.BreakerState;
 import dev.pacer.outcome.OutcomeFamily;
 import dev.pacer.quota.Dimension;
@@ -127,7 +128,7 @@ class AnthropicPacerTest {
                     calls.addAll(inWave);
                 }
                 assertThat(calls).allMatch(f -> f.join().model().equals("claude-sonnet-4-5"));
-                var opus = dev.pacer.route.Target.of("anthropic", "claude-opus-4-5", claude.quotaKey("claude-opus-4-5"));
+                var opus = dev.pacer.route.Target.of("anthropic", "claude-opus-4-5", claude.quotaKey("claude-opus-4-5"), AnthropicQuotaModel.instance());
                 assertThat(pacer.breakerState(opus)).isNotEqualTo(BreakerState.CLOSED);
                 long overloaded = sim.stats().path("responses").path("529").asLong();
                 // The breaker and the budget keep the primary from being hammered: once open, calls go straight to the fallback.

@@ -19,6 +19,7 @@ import com.anthropic.models.messages.batches.MessageBatchIndividualResponse;
 import com.anthropic.models.messages.RawMessageStreamEvent;
 import dev.pacer.Pacer;
 import dev.pacer.anthropic.AnthropicPacer;
+import dev.pacer.anthropic.AnthropicQuotaModel;
 import dev.pacer.breaker.BreakerState;
 import dev.pacer.quota.QuotaKey;
 import dev.pacer.retry.RetryPolicy;
@@ -134,7 +135,7 @@ class PacedAnthropicTest {
             Message m = client.messages().create(params("claude-opus-4-5", 256, 30));
             assertThat(m.model().asString()).isEqualTo("claude-sonnet-4-5");
         }
-        Target opus = Target.of("anthropic", "claude-opus-4-5", key("opus-4"));
+        Target opus = Target.of("anthropic", "claude-opus-4-5", key("opus-4"), AnthropicQuotaModel.instance());
         assertThat(pacer.breakerState(opus)).isNotEqualTo(BreakerState.CLOSED);
         // 5 failures in a row open it; the budget caps the retries before that.
         assertThat(sim.stats().path("responses").path("529").asLong()).isLessThanOrEqualTo(8);
@@ -215,17 +216,6 @@ class PacedAnthropicTest {
         twoAttempts.close();
         assertThat(error).isInstanceOf(AnthropicIoException.class);
         assertThat(sim.stats().path("requests").asLong() - before).as("attempts on the wire").isEqualTo(2);
-    }
-
-    @Test
-    void theSdksTransportExceptionsAreTimeoutsOrConnectionFailures() {
-        assertThat(PacedAnthropic.PacingHttpClient.transportFailure(new AnthropicIoException("Request failed",
-                new java.net.SocketTimeoutException("Read timed out")))).isEqualTo(dev.pacer.outcome.OutcomeFamily.TIMEOUT);
-        assertThat(PacedAnthropic.PacingHttpClient.transportFailure(new AnthropicIoException("Request failed",
-                new java.io.InterruptedIOException("timeout")))).isEqualTo(dev.pacer.outcome.OutcomeFamily.TIMEOUT);
-        assertThat(PacedAnthropic.PacingHttpClient.transportFailure(new AnthropicIoException("Request failed",
-                new java.net.ConnectException("Connection refused")))).isEqualTo(dev.pacer.outcome.OutcomeFamily.CONNECTION_FAILURE);
-        assertThat(PacedAnthropic.PacingHttpClient.transportFailure(new IllegalStateException("a bug"))).isNull();
     }
 
     @Test
@@ -379,7 +369,7 @@ class PacedAnthropicTest {
             }
         }).build();
         client = client(PacedAnthropic.options().pacer(pacer));
-        Target haiku = Target.of("anthropic", "claude-haiku-4-5", key("haiku-4-5"));
+        Target haiku = Target.of("anthropic", "claude-haiku-4-5", key("haiku-4-5"), AnthropicQuotaModel.instance());
         // The default breaker opens after 5 provider failures in a row: here every one is a stream that began and broke off.
         for (int i = 0; i < 5; i++) {
             assertThat(pacer.breakerState(haiku)).as("before stream " + i).isEqualTo(BreakerState.CLOSED);

@@ -1,7 +1,8 @@
-package dev.pacer.anthropic;
+package dev.pacer.anthropic.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pacer.anthropic.AnthropicQuotaModel;
 import dev.pacer.outcome.RetryHints;
 import dev.pacer.quota.Dimension;
 import dev.pacer.quota.RateLimitSnapshot;
@@ -46,7 +47,7 @@ class RateLimitHeadersTest {
         assertThat(s.entry(Dimension.INPUT_TOKENS).remainingPrecision()).isEqualTo(1000);
         assertThat(s.entry(Dimension.OUTPUT_TOKENS).limit()).isEqualTo(8_000);
         // The combined limit ("the most restrictive token limit in force"): its limit, not its remaining (see RateLimitHeaders).
-        assertThat(s.entry(Usage.TOKENS)).isEqualTo(new RateLimitSnapshot.Entry(38_000, -1, Instant.parse("2026-11-24T12:00:06Z"), 1000));
+        assertThat(s.entry(AnthropicQuotaModel.TOKENS)).isEqualTo(new RateLimitSnapshot.Entry(38_000, -1, Instant.parse("2026-11-24T12:00:06Z"), 1000));
         assertThat(notes).isEmpty();
     }
 

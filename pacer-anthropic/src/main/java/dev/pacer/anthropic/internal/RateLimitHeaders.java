@@ -1,5 +1,6 @@
-package dev.pacer.anthropic;
+package dev.pacer.anthropic.internal;
 
+import dev.pacer.anthropic.AnthropicQuotaModel;
 import dev.pacer.outcome.RetryHints;
 import dev.pacer.quota.Dimension;
 import dev.pacer.quota.RateLimitSnapshot;
@@ -16,7 +17,7 @@ import java.util.function.Function;
 
 /**
  * Reads Anthropic's rate-limit headers ({@code anthropic-ratelimit-{requests,tokens,input-tokens,
- * output-tokens}-{limit,remaining,reset}}; {@code tokens} is the combined limit, {@link Usage#TOKENS})
+ * output-tokens}-{limit,remaining,reset}}; {@code tokens} is the combined limit, {@link AnthropicQuotaModel#TOKENS})
  * and retry hints ({@code retry-after-ms},
  * {@code retry-after}, {@code x-should-retry}) into the engine's terms. A provider may send
  * anything: garbage, negative or absurd numbers, another date format. Such values are dropped
@@ -49,8 +50,8 @@ public final class RateLimitHeaders {
         // engine allows for in output_tokens alone: believed, it reads as room that is not there, and each such answer
         // grows the key's assumed share (in the two-clients test: 22.7 429s on the wire over 18 runs, against 13.7).
         // A limit alone binds only below input + output (a workspace's); at their sum it admits what they admit.
-        entry(header, "tokens", Usage.TOKENS, 1000, now).filter(e -> e.limit() > 0)
-                .ifPresent(e -> entries.put(Usage.TOKENS, new RateLimitSnapshot.Entry(e.limit(), -1, e.reset(), e.remainingPrecision())));
+        entry(header, "tokens", AnthropicQuotaModel.TOKENS, 1000, now).filter(e -> e.limit() > 0)
+                .ifPresent(e -> entries.put(AnthropicQuotaModel.TOKENS, new RateLimitSnapshot.Entry(e.limit(), -1, e.reset(), e.remainingPrecision())));
         return entries.isEmpty() ? null : new RateLimitSnapshot(now, entries);
     }
 

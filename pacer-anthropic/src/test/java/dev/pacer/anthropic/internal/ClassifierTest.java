@@ -1,8 +1,9 @@
-package dev.pacer.anthropic;
+package dev.pacer.anthropic.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pacer.anthropic.AnthropicQuotaModel;
 import dev.pacer.outcome.Outcome;
 import dev.pacer.outcome.OutcomeFamily;
 import dev.pacer.outcome.RetryHints;
@@ -85,7 +86,7 @@ class ClassifierTest {
         assertThat(classify(429, error("rate_limit_error", "... of 30,000 input tokens per minute ...")).dimension())
                 .isEqualTo(Dimension.INPUT_TOKENS);
         // A combined limit (a workspace's, or the legacy TPM): "tokens per minute" with no input or output before it.
-        assertThat(classify(429, error("rate_limit_error", "... of 40,000 tokens per minute ...")).dimension()).isEqualTo(Usage.TOKENS);
+        assertThat(classify(429, error("rate_limit_error", "... of 40,000 tokens per minute ...")).dimension()).isEqualTo(AnthropicQuotaModel.TOKENS);
         // The hints (x-should-retry among them) travel with the outcome for the engine to honour.
         RetryHints noRetry = new RetryHints(null, Boolean.FALSE, null);
         assertThat(Classifier.classify(529, JSON.readTree(error("overloaded_error", "Overloaded")), noRetry, null).hints().shouldRetry())

@@ -1,14 +1,18 @@
 package dev.pacer.batch;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pacer.AttemptDeclined;
 import dev.pacer.CallFailed;
 import dev.pacer.Pacer;
 import dev.pacer.PacerException;
 import dev.pacer.anthropic.AnthropicPacer;
+import dev.pacer.anthropic.AnthropicQuotaKeys;
+import dev.pacer.anthropic.ApiKey;
+import dev.pacer.anthropic.CallOptions;
+import dev.pacer.anthropic.ModelClasses;
 import dev.pacer.anthropic.Usage;
 import dev.pacer.concurrency.AimdLimit;
 import dev.pacer.concurrency.ConcurrencyLimit;
-import dev.pacer.event.PacerEvent;
 import dev.pacer.outcome.Outcome;
 import dev.pacer.outcome.OutcomeFamily;
 import dev.pacer.quota.Dimension;
@@ -38,13 +42,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * fast as it refills.
  *
  * <p>Because everything is queued up front, anything that must hold requests back acts where a
- * request is about to go out, not where it is submitted: {@link #beforeSend} is called by the
- * engine right before every attempt and refuses it (by throwing {@link NotSent}) once the run is
- * stopping or when the request could pass the cost cap; {@link WindowKeeper} pauses the run's
- * quota keys outside the daily window. A refused or cancelled request gets no result line, so it
- * runs on resume. Invariant, under {@code gate}: a request is in {@code sent} exactly when an
- * attempt of it was let out, and {@code committed} is the worst-case cost of the sent requests
- * that have not ended yet.
+ * request is about to go out, not where it is submitted: the engine asks {@link #declineReason}
+ * after admission and before every attempt counts as sent, and it declines the attempt once the run
+ * is stopping or when the request could pass the cost cap ({@link CostCap}); a declined attempt is
+ * not sent, not counted, and gives its reservation back. {@link WindowKeeper} pauses the run's
+ * quota keys outside the daily window. A declined or cancelled request gets no result line, so it
+ * runs on resume. What the engine did (attempts, retries, fallbacks) is counted from its events
+ * ({@link AttemptLedger}). Invariant, under {@code gate}: a request is in {@code sent} exactly when
+ * an attempt of it was let out, and the cap holds the worst case of each sent request that has not
+ * ended yet.
  */
 final class LiveRun {
 
@@ -52,13 +58,6 @@ final class LiveRun {
     static final int MAX_OUTSTANDING = 2_000;
     /** This many requests in a row without any answer from the API, and none answered before: stop. */
     private static final int UNREACHABLE_AFTER = 8;
-
-    /** Thrown into the engine to keep an attempt from going out; the request is left for the resume. */
-    static final class NotSent extends RuntimeException {
-        NotSent(String why) {
-            super(why, null, false, false);
-        }
-    }
 
     private final RunOptions options;
     private final ResultLog log;
@@ -104,18 +103,18 @@ final class LiveRun {
     }
 
     void run(List<BatchInput.Item> todo, int totalItems) {
+        ModelClasses classes = ModelClasses.defaults();
         Pacer.Builder pb = Pacer.builder().clock(options.clock()).scheduler(options.scheduler())
                 .concurrency(options.concurrency() == null
                         ? ConcurrencyLimit.adaptive(new AimdLimit.Settings(16, 2, 512, 0.9))
                         : ConcurrencyLimit.fixed(options.concurrency()))
-                .listener(this::count);
-        options.limits().forEach((modelClass, dims) -> {
-            QuotaKey key = QuotaKey.of("anthropic:" + AnthropicPacer.fingerprint(options.apiKey()) + ":" + modelClass);
-            dims.forEach((d, l) -> pb.limit(key, d, l));
-        });
+                .listener(new AttemptLedger(tally, target -> classes.classOf(target.model())));
+        ApiKey key = ApiKey.of(options.apiKey());
+        options.limits().forEach((modelClass, dims) ->
+                dims.forEach((d, l) -> pb.limit(AnthropicQuotaKeys.forModelClass(key, modelClass), d, l)));
         Pacer pacer = pb.build();
         try (AnthropicPacer claude = AnthropicPacer.builder().baseUrl(options.baseUrl()).apiKey(options.apiKey())
-                .pacer(pacer).fallbackModels(options.fallbackModels()).build();
+                .pacer(pacer).modelClasses(classes).fallbackModels(options.fallbackModels()).build();
              Progress progress = new Progress(options, pacer, tally, totalItems, log.finishedCount())) {
             Set<QuotaKey> keys = new LinkedHashSet<>();
             todo.forEach(i -> keys.add(claude.quotaKey(i.params().path("model").asText())));
@@ -128,15 +127,15 @@ final class LiveRun {
                 submitAndWait(todo, claude);
             }
             Duration elapsed = Duration.between(liveStart, options.clock().instant());
-            for (QuotaKey key : keys) {
-                Tally.Pool used = tally.pools.get(key);
+            for (QuotaKey pool : keys) {
+                Tally.Pool used = tally.pools.get(pool);
                 if (used == null) {
                     continue;
                 }
                 Map<Dimension, Limit> limits = new HashMap<>();
-                QuotaView view = pacer.quotas().view(key);
+                QuotaView view = pacer.quotas().view(pool);
                 view.dimensions().forEach((d, v) -> limits.put(d, v.limit()));
-                Utilization u = Utilization.of(poolName(key), limits, used.requests.get(), used.input.get(), used.output.get(), elapsed);
+                Utilization u = Utilization.of(used.name, limits, used.requests.get(), used.input.get(), used.output.get(), elapsed);
                 if (u != null) {
                     utilization.add(u);
                 }
@@ -154,7 +153,8 @@ final class LiveRun {
         Map<String, CompletableFuture<AnthropicPacer.Reply>> calls = new ConcurrentHashMap<>();
         LiveFeeder feeder = new LiveFeeder(todo, maxOutstanding, stop, item -> {
             Instant queuedAt = options.clock().instant();
-            CompletableFuture<AnthropicPacer.Reply> call = claude.messages(item.params(), Priority.BULK, null, () -> beforeSend(item));
+            CompletableFuture<AnthropicPacer.Reply> call = claude.messages(item.params(),
+                    CallOptions.defaults().withPriority(Priority.BULK).withDeclineReason(() -> declineReason(item)));
             calls.put(item.customId(), call);
             return call.handle((reply, error) -> {
                 finished(item, reply, error, queuedAt, claude);
@@ -175,7 +175,7 @@ final class LiveRun {
         if (feeder.drained().isDone()) {
             return;
         }
-        // Stopping: nothing new goes out (beforeSend refuses it), calls still queued are given up,
+        // Stopping: nothing new goes out (declineReason refuses it), calls still queued are given up,
         // and calls at the provider get the grace period to bring their answers home.
         List<CompletableFuture<Void>> atProvider = new ArrayList<>();
         synchronized (gate) {
@@ -198,25 +198,25 @@ final class LiveRun {
         }
     }
 
-    /** Called by the engine right before each attempt of {@code item} goes out; throws to keep it in. */
-    private void beforeSend(BatchInput.Item item) {
+    /**
+     * Asked by the engine after admission and before each attempt of {@code item} counts as sent: why
+     * not to send it after all, or null to send it (then it is recorded as sent).
+     */
+    private String declineReason(BatchInput.Item item) {
         synchronized (gate) {
             if (stop.isSet()) {
-                throw new NotSent("stopping");
+                return "the run is stopping";
             }
             if (!cap.tryCommit(item.customId(), List.of(item))) {
                 if (stop.set(StopSignal.Reason.COST_CAP)) {
                     options.out().printf("%nStopping: the next request could pass the cost cap of $%.2f ($%.4f spent, $%.4f at most"
                             + " still in flight); rerun with a higher --max-cost to finish.%n", cap.usd(), cap.spent(), cap.committed());
                 }
-                throw new NotSent("cost cap");
+                return "it could pass the cost cap";
             }
-            // Counted here, not from the engine's AttemptStarted: an attempt refused above never went out.
-            tally.attempts.incrementAndGet();
             sentAt.put(item.customId(), options.clock().instant());
-            if (!sent.add(item.customId())) {
-                tally.retries.incrementAndGet();
-            }
+            sent.add(item.customId());
+            return null;
         }
     }
 
@@ -230,7 +230,7 @@ final class LiveRun {
 
     private void record(BatchInput.Item item, AnthropicPacer.Reply reply, Throwable error, Instant queuedAt, AnthropicPacer claude) {
         Throwable cause = unwrap(error);
-        if (cause instanceof CancellationException || causedBy(cause, NotSent.class)) {
+        if (cause instanceof CancellationException || cause instanceof AttemptDeclined) {
             return; // held back on stop or by the cost cap: no result, so it runs again on resume
         }
         ObjectNode pacerMeta = BatchInput.JSON.createObjectNode();
@@ -292,35 +292,5 @@ final class LiveRun {
             cause = cause.getCause();
         }
         return cause;
-    }
-
-    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (type.isInstance(c)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void count(PacerEvent event) {
-        if (event instanceof PacerEvent.AttemptFinished finished) {
-            if (finished.outcome().status() == 429) {
-                tally.wire429.incrementAndGet();
-            } else if (finished.outcome().status() == 529) {
-                tally.wire529.incrementAndGet();
-            }
-        } else if (event instanceof PacerEvent.FallbackTaken fallback && fallback.to() != null) {
-            tally.fallbacks.incrementAndGet();
-        } else if (event instanceof PacerEvent.Settled settled) {
-            tally.pool(settled.target().quotaKey()).add(settled.actual());
-        }
-    }
-
-    /** The model class at the end of a key such as {@code anthropic:<fingerprint>:sonnet-4}. */
-    static String poolName(QuotaKey key) {
-        String name = key.id();
-        int colon = name.lastIndexOf(':');
-        return colon >= 0 ? name.substring(colon + 1) : name;
     }
 }

@@ -40,10 +40,13 @@ final class BatchRecovery {
         this.api = api;
     }
 
-    /** Resolves a pending create, then returns the recorded batches not merged yet: they are polled, not created again. */
+    /**
+     * Resolves a pending create, then returns the recorded batches not merged yet: they are polled, not
+     * created again. A pending create the run stopped before resolving stays recorded for the next run.
+     */
     List<RunState.Batch> unmergedBatches() {
         adoptPendingCreate();
-        return state.batches.stream().filter(b -> !b.merged()).toList();
+        return state.batches.stream().filter(b -> !b.merged() && !b.id().equals("pending")).toList();
     }
 
     /**
@@ -67,6 +70,9 @@ final class BatchRecovery {
         String after = null;
         for (int page = 0; page < MAX_PAGES; page++) {
             JsonNode list = api.list(after);
+            if (list == null) {
+                return; // stopping: decided by the next run
+            }
             Instant oldest = null;
             for (JsonNode b : list.path("data")) {
                 Instant created = Instant.parse(b.path("created_at").asText("1970-01-01T00:00:00Z"));

@@ -1,8 +1,14 @@
 package dev.pacer.batch;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.pacer.anthropic.AnthropicHttp;
-import dev.pacer.time.ScaledClock;
+import dev.pacer.AttemptDeclined;
+import dev.pacer.Pacer;
+import dev.pacer.anthropic.AnthropicPacer;
+import dev.pacer.anthropic.CallOptions;
+import dev.pacer.anthropic.EndpointReply;
+import dev.pacer.anthropic.EndpointRequest;
+import dev.pacer.outcome.OutcomeFamily;
+import dev.pacer.retry.RetryPolicy;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,17 +16,33 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
 
 /**
  * The Message Batches endpoints as a {@code --via batches} run uses them: create, retrieve, list
- * and results. Each call waits out the endpoints' rate limit ({@code retry-after}, else a doubling
- * backoff) and retries server errors and unreachable moments, eight attempts at most; a request
- * error is the user's to fix and ends the run with the API's message. A wait is a wait on the
- * run's {@link StopSignal}, so a stop is acted on at once.
+ * and results, each a call through the engine ({@link AnthropicPacer#send}) on the key's
+ * {@code batches} pool, like every other call: paced to that pool's request limit as learned from
+ * its headers, a 429 waited out for the whole pool until its {@code retry-after}, overloads and
+ * server errors retried with backoff, the breaker heard. A request error is the user's to fix and
+ * ends the run with the API's message.
+ *
+ * <p>A batch runs for up to a day, so a moment without the API should not end the run: eight
+ * attempts a call, backing off from 1 s to 60 s, and up to {@link #PATIENCE} of the provider's time
+ * per call (waits for a breaker's probe included); then it ends with "rerun the same command to
+ * resume", which loses nothing. A run that is stopping declines whatever has not been sent
+ * ({@link CallOptions#withDeclineReason}), and a call other than a create is not waited for: its
+ * answer is not needed any more. A create is always waited for, so the run knows whether its
+ * batch exists.
  */
 final class BatchesClient implements AutoCloseable {
 
-    private static final int ATTEMPTS = 8;
+    /** How long one call may keep trying, on the provider's clock. */
+    static final Duration PATIENCE = Duration.ofMinutes(5);
+    private static final RetryPolicy RETRIES = RetryPolicy.builder().maxAttempts(8).baseDelay(Duration.ofSeconds(1))
+            .maxDelay(Duration.ofSeconds(60)).build();
 
     /** An answer of the Batches API: its status, JSON body and error message (null on success). */
     record Reply(int status, JsonNode body, String message) {
@@ -28,33 +50,37 @@ final class BatchesClient implements AutoCloseable {
 
     private final RunOptions options;
     private final StopSignal stop;
-    private final AnthropicHttp http;
+    private final AnthropicPacer claude;
 
     BatchesClient(RunOptions options, StopSignal stop) {
         this.options = options;
         this.stop = stop;
-        this.http = BatchRunner.http(options);
+        Pacer pacer = Pacer.builder().clock(options.clock()).scheduler(options.scheduler()).retryPolicy(RETRIES).build();
+        this.claude = AnthropicPacer.builder().baseUrl(options.baseUrl()).apiKey(options.apiKey()).pacer(pacer).build();
     }
 
     /**
      * Creates a batch. With {@code queueFullIsAnAnswer}, a 429 is returned rather than waited out: while
      * this run's own batches are queued, it is the processing-queue limit, and waiting for them beats
-     * retrying; with none of ours outstanding it is the endpoints' rate limit.
+     * retrying; with none of ours outstanding it is the endpoints' rate limit. Null when the run
+     * stopped before the create was sent again: whether an earlier attempt reached the API is for
+     * the next run to find out ({@link BatchRecovery}).
      */
     Reply create(byte[] body, boolean queueFullIsAnAnswer) {
-        return call(() -> http.post("/v1/messages/batches", body, Duration.ofMinutes(5)).join(), "creating a batch",
-                queueFullIsAnAnswer ? 429 : -1);
+        EndpointRequest create = EndpointRequest.post("/v1/messages/batches", body).withTimeout(Duration.ofMinutes(5));
+        return json(queueFullIsAnAnswer ? create.withAnswersAsIs(429) : create, "creating a batch", true);
     }
 
-    /** A batch's state; a 404 (the API does not know it) is returned to the caller. */
+    /** A batch's state; a 404 (the API does not know it) is returned to the caller. Null when the run stopped first. */
     Reply retrieve(String id) {
-        return call(() -> http.get("/v1/messages/batches/" + id, Duration.ofSeconds(60)).join(), "polling batch " + id, 404);
+        return json(EndpointRequest.get("/v1/messages/batches/" + id).withAnswersAsIs(404), "polling batch " + id, false);
     }
 
-    /** One page of this key's batches, newest first, after {@code afterId} (null: from the newest). */
+    /** One page of this key's batches, newest first, after {@code afterId} (null: from the newest); null when the run stopped first. */
     JsonNode list(String afterId) {
         String cursor = afterId == null ? "" : "&after_id=" + afterId;
-        return call(() -> http.get("/v1/messages/batches?limit=100" + cursor, Duration.ofSeconds(60)).join(), "listing batches", -1).body();
+        Reply r = json(EndpointRequest.get("/v1/messages/batches?limit=100" + cursor), "listing batches", false);
+        return r == null ? null : r.body();
     }
 
     /**
@@ -63,95 +89,111 @@ final class BatchesClient implements AutoCloseable {
      * machine's (the run's) clock.
      */
     Instant now() {
-        AnthropicHttp.Response r;
-        try {
-            r = http.get("/v1/messages/batches?limit=1", Duration.ofSeconds(60)).join();
+        try (EndpointReply r = claude.send(EndpointRequest.get("/v1/messages/batches?limit=1"), callOptions()).join()) {
+            return providerNow(r::header).orElseGet(() -> options.clock().instant());
         } catch (RuntimeException unreachable) {
             return options.clock().instant(); // the create that follows will say what is wrong
         }
-        return providerNow(r).orElseGet(() -> options.clock().instant());
     }
 
-    static Optional<Instant> providerNow(AnthropicHttp.Response r) {
+    static Optional<Instant> providerNow(Function<String, Optional<String>> header) {
         try {
-            Optional<String> reset = r.header("anthropic-ratelimit-requests-reset");
+            Optional<String> reset = header.apply("anthropic-ratelimit-requests-reset");
             if (reset.isPresent()) {
                 return Optional.of(Instant.parse(reset.get().trim()));
             }
-            return r.header("date").map(d -> ZonedDateTime.parse(d.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+            return header.apply("date").map(d -> ZonedDateTime.parse(d.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
         } catch (DateTimeParseException garbled) {
             return Optional.empty();
         }
     }
 
-    /** The results of an ended batch, as a stream of JSONL lines (the caller closes it). */
+    /** The results of an ended batch, as a stream of JSONL lines (the caller closes it); null when the run stopped first. */
     InputStream results(String id) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                AnthropicHttp.Streaming s = http.getStreaming("/v1/messages/batches/" + id + "/results", Duration.ofMinutes(30)).join();
-                if (s.status() == 200) {
-                    return s.body();
-                }
-                s.body().close();
-                if (attempt >= ATTEMPTS || (s.status() < 500 && s.status() != 429)) {
-                    throw new BatchException("Downloading the results of batch " + id + " failed (HTTP " + s.status() + "); rerun the same command to resume.");
-                }
-            } catch (BatchException e) {
-                throw e;
-            } catch (Exception e) {
-                if (attempt >= ATTEMPTS) {
-                    throw new BatchException("Cannot download the results of batch " + id + " (" + rootMessage(e) + "); rerun the same command to resume.");
+        String what = "downloading the results of batch " + id;
+        EndpointReply r = answer(EndpointRequest.get("/v1/messages/batches/" + id + "/results").withTimeout(Duration.ofMinutes(30)),
+                what, false);
+        if (r == null) {
+            return null;
+        }
+        if (!r.isSuccess()) {
+            throw failure(r, what);
+        }
+        return r.body();
+    }
+
+    /** The call's answer as JSON: a success or a status asked for as it is. */
+    private Reply json(EndpointRequest request, String what, boolean waitThroughStop) {
+        EndpointReply r = answer(request, what, waitThroughStop);
+        if (r == null) {
+            return null;
+        }
+        if (!r.isSuccess() && !request.answeredAsIs().contains(r.status())) {
+            throw failure(r, what);
+        }
+        JsonNode body = r.json();
+        if (r.isSuccess() && body == null) {
+            throw new BatchException("The Batches API answered " + what + " with a body that is not JSON; rerun the same command to resume.");
+        }
+        return new Reply(r.status(), body, r.isSuccess() ? null : message(r.status(), body));
+    }
+
+    /** The answer that ended the call, or null when the run stopped before it came (and it is not worth waiting for). */
+    private EndpointReply answer(EndpointRequest request, String what, boolean waitThroughStop) {
+        CompletableFuture<EndpointReply> call = claude.send(request, callOptions());
+        try {
+            if (!waitThroughStop) {
+                CompletableFuture.anyOf(call, stop.future()).get();
+                if (!call.isDone()) {
+                    call.whenComplete((r, e) -> {
+                        if (r != null) {
+                            r.close(); // answered after all: nobody reads it
+                        }
+                    });
+                    return null;
                 }
             }
-            stop.await(Duration.ofSeconds(attempt));
+            return call.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop.set(StopSignal.Reason.INTERRUPTED);
+            return null;
+        } catch (ExecutionException | CompletionException e) {
+            if (stop.isSet() && (!waitThroughStop || declined(e))) {
+                return null;
+            }
+            throw new BatchException("Cannot reach the Batches API at " + options.baseUrl() + " while " + what + " ("
+                    + rootMessage(e) + "); rerun the same command to resume.");
         }
     }
 
-    /**
-     * Calls the Batches API, waiting out its rate limit ({@code retry-after}, else a doubling
-     * backoff) and retrying server errors; request errors are the user's to fix. A status equal
-     * to {@code giveBack} is returned to the caller instead.
-     */
-    private Reply call(ThrowingSupplier<AnthropicHttp.Response> call, String what, int giveBack) {
-        Duration backoff = Duration.ofSeconds(1);
-        for (int attempt = 1; ; attempt++) {
-            AnthropicHttp.Response r;
-            try {
-                r = call.get();
-            } catch (Exception e) {
-                if (attempt >= ATTEMPTS) {
-                    throw new BatchException("Cannot reach the Batches API at " + options.baseUrl() + " while " + what + " ("
-                            + rootMessage(e) + "); rerun the same command to resume.");
-                }
-                stop.await(backoff);
-                backoff = backoff.multipliedBy(2);
-                continue;
-            }
-            JsonNode body = BatchRunner.parse(r.body());
-            String message = body == null ? "HTTP " + r.status() : body.path("error").path("message").asText("HTTP " + r.status());
-            if (r.status() == 200 && body != null) {
-                return new Reply(200, body, null);
-            }
-            if (r.status() == giveBack) {
-                return new Reply(r.status(), body, message);
-            }
-            if (r.status() == 429 || r.status() >= 500 || body == null) {
-                if (attempt >= ATTEMPTS) {
-                    throw new BatchException("The Batches API kept failing while " + what + " (" + message + "); rerun the same command to resume.");
-                }
-                Duration wait = backoff;
-                try {
-                    wait = r.header("retry-after").map(v -> Duration.ofMillis((long) (Double.parseDouble(v.trim()) * 1000))).orElse(backoff);
-                } catch (NumberFormatException ignored) {
-                    // keep the backoff
-                }
-                // retry-after is in the provider's time; a time-scaled simulator's seconds are shorter.
-                stop.await(options.clock() instanceof ScaledClock sc ? Duration.ofNanos((long) (wait.toNanos() / sc.scale())) : wait);
-                backoff = backoff.multipliedBy(2);
-                continue;
-            }
-            throw new BatchException("The Batches API refused " + what + ": " + message + ".");
+    private CallOptions callOptions() {
+        return CallOptions.defaults().withDeadline(options.clock().instant().plus(PATIENCE))
+                .withDeclineReason(() -> stop.isSet() ? "the run is stopping" : null);
+    }
+
+    /** What a refusal means for the run: the API kept failing (rerun later), or it refused the request (fix it). */
+    private static BatchException failure(EndpointReply r, String what) {
+        String message = message(r.status(), r.json());
+        OutcomeFamily family = r.outcome().family();
+        if (family.isProviderFailure() || family == OutcomeFamily.RATE_LIMITED) {
+            return new BatchException("The Batches API kept failing while " + what + " (" + message + "); rerun the same command to resume.");
         }
+        return new BatchException("The Batches API refused " + what + ": " + message + ".");
+    }
+
+    private static String message(int status, JsonNode body) {
+        return body == null ? "HTTP " + status : body.path("error").path("message").asText("HTTP " + status);
+    }
+
+    /** Whether a call failed because it declined to send (the run is stopping). */
+    private static boolean declined(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof AttemptDeclined) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String rootMessage(Throwable e) {
@@ -164,11 +206,6 @@ final class BatchesClient implements AutoCloseable {
 
     @Override
     public void close() {
-        http.close();
-    }
-
-    @FunctionalInterface
-    private interface ThrowingSupplier<T> {
-        T get() throws Exception;
+        claude.close();
     }
 }

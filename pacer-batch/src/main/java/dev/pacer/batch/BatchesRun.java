@@ -3,6 +3,7 @@ package dev.pacer.batch;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,9 +27,9 @@ import java.util.Set;
  *       creating another. When the API refuses a create because its processing queue is full, the
  *       rest waits until one of this run's batches ends. With {@code --max-cost}, a batch is only
  *       created for as many requests as fit under the cap at their worst case ({@link CostCap}).</li>
- *   <li><b>Poll</b>: outstanding batches are polled with backoff (within the batch endpoints' own
- *       rate limit: one request per batch per check; {@link BatchesClient} obeys
- *       {@code retry-after}).</li>
+ *   <li><b>Poll</b>: outstanding batches are polled with backoff, one request per batch per check;
+ *       every call goes through the engine on the key's {@code batches} pool ({@link BatchesClient}),
+ *       so it is paced to the endpoints' own rate limit and retried like any call.</li>
  *   <li><b>Merge</b> ({@link BatchResultMerger}): each batch's results are streamed into the
  *       results file when it ends; expired results and errors worth retrying come back here and go
  *       into a new batch.</li>
@@ -94,6 +95,9 @@ final class BatchesRun {
             long processing = 0;
             for (RunState.Batch batch : List.copyOf(outstanding)) {
                 BatchesClient.Reply r = api.retrieve(batch.id());
+                if (r == null) {
+                    return; // stopping
+                }
                 if (r.status() == 404) {
                     queue.addAll(recovery.forget(batch, byId, r));
                     cap.release(batch.id());
@@ -101,7 +105,11 @@ final class BatchesRun {
                     continue;
                 }
                 if ("ended".equals(r.body().path("processing_status").asText())) {
-                    queue.addAll(merger.merge(batch, api.results(batch.id()), byId));
+                    InputStream results = api.results(batch.id());
+                    if (results == null) {
+                        return; // stopping: the next run merges it
+                    }
+                    queue.addAll(merger.merge(batch, results, byId));
                     cap.release(batch.id());
                     outstanding.remove(batch);
                     anyEnded = true;
@@ -182,6 +190,9 @@ final class BatchesRun {
         state.batches.add(new RunState.Batch("pending", ids, false));
         state.save();
         BatchesClient.Reply created = api.create(bytes, othersOutstanding);
+        if (created == null) {
+            return null; // stopping: "pending" stays recorded, and the next run resolves it
+        }
         state.batches.removeIf(b -> b.id().equals("pending"));
         state.pendingCreateAt = null;
         if (created.status() == 429) {

@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.Pacer;
 import dev.pacer.anthropic.AnthropicHttp;
 import dev.pacer.anthropic.AnthropicPacer;
+import dev.pacer.anthropic.AnthropicQuotaKeys;
+import dev.pacer.anthropic.ApiKey;
 import dev.pacer.anthropic.CallOptions;
 import dev.pacer.anthropic.EndpointReply;
 import dev.pacer.anthropic.EndpointRequest;
@@ -52,7 +54,7 @@ class ApiKeyNeverLeaksTest {
     private Pacer pacer(SimServer sim, int attempts) {
         ScaledClock clock = new ScaledClock(sim.clock().now(), SCALE);
         // A pool too small for any request: admission refuses with a message naming the pool.
-        QuotaKey tiny = QuotaKey.of("anthropic:" + AnthropicPacer.fingerprint(KEY) + ":haiku-3-5");
+        QuotaKey tiny = AnthropicQuotaKeys.forModelClass(ApiKey.of(KEY), "haiku-3-5");
         return Pacer.builder().clock(clock).scheduler(clock).listener(e -> seen.add(String.valueOf(e)))
                 .limit(tiny, Dimension.INPUT_TOKENS, Limit.perMinute(2))
                 .retryPolicy(RetryPolicy.builder().maxAttempts(attempts).baseDelay(Duration.ofMillis(5)).maxRateLimitedRetries(0).build())

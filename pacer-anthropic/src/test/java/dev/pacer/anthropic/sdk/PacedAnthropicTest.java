@@ -13,13 +13,14 @@ import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCountTokensParams;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.Metadata;
+import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.anthropic.models.messages.batches.BatchCreateParams;
 import com.anthropic.models.messages.batches.MessageBatch;
 import com.anthropic.models.messages.batches.MessageBatchIndividualResponse;
-import com.anthropic.models.messages.RawMessageStreamEvent;
 import dev.pacer.Pacer;
-import dev.pacer.anthropic.AnthropicPacer;
+import dev.pacer.anthropic.AnthropicQuotaKeys;
 import dev.pacer.anthropic.AnthropicQuotaModel;
+import dev.pacer.anthropic.ApiKey;
 import dev.pacer.breaker.BreakerState;
 import dev.pacer.quota.QuotaKey;
 import dev.pacer.retry.RetryPolicy;
@@ -71,7 +72,7 @@ class PacedAnthropicTest {
     }
 
     private static QuotaKey key(String pool) {
-        return QuotaKey.of("anthropic:" + AnthropicPacer.fingerprint(KEY) + ":" + pool);
+        return AnthropicQuotaKeys.forModelClass(ApiKey.of(KEY), pool);
     }
 
     @Test

@@ -4,11 +4,14 @@ import com.anthropic.client.AnthropicClient;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.Metadata;
+import com.anthropic.models.messages.batches.BatchListParams;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.Pacer;
 import dev.pacer.anthropic.AnthropicPacer;
 import dev.pacer.anthropic.CallOptions;
+import dev.pacer.anthropic.EndpointReply;
+import dev.pacer.anthropic.EndpointRequest;
 import dev.pacer.anthropic.sdk.PacedAnthropic;
 import java.time.Duration;
 import java.util.Map;
@@ -32,6 +35,9 @@ public final class BothClients {
          * the answer reports.
          */
         long message(String apiKey, String model, long maxTokens, int output, Map<String, String> headers);
+
+        /** Lists one batch ({@code GET /v1/messages/batches?limit=1}) and returns the status of the answer. */
+        int listBatches(String apiKey);
 
         @Override
         void close();
@@ -59,6 +65,14 @@ public final class BothClients {
             }
 
             @Override
+            public int listBatches(String apiKey) {
+                try (EndpointReply reply = claude.send(EndpointRequest.get("/v1/messages/batches?limit=1"),
+                        CallOptions.defaults().withApiKey(apiKey)).join()) {
+                    return reply.status();
+                }
+            }
+
+            @Override
             public void close() {
                 claude.close();
             }
@@ -69,15 +83,24 @@ public final class BothClients {
         PacedAnthropic.Options options = PacedAnthropic.options().pacer(pacer);
         Map<String, AnthropicClient> byKey = new ConcurrentHashMap<>();
         return new Client() {
+            private AnthropicClient client(String apiKey) {
+                return byKey.computeIfAbsent(apiKey, k -> PacedAnthropic.wrap(AnthropicOkHttpClient.builder()
+                        .baseUrl(baseUrl).apiKey(k).timeout(Duration.ofSeconds(120)), options));
+            }
+
             @Override
             public long message(String apiKey, String model, long maxTokens, int output, Map<String, String> headers) {
-                AnthropicClient client = byKey.computeIfAbsent(apiKey, k -> PacedAnthropic.wrap(AnthropicOkHttpClient.builder()
-                        .baseUrl(baseUrl).apiKey(k).timeout(Duration.ofSeconds(120)), options));
                 MessageCreateParams.Builder p = MessageCreateParams.builder().model(model).maxTokens(maxTokens)
                         .metadata(Metadata.builder().userId("sim:output_tokens=" + output).build())
                         .addUserMessage("Give a short answer about rate limits.");
                 headers.forEach(p::putAdditionalHeader);
-                return client.messages().create(p.build()).usage().outputTokens();
+                return client(apiKey).messages().create(p.build()).usage().outputTokens();
+            }
+
+            @Override
+            public int listBatches(String apiKey) {
+                client(apiKey).messages().batches().list(BatchListParams.builder().limit(1).build());
+                return 200; // else the SDK raised its own exception
             }
 
             @Override

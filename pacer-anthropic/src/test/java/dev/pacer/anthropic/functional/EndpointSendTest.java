@@ -32,8 +32,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -98,33 +96,6 @@ class EndpointSendTest {
             // Every batch endpoint draws from one pool, whose limit (50 a minute on tier 1) was learned from its headers.
             assertThat(pacer.quotas().view(AnthropicQuotaKeys.batches(ApiKey.of(KEY))).dimension(Dimension.REQUESTS).limit()
                     .perMinuteRate()).isEqualTo(50.0);
-        }
-    }
-
-    @Test
-    void pollersArePacedAgainstTheBatchLimitAndRetriedByTheEngine() throws Exception {
-        try (SimServer sim = SimServer.builder().tier(Tier.TIER_1).timeScale(SCALE).seed(2).start();
-             AnthropicPacer claude = client(sim, pacer(sim));
-             ExecutorService users = Executors.newVirtualThreadPerTaskExecutor()) {
-            // Eight pollers (a batch job's workers), 15 calls each, against 50 a minute: without pacing most would be 429s.
-            List<CompletableFuture<Integer>> pollers = new ArrayList<>();
-            for (int w = 0; w < 8; w++) {
-                pollers.add(CompletableFuture.supplyAsync(() -> {
-                    int ok = 0;
-                    for (int i = 0; i < 15; i++) {
-                        try (EndpointReply reply = claude.send(EndpointRequest.get("/v1/messages/batches?limit=1"), CallOptions.defaults())
-                                .join()) {
-                            ok += reply.status() == 200 ? 1 : 0;
-                        }
-                    }
-                    return ok;
-                }, users));
-            }
-            for (CompletableFuture<Integer> poller : pollers) {
-                assertThat(poller.join()).isEqualTo(15);
-            }
-            assertThat(sim.stats().path("responses").path("200").asLong()).isEqualTo(120);
-            assertThat(sim.stats().path("responses").path("429").asLong()).as("429s on the wire").isLessThanOrEqualTo(3);
         }
     }
 

@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * What the Anthropic pipeline does for every client, proved for both ({@link BothClients}): a queued
  * call is estimated again when it reaches the head of the line, each request's API key draws from its
- * own pools, and the caller's {@code anthropic-*} headers reach the wire while hop-by-hop ones do not.
+ * own pools, the caller's {@code anthropic-*} headers reach the wire while hop-by-hop ones do not, and
+ * the batch endpoints are paced on their own pool.
  */
 class PipelineTest {
 
@@ -117,6 +118,40 @@ class PipelineTest {
                 // The call's key: Pacer's client sends it as x-api-key, the SDK (3.x) as a bearer token.
                 assertThat(r.headers().getOrDefault("x-api-key", r.headers().get("authorization"))).endsWith(KEY_A);
             });
+        }
+    }
+
+    /**
+     * Eight pollers (a batch job's workers), 15 calls each, against the batch endpoints' 50 requests a
+     * minute: with the SDK's retries off and nothing in the way most would be 429s. They are paced on
+     * the batches pool, whose limit is learned from its headers, and retried by the engine.
+     */
+    @ParameterizedTest
+    @EnumSource(BothClients.Kind.class)
+    void theBatchEndpointsArePacedOnTheirOwnPoolAndRetried(BothClients.Kind kind) throws Exception {
+        try (SimServer sim = SimServer.builder().tier(Tier.TIER_1).timeScale(SCALE).seed(2).start()) {
+            ScaledClock clock = new ScaledClock(sim.clock().now(), SCALE);
+            Pacer pacer = Pacer.builder().clock(clock).scheduler(clock).build();
+            try (BothClients.Client client = BothClients.open(kind, sim.baseUrl(), pacer);
+                 ExecutorService users = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<CompletableFuture<Integer>> pollers = new ArrayList<>();
+                for (int w = 0; w < 8; w++) {
+                    pollers.add(CompletableFuture.supplyAsync(() -> {
+                        int ok = 0;
+                        for (int i = 0; i < 15; i++) {
+                            ok += client.listBatches(KEY_A) == 200 ? 1 : 0;
+                        }
+                        return ok;
+                    }, users));
+                }
+                for (CompletableFuture<Integer> poller : pollers) {
+                    assertThat(poller.join()).isEqualTo(15);
+                }
+            }
+            assertThat(sim.stats().path("responses").path("200").asLong()).isEqualTo(120);
+            assertThat(sim.stats().path("responses").path("429").asLong()).as("429s on the wire").isLessThanOrEqualTo(3);
+            assertThat(pacer.quotas().view(AnthropicQuotaKeys.batches(ApiKey.of(KEY_A))).dimension(Dimension.REQUESTS).limit()
+                    .perMinuteRate()).isEqualTo(50.0);
         }
     }
 }

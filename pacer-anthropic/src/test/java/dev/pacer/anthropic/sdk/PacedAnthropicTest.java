@@ -293,34 +293,6 @@ class PacedAnthropicTest {
     }
 
     @Test
-    void theBatchEndpointsArePacedAgainstTheirOwnRequestLimitAndRetried() throws Exception {
-        sim = SimServer.builder().tier(Tier.TIER_1).timeScale(SCALE).seed(2).start(); // 50 batch-endpoint requests per minute
-        Pacer pacer = pacer();
-        client = client(PacedAnthropic.options().pacer(pacer));
-        try (ExecutorService users = Executors.newVirtualThreadPerTaskExecutor()) {
-            // Eight pollers (a batch job's workers), 15 calls each, against 50 per minute: with the SDK's retries off
-            // and nothing else in the way, most of these would be RateLimitExceptions.
-            List<CompletableFuture<Integer>> pollers = new ArrayList<>();
-            for (int w = 0; w < 8; w++) {
-                pollers.add(CompletableFuture.supplyAsync(() -> {
-                    int ok = 0;
-                    for (int i = 0; i < 15; i++) {
-                        ok += client.messages().batches().list().data() != null ? 1 : 0;
-                    }
-                    return ok;
-                }, users));
-            }
-            for (CompletableFuture<Integer> poller : pollers) {
-                assertThat(poller.join()).isEqualTo(15);
-            }
-        }
-        assertThat(sim.stats().path("responses").path("200").asLong()).isEqualTo(120);
-        assertThat(sim.stats().path("responses").path("429").asLong()).as("429s on the wire").isLessThanOrEqualTo(3);
-        assertThat(pacer.quotas().view(key("batches")).dimension(dev.pacer.quota.Dimension.REQUESTS).limit().perMinuteRate())
-                .isEqualTo(50.0);
-    }
-
-    @Test
     void aStreamFallsBackBeforeItsFirstEventAndItsMessageSaysWhichModelAnswered() throws Exception {
         sim = SimServer.builder().tier(Tier.TIER_2).timeScale(SCALE).start();
         double now = sim.clock().seconds();

@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.function.BiFunction;
 
 /**
  * A thin asynchronous client for the Anthropic API over {@link java.net.http.HttpClient}: raw JSON
@@ -110,13 +111,7 @@ public final class AnthropicHttp implements AutoCloseable {
 
     /** Sends {@code request} and reads the whole answer. */
     public CompletableFuture<Response> send(Request request) {
-        HttpRequest built;
-        try {
-            built = build(request);
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        return whole(built, request.timeout());
+        return exchange(request, this::whole);
     }
 
     /**
@@ -125,13 +120,18 @@ public final class AnthropicHttp implements AutoCloseable {
      * progress fails with an {@link HttpTimeoutException}.
      */
     public CompletableFuture<Streaming> sendStreaming(Request request) {
+        return exchange(request, this::streaming);
+    }
+
+    /** {@code request} built and sent by {@code how}; a request that cannot be built fails the future, not the caller's thread. */
+    private <T> CompletableFuture<T> exchange(Request request, BiFunction<HttpRequest, Duration, CompletableFuture<T>> how) {
         HttpRequest built;
         try {
             built = build(request);
         } catch (IllegalArgumentException | IllegalStateException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return streaming(built, request.timeout());
+        return how.apply(built, request.timeout());
     }
 
     /** POSTs JSON and reads the whole answer; {@code timeout} covers the whole exchange. */

@@ -13,13 +13,14 @@ import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCountTokensParams;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.Metadata;
+import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.anthropic.models.messages.batches.BatchCreateParams;
 import com.anthropic.models.messages.batches.MessageBatch;
 import com.anthropic.models.messages.batches.MessageBatchIndividualResponse;
-import com.anthropic.models.messages.RawMessageStreamEvent;
 import dev.pacer.Pacer;
-import dev.pacer.anthropic.AnthropicPacer;
+import dev.pacer.anthropic.AnthropicQuotaKeys;
 import dev.pacer.anthropic.AnthropicQuotaModel;
+import dev.pacer.anthropic.ApiKey;
 import dev.pacer.breaker.BreakerState;
 import dev.pacer.quota.QuotaKey;
 import dev.pacer.retry.RetryPolicy;
@@ -71,7 +72,7 @@ class PacedAnthropicTest {
     }
 
     private static QuotaKey key(String pool) {
-        return QuotaKey.of("anthropic:" + AnthropicPacer.fingerprint(KEY) + ":" + pool);
+        return AnthropicQuotaKeys.forModelClass(ApiKey.of(KEY), pool);
     }
 
     @Test
@@ -289,34 +290,6 @@ class PacedAnthropicTest {
         long settledOutput = settled.get(0).actual().get(dev.pacer.quota.Dimension.OUTPUT_TOKENS);
         // message_start said output_tokens: 1; the deltas seen before the drop say what was really generated.
         assertThat(settledOutput).isBetween(generated / 2, generated * 2);
-    }
-
-    @Test
-    void theBatchEndpointsArePacedAgainstTheirOwnRequestLimitAndRetried() throws Exception {
-        sim = SimServer.builder().tier(Tier.TIER_1).timeScale(SCALE).seed(2).start(); // 50 batch-endpoint requests per minute
-        Pacer pacer = pacer();
-        client = client(PacedAnthropic.options().pacer(pacer));
-        try (ExecutorService users = Executors.newVirtualThreadPerTaskExecutor()) {
-            // Eight pollers (a batch job's workers), 15 calls each, against 50 per minute: with the SDK's retries off
-            // and nothing else in the way, most of these would be RateLimitExceptions.
-            List<CompletableFuture<Integer>> pollers = new ArrayList<>();
-            for (int w = 0; w < 8; w++) {
-                pollers.add(CompletableFuture.supplyAsync(() -> {
-                    int ok = 0;
-                    for (int i = 0; i < 15; i++) {
-                        ok += client.messages().batches().list().data() != null ? 1 : 0;
-                    }
-                    return ok;
-                }, users));
-            }
-            for (CompletableFuture<Integer> poller : pollers) {
-                assertThat(poller.join()).isEqualTo(15);
-            }
-        }
-        assertThat(sim.stats().path("responses").path("200").asLong()).isEqualTo(120);
-        assertThat(sim.stats().path("responses").path("429").asLong()).as("429s on the wire").isLessThanOrEqualTo(3);
-        assertThat(pacer.quotas().view(key("batches")).dimension(dev.pacer.quota.Dimension.REQUESTS).limit().perMinuteRate())
-                .isEqualTo(50.0);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.pacer.anthropic;
 
+import dev.pacer.anthropic.internal.ForwardedHeaders;
 import dev.pacer.time.PacerScheduler;
 import dev.pacer.time.ScheduledTask;
 import java.io.FilterInputStream;
@@ -12,10 +13,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.function.BiFunction;
 
 /**
  * A thin asynchronous client for the Anthropic API over {@link java.net.http.HttpClient}: raw JSON
@@ -27,6 +30,10 @@ import java.util.concurrent.Executors;
  * {@link HttpRequest.Builder#timeout} stops at the response headers, so a server that sends its
  * headers and then stalls (or a stream that never ends) would otherwise hold the call, and the
  * engine's permit, forever. The deadline is a task on the injected scheduler, not a sleeping thread.
+ *
+ * <p>A {@link Request} may carry its own key (a client serving many) and the caller's headers
+ * ({@code anthropic-beta}, {@code anthropic-workspace-id}, ...), which are sent on except for
+ * hop-by-hop ones and those this client sets itself (framing, {@code content-type}, credentials).
  */
 public final class AnthropicHttp implements AutoCloseable {
 
@@ -35,7 +42,7 @@ public final class AnthropicHttp implements AutoCloseable {
 
     private final HttpClient client;
     private final String base;
-    private final String apiKey;
+    private final ApiKey apiKey;
     private final boolean ownsClient;
     private final PacerScheduler scheduler;
 
@@ -55,6 +62,37 @@ public final class AnthropicHttp implements AutoCloseable {
         return new Builder();
     }
 
+    /**
+     * One request.
+     *
+     * @param method  GET, POST or DELETE
+     * @param path    from {@code /v1/}, with its query
+     * @param body    the JSON body, or null
+     * @param apiKey  the key to send, or null for this client's
+     * @param headers the caller's headers to send on (see the class comment), by name
+     * @param timeout over the whole exchange, body included
+     */
+    public record Request(String method, String path, byte[] body, ApiKey apiKey, Map<String, String> headers, Duration timeout) {
+        public Request {
+            Objects.requireNonNull(method, "method");
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(timeout, "timeout");
+            headers = headers == null ? Map.of() : Map.copyOf(headers);
+        }
+
+        /** A POST of {@code json} with this client's key and no extra header. */
+        public static Request post(String path, byte[] json, Duration timeout) {
+            return new Request("POST", path, json, null, Map.of(), timeout);
+        }
+
+        /** Never the key nor header values. */
+        @Override
+        public String toString() {
+            return "Request[" + method + " " + path + ", apiKey=" + (apiKey == null ? "the client's" : apiKey) + ", headers="
+                    + headers.keySet() + "]";
+        }
+    }
+
     /** A response read whole. */
     public record Response(int status, HttpHeaders headers, byte[] body) {
         /** A header by name (case-insensitive). */
@@ -71,34 +109,54 @@ public final class AnthropicHttp implements AutoCloseable {
         }
     }
 
-    /** POSTs JSON and reads the whole answer; {@code timeout} covers the whole exchange. */
-    public CompletableFuture<Response> post(String path, byte[] json, Duration timeout) {
-        return whole(request(path, timeout).POST(HttpRequest.BodyPublishers.ofByteArray(json)).build(), timeout);
+    /** Sends {@code request} and reads the whole answer. */
+    public CompletableFuture<Response> send(Request request) {
+        return exchange(request, this::whole);
     }
 
     /**
-     * POSTs JSON and returns as soon as the response headers arrive, with the body as a stream.
-     * {@code timeout} covers the whole stream: when it passes, the body is closed and a read in
+     * Sends {@code request} and returns as soon as the response headers arrive, with the body as a
+     * stream. Its timeout covers the whole stream: when it passes, the body is closed and a read in
      * progress fails with an {@link HttpTimeoutException}.
      */
+    public CompletableFuture<Streaming> sendStreaming(Request request) {
+        return exchange(request, this::streaming);
+    }
+
+    /** {@code request} built and sent by {@code how}; a request that cannot be built fails the future, not the caller's thread. */
+    private <T> CompletableFuture<T> exchange(Request request, BiFunction<HttpRequest, Duration, CompletableFuture<T>> how) {
+        HttpRequest built;
+        try {
+            built = build(request);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return how.apply(built, request.timeout());
+    }
+
+    /** POSTs JSON and reads the whole answer; {@code timeout} covers the whole exchange. */
+    public CompletableFuture<Response> post(String path, byte[] json, Duration timeout) {
+        return send(Request.post(path, json, timeout));
+    }
+
+    /** POSTs JSON for an SSE stream (see {@link #sendStreaming}). */
     public CompletableFuture<Streaming> postStreaming(String path, byte[] json, Duration timeout) {
-        return streaming(request(path, timeout).header("accept", "text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(json)).build(), timeout);
+        return sendStreaming(new Request("POST", path, json, null, Map.of("accept", "text/event-stream"), timeout));
     }
 
     /** GETs a path and reads the whole answer. */
     public CompletableFuture<Response> get(String path, Duration timeout) {
-        return whole(request(path, timeout).GET().build(), timeout);
+        return send(new Request("GET", path, null, null, Map.of(), timeout));
     }
 
     /** DELETEs a path. */
     public CompletableFuture<Response> delete(String path, Duration timeout) {
-        return whole(request(path, timeout).DELETE().build(), timeout);
+        return send(new Request("DELETE", path, null, null, Map.of(), timeout));
     }
 
     /** GETs a path with its body as a stream (batch results); {@code timeout} covers the whole stream. */
     public CompletableFuture<Streaming> getStreaming(String path, Duration timeout) {
-        return streaming(request(path, timeout).GET().build(), timeout);
+        return sendStreaming(new Request("GET", path, null, null, Map.of(), timeout));
     }
 
     /** Where this client keeps its deadlines (a stream's reader uses it for its own backstop). */
@@ -106,9 +164,14 @@ public final class AnthropicHttp implements AutoCloseable {
         return scheduler;
     }
 
-    /** A short, non-reversible name of this client's API key (the key itself is never exposed). */
+    /** A short, non-reversible name of this client's API key (the key itself is never exposed), or null without one. */
     public String keyFingerprint() {
-        return AnthropicPacer.fingerprint(apiKey);
+        return apiKey == null ? null : apiKey.fingerprint();
+    }
+
+    /** This client's own key, or null when every request brings its own. */
+    ApiKey defaultKey() {
+        return apiKey;
     }
 
     private CompletableFuture<Response> whole(HttpRequest request, Duration timeout) {
@@ -232,11 +295,25 @@ public final class AnthropicHttp implements AutoCloseable {
         }
     }
 
-    private HttpRequest.Builder request(String path, Duration timeout) {
-        return HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
-                .header("x-api-key", apiKey)
-                .header("anthropic-version", VERSION)
-                .header("content-type", "application/json");
+    private HttpRequest build(Request request) {
+        ApiKey key = request.apiKey() != null ? request.apiKey() : apiKey;
+        if (key == null) {
+            throw new IllegalStateException("No API key for " + request.method() + " " + request.path()
+                    + ": give the client one (apiKey) or the call (CallOptions.withApiKey).");
+        }
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + request.path())).timeout(request.timeout())
+                .header("anthropic-version", VERSION);
+        ForwardedHeaders.toSend(request.headers()).forEach((name, value) -> {
+            try {
+                b.setHeader(name, value);
+            } catch (IllegalArgumentException refused) {
+                // a header the JDK client will not send (it frames the request itself): not the caller's to set
+            }
+        });
+        b.setHeader("x-api-key", key.secret());
+        b.setHeader("content-type", "application/json");
+        return b.method(request.method(), request.body() == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofByteArray(request.body())).build();
     }
 
     /**
@@ -262,7 +339,7 @@ public final class AnthropicHttp implements AutoCloseable {
     /** Builds an {@link AnthropicHttp}. */
     public static final class Builder {
         private String baseUrl = "https://api.anthropic.com";
-        private String apiKey;
+        private ApiKey apiKey;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private HttpClient client;
         private PacerScheduler scheduler = PacerScheduler.system();
@@ -286,12 +363,9 @@ public final class AnthropicHttp implements AutoCloseable {
             return this;
         }
 
-        /** The API key (never logged). */
+        /** The API key (never logged); without one, every request brings its own. */
         public Builder apiKey(String apiKey) {
-            if (apiKey == null || apiKey.isBlank()) {
-                throw new IllegalArgumentException("An API key is required: set ANTHROPIC_API_KEY or pass one.");
-            }
-            this.apiKey = apiKey.trim();
+            this.apiKey = ApiKey.of(apiKey);
             return this;
         }
 
@@ -309,9 +383,6 @@ public final class AnthropicHttp implements AutoCloseable {
 
         /** The client. */
         public AnthropicHttp build() {
-            if (apiKey == null) {
-                throw new IllegalArgumentException("An API key is required: set ANTHROPIC_API_KEY or pass one.");
-            }
             return new AnthropicHttp(this);
         }
     }

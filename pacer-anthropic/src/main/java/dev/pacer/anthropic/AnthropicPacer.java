@@ -1,39 +1,24 @@
 package dev.pacer.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.pacer.AttemptContext;
-import dev.pacer.AttemptResult;
+import dev.pacer.Attempt;
 import dev.pacer.CallResult;
 import dev.pacer.CallSpec;
 import dev.pacer.Pacer;
-import dev.pacer.StreamInterrupted;
-import dev.pacer.outcome.Outcome;
-import dev.pacer.outcome.OutcomeFamily;
-import dev.pacer.outcome.RetryHints;
-import dev.pacer.quota.Cost;
+import dev.pacer.anthropic.internal.CallHooks;
+import dev.pacer.anthropic.internal.EndpointPacing;
+import dev.pacer.anthropic.internal.HttpTransport;
+import dev.pacer.anthropic.internal.Json;
+import dev.pacer.anthropic.internal.LastAnswer;
+import dev.pacer.anthropic.internal.TransportFailures;
 import dev.pacer.quota.Priority;
 import dev.pacer.quota.QuotaKey;
-import dev.pacer.quota.RateLimitSnapshot;
-import dev.pacer.route.Route;
-import dev.pacer.route.Target;
-import dev.pacer.time.ScheduledTask;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,9 +26,11 @@ import java.util.function.Consumer;
 import java.util.function.LongFunction;
 
 /**
- * Claude through Pacer, without the SDK: sends Messages requests with {@link AnthropicHttp} under
- * a {@link Pacer}, which paces them to the quota, retries, calibrates from the rate-limit headers
- * and falls back to other models. The gateway and the batch runner are built on it.
+ * Claude through Pacer, without the SDK: sends requests with {@link AnthropicHttp} under a
+ * {@link Pacer}, which paces them to the quota, retries, calibrates from the rate-limit headers and
+ * falls back to other models. What a request becomes and how its answer is read is the Anthropic
+ * pipeline ({@link AnthropicCalls}, {@link AnthropicResponses}), shared with the SDK adapter; this
+ * class sends it. The batch runner is built on it, and a gateway can be.
  *
  * <pre>{@code
  * AnthropicPacer claude = AnthropicPacer.builder()
@@ -54,42 +41,39 @@ import java.util.function.LongFunction;
  * try (MessageStream stream = claude.stream(params, Priority.INTERACTIVE, null).join()) {
  *     for (SseReader.Event e; (e = stream.next()) != null; ) { ... }
  * }
+ * EndpointReply batch = claude.send(EndpointRequest.get("/v1/messages/batches/" + id), CallOptions.defaults()).join();
  * }</pre>
  *
- * Quota keys are {@code anthropic:<key fingerprint>:<model class>}: the key itself is never part
- * of a name, an event or a message.
+ * Each call may bring its own API key and headers ({@link CallOptions}); its pools are that key's.
+ * Quota keys are {@code anthropic:<key fingerprint>:<pool>} ({@link AnthropicQuotaKeys}): the key
+ * itself is never part of a name, an event or a message.
  */
 public final class AnthropicPacer implements AutoCloseable {
-
-    static final ObjectMapper JSON = new ObjectMapper();
 
     private final AnthropicHttp http;
     private final boolean ownsHttp;
     private final Pacer pacer;
-    private final ModelClasses classes;
-    private final TokenEstimator estimator;
-    private final RateLimitHeaders headers;
-    private final List<String> fallbackModels;
-    private final String keyFingerprint;
-    private final long countTokensAbove;
-    private final Map<String, Target> targets = new ConcurrentHashMap<>();
-    private final Consumer<String> debug;
+    private final AnthropicCalls calls;
+    private final ApiKey defaultKey;
     private final Executor executor;
     private final ExecutorService ownedExecutor;
 
     private AnthropicPacer(Builder b) {
-        this.http = b.http != null ? b.http : AnthropicHttp.builder().baseUrl(b.baseUrl).apiKey(b.apiKey).build();
+        if (b.http != null) {
+            this.http = b.http;
+        } else {
+            AnthropicHttp.Builder hb = AnthropicHttp.builder().baseUrl(b.baseUrl);
+            if (b.apiKey != null) {
+                hb.apiKey(b.apiKey.secret());
+            }
+            this.http = hb.build();
+        }
         this.ownsHttp = b.http == null;
         this.pacer = b.pacer != null ? b.pacer : Pacer.builder().build();
-        this.classes = b.classes;
-        this.estimator = b.estimator;
-        this.headers = new RateLimitHeaders(b.maxRetryAfter, b.debug);
-        this.debug = b.debug;
-        this.fallbackModels = List.copyOf(b.fallbackModels);
+        this.calls = b.calls.clock(pacer.clock()).build();
         // The key the client really sends: a shared AnthropicHttp passed without apiKey(...) must not
         // put every such client's calls into one pool.
-        this.keyFingerprint = http.keyFingerprint();
-        this.countTokensAbove = b.countTokensAbove;
+        this.defaultKey = http.defaultKey() != null ? http.defaultKey() : b.apiKey;
         this.ownedExecutor = b.executor == null ? Executors.newVirtualThreadPerTaskExecutor() : null;
         this.executor = b.executor != null ? b.executor : ownedExecutor;
     }
@@ -115,19 +99,29 @@ public final class AnthropicPacer implements AutoCloseable {
         return pacer;
     }
 
+    /** The pipeline this client's requests go through. */
+    public AnthropicCalls calls() {
+        return calls;
+    }
+
     /** The estimator (its learned corrections are per model class). */
     public TokenEstimator estimator() {
-        return estimator;
+        return calls.estimator();
     }
 
     /** The model classes table. */
     public ModelClasses modelClasses() {
-        return classes;
+        return calls.modelClasses();
     }
 
-    /** The quota key a model draws from. */
+    /** The quota key a model draws from with this client's key. */
     public QuotaKey quotaKey(String model) {
-        return target(model).quotaKey();
+        return calls.target(key(CallOptions.defaults()), model).quotaKey();
+    }
+
+    /** The quota key a model draws from with {@code key}. */
+    public QuotaKey quotaKey(ApiKey key, String model) {
+        return calls.target(key, model).quotaKey();
     }
 
     /**
@@ -136,7 +130,7 @@ public final class AnthropicPacer implements AutoCloseable {
      * outcome, or {@link dev.pacer.QuotaWaitExceeded} when the deadline cannot be met.
      */
     public CompletableFuture<Reply> messages(ObjectNode params, Priority priority, Instant deadline) {
-        return messages(params, priority, deadline, () -> { });
+        return messages(params, CallOptions.defaults().withPriority(priority == null ? Priority.NORMAL : priority).withDeadline(deadline));
     }
 
     /**
@@ -145,17 +139,22 @@ public final class AnthropicPacer implements AutoCloseable {
      * still waiting (safe to cancel) from calls already at the provider (to be let finish).
      */
     public CompletableFuture<Reply> messages(ObjectNode params, Priority priority, Instant deadline, Runnable onSend) {
+        return messages(params, CallOptions.defaults().withPriority(priority == null ? Priority.NORMAL : priority).withDeadline(deadline)
+                .withOnSend(onSend));
+    }
+
+    /** Sends a Messages request (non-streaming) as {@code options} say: key, priority, deadline, headers, hooks. */
+    public CompletableFuture<Reply> messages(ObjectNode params, CallOptions options) {
         Objects.requireNonNull(params, "params");
-        String model = params.path("model").asText("");
-        if (model.isEmpty()) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("The request has no model; set params.model."));
-        }
-        return counted(params, model, priority, deadline, counted -> {
-            Map<Target, TokenEstimator.Estimate> estimates = new ConcurrentHashMap<>();
-            return pacer.execute(spec(params, model, priority, deadline, counted, estimates), ctx -> {
-                        onSend.run();
-                        return attempt(ctx, params, estimates.get(ctx.target()));
-                    })
+        ObjectNode request = params.deepCopy();
+        request.remove("stream");
+        return counted(request, options, counted -> {
+            MessagesCall call = calls.messages(key(options), request, options.priority(), options.deadline(), counted);
+            Attempt<JsonNode> attempt = ctx -> http.send(new AnthropicHttp.Request("POST", "/v1/messages", call.body(ctx.target()),
+                            call.apiKey(), options.headers(), AnthropicHttp.timeoutFor(call.maxTokens(), false)))
+                    .handle((response, error) -> error != null ? TransportFailures.failedAttempt(EndpointPacing.unwrap(error))
+                            : calls.responses().message(call, ctx.target(), response.status(), response::header, response.body()));
+            return pacer.execute(call.spec(), CallHooks.around(attempt, options.declineReason(), options.onSend()))
                     .thenApply(r -> new Reply(r.value(), r.target().model(), Usage.of(r.value().path("usage")), r));
         });
     }
@@ -178,19 +177,22 @@ public final class AnthropicPacer implements AutoCloseable {
      * }</pre>
      */
     public CompletableFuture<MessageStream> stream(ObjectNode params, Priority priority, Instant deadline) {
+        return stream(params, CallOptions.defaults().withPriority(priority == null ? Priority.NORMAL : priority).withDeadline(deadline));
+    }
+
+    /** As {@link #stream(ObjectNode, Priority, Instant)}, as {@code options} say. */
+    public CompletableFuture<MessageStream> stream(ObjectNode params, CallOptions options) {
         Objects.requireNonNull(params, "params");
-        String model = params.path("model").asText("");
-        if (model.isEmpty()) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("The request has no model; set params.model."));
-        }
+        ObjectNode request = params.deepCopy();
+        request.put("stream", true);
         CompletableFuture<MessageStream> out = new CompletableFuture<>();
-        counted(params, model, priority, deadline, counted -> {
-            Map<Target, TokenEstimator.Estimate> estimates = new ConcurrentHashMap<>();
-            return pacer.execute(spec(params, model, priority, deadline, counted, estimates),
-                    ctx -> streamAttempt(ctx, params, estimates.get(ctx.target())));
+        counted(request, options, counted -> {
+            MessagesCall call = calls.messages(key(options), request, options.priority(), options.deadline(), counted);
+            Attempt<MessageStream> attempt = new StreamAttempt(http, calls.responses(), executor, call, options.headers());
+            return pacer.execute(call.spec(), CallHooks.around(attempt, options.declineReason(), options.onSend()));
         }).whenComplete((r, error) -> {
             if (error != null) {
-                out.completeExceptionally(unwrap(error));
+                out.completeExceptionally(EndpointPacing.unwrap(error));
                 return;
             }
             MessageStream stream = r.value();
@@ -204,25 +206,7 @@ public final class AnthropicPacer implements AutoCloseable {
 
     /** The body of the {@code count_tokens} request for a Messages request: the fields that endpoint takes. */
     public static ObjectNode countTokensBody(JsonNode params) {
-        ObjectNode body = JSON.createObjectNode();
-        for (String field : new String[] {"model", "messages", "system", "tools", "tool_choice", "thinking"}) {
-            if (params.has(field)) {
-                body.set(field, params.get(field));
-            }
-        }
-        return body;
-    }
-
-    /**
-     * Runs {@code send} with the provider's count of the input when the local estimate is above the
-     * threshold ({@link Builder#countTokensAbove}), else at once with -1 (the estimate is used).
-     */
-    private <T> CompletableFuture<T> counted(ObjectNode params, String model, Priority priority, Instant deadline,
-                                             LongFunction<CompletableFuture<T>> send) {
-        if (countTokensAbove > 0 && estimator.estimate(classes.classOf(model), params).inputTokens() > countTokensAbove) {
-            return countTokens(params, priority, deadline).thenCompose(send::apply);
-        }
-        return send.apply(-1);
+        return AnthropicCalls.countTokensBody(params);
     }
 
     /**
@@ -231,249 +215,88 @@ public final class AnthropicPacer implements AutoCloseable {
      * (the call then goes ahead on the local estimate: counting is an optimisation, never a failure).
      */
     public CompletableFuture<Long> countTokens(ObjectNode params, Priority priority, Instant deadline) {
-        String model = params.path("model").asText("");
-        ObjectNode body = countTokensBody(params);
-        byte[] bytes;
+        return countTokens(params, CallOptions.defaults().withPriority(priority == null ? Priority.NORMAL : priority).withDeadline(deadline));
+    }
+
+    /** As {@link #countTokens(ObjectNode, Priority, Instant)}, as {@code options} say. */
+    public CompletableFuture<Long> countTokens(ObjectNode params, CallOptions options) {
+        byte[] body;
         try {
-            bytes = JSON.writeValueAsBytes(body);
-        } catch (IOException e) {
+            body = Json.bytes(countTokensBody(params));
+        } catch (IllegalArgumentException e) {
             return CompletableFuture.completedFuture(-1L);
         }
-        Target target = targets.computeIfAbsent("count_tokens|" + model, k -> Target.of("anthropic", model,
-                QuotaKey.of("anthropic:" + keyFingerprint + ":count_tokens")));
-        CallSpec spec = CallSpec.builder().route(Route.of(target)).priority(priority).deadline(deadline)
-                .cost(Cost.requests(1, 0, 0)).build();
-        return pacer.execute(spec, ctx -> http.post("/v1/messages/count_tokens", bytes, Duration.ofSeconds(30)).thenApply(response -> {
-                    Instant now = pacer.clock().instant();
-                    RateLimitSnapshot snapshot = headers.snapshot(response::header, now);
-                    RetryHints hints = headers.hints(response::header, now);
-                    JsonNode json = parse(response.body());
-                    String requestId = response.header("request-id").orElse(null);
-                    Outcome outcome = Classifier.classify(response.status(), json, hints, snapshot, now, requestId);
-                    if (outcome.isSuccess() && (json == null || !json.path("input_tokens").canConvertToLong())) {
-                        outcome = Classifier.invalidResponse(response.status(), "The response was not a token count", hints, snapshot,
-                                requestId);
+        return send(EndpointRequest.post("/v1/messages/count_tokens", body).withTimeout(Duration.ofSeconds(30)), options)
+                .handle((reply, error) -> {
+                    if (error != null) {
+                        return -1L;
                     }
-                    return outcome.isSuccess()
-                            ? AttemptResult.success(outcome, json.path("input_tokens").asLong(), Cost.requests(1, 0, 0))
-                            : AttemptResult.<Long>failure(outcome, null);
-                }))
-                .handle((r, error) -> error == null && r.value() != null && r.value() > 0 ? r.value() : -1L);
-    }
-
-    /** The call: the request's model then the fallbacks, each estimated at admission (and again at the head of its line). */
-    private CallSpec spec(ObjectNode params, String model, Priority priority, Instant deadline, long countedInput,
-                          Map<Target, TokenEstimator.Estimate> estimates) {
-        List<Target> route = new ArrayList<>();
-        route.add(target(model));
-        for (String fallback : fallbackModels) {
-            if (!fallback.equals(model)) {
-                route.add(target(fallback));
-            }
-        }
-        long maxTokens = Math.max(1, params.path("max_tokens").asLong(4096));
-        return CallSpec.builder().route(new Route(route)).priority(priority).deadline(deadline)
-                .cost(t -> {
-                    // Called at admission and again while the call waits at the head of its line: the
-                    // estimate follows what has been learned since the call was queued.
-                    String modelClass = classes.classOf(t.model());
-                    TokenEstimator.Estimate e = estimates.compute(t, (x, previous) -> previous != null
-                            ? estimator.refresh(modelClass, previous, maxTokens)
-                            : countedInput > 0 && t.model().equals(model)
-                                    ? estimator.estimate(modelClass, params).withCountedInput(countedInput)
-                                    : estimator.estimate(modelClass, params));
-                    return Usage.costOf(e.inputTokens(), e.outputTokens());
-                }).build();
-    }
-
-    private CompletionStage<AttemptResult<JsonNode>> attempt(AttemptContext ctx, ObjectNode params, TokenEstimator.Estimate estimate) {
-        String model = ctx.target().model();
-        byte[] bytes;
-        try {
-            bytes = body(params, model, false);
-        } catch (IllegalArgumentException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        long maxTokens = params.path("max_tokens").asLong(4096);
-        return http.post("/v1/messages", bytes, AnthropicHttp.timeoutFor(maxTokens, false))
-                .thenApply(response -> result(response, model, estimate, maxTokens));
-    }
-
-    /** The request body for one attempt: the caller's params with the target's model, streaming or not. */
-    private static byte[] body(ObjectNode params, String model, boolean stream) {
-        ObjectNode body = params.deepCopy();
-        body.put("model", model);
-        if (stream) {
-            body.put("stream", true);
-        } else {
-            body.remove("stream");
-        }
-        try {
-            return JSON.writeValueAsBytes(body);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("The request cannot be serialized: " + e.getMessage(), e);
-        }
-    }
-
-    private AttemptResult<JsonNode> result(AnthropicHttp.Response response, String model, TokenEstimator.Estimate estimate,
-                                           long maxTokens) {
-        Instant now = pacer.clock().instant();
-        RateLimitSnapshot snapshot = headers.snapshot(response::header, now);
-        RetryHints hints = headers.hints(response::header, now);
-        JsonNode json = parse(response.body());
-        String requestId = response.header("request-id").orElse(null);
-        Outcome outcome = Classifier.classify(response.status(), json, hints, snapshot, now, requestId);
-        if (!outcome.isSuccess()) {
-            return AttemptResult.failure(outcome, null);
-        }
-        if (json == null || !json.has("usage")) {
-            // A 200 that is not a Message: the server misbehaved; treat it as a server error.
-            return AttemptResult.failure(Classifier.invalidResponse(response.status(), "The response was not a Message", hints, snapshot,
-                    requestId), null);
-        }
-        String modelClass = classes.classOf(model);
-        Usage usage = Usage.of(json.path("usage")).plausible(maxTokens);
-        if (estimate != null) {
-            estimator.learn(modelClass, estimate, usage.totalInput(), usage.output(), maxTokens);
-        }
-        return AttemptResult.success(outcome, json, usage.cost(classes.countsCacheReads(modelClass)));
+                    if (!reply.isSuccess()) {
+                        reply.close();
+                        return -1L;
+                    }
+                    return AnthropicResponses.tokenCount(reply.bytes());
+                });
     }
 
     /**
-     * One streaming attempt: sent with {@code stream: true}, and committed only once its first event
-     * has arrived, so that everything before (an error status, a reset, a stall until the timeout, an
-     * {@code event: error} first) is an ordinary failed attempt the engine retries or falls back from.
-     * Reading that event blocks, so it runs on the executor (virtual threads by default).
+     * Sends a request to an endpoint other than Messages (the Message Batches endpoints,
+     * {@code count_tokens}, models) through the engine, on the endpoint's own pool (every batch
+     * endpoint on {@code batches}), retried like any call (a 429 waits for the pool, a 529 or a 5xx
+     * backs off). The future completes with the answer that ended the call: a success (its body still
+     * arriving), a status the request takes as it is, or the provider's last refusal (its body read);
+     * it fails only when no answer came ({@link dev.pacer.CallFailed}, {@link dev.pacer.QuotaWaitExceeded}).
      */
-    private CompletionStage<AttemptResult<MessageStream>> streamAttempt(AttemptContext ctx, ObjectNode params,
-                                                                        TokenEstimator.Estimate estimate) {
-        String model = ctx.target().model();
-        byte[] bytes;
+    public CompletableFuture<EndpointReply> send(EndpointRequest request, CallOptions options) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(options, "options");
+        ApiKey key;
         try {
-            bytes = body(params, model, true);
-        } catch (IllegalArgumentException e) {
+            key = key(options);
+        } catch (IllegalStateException e) {
             return CompletableFuture.failedFuture(e);
         }
-        long maxTokens = params.path("max_tokens").asLong(4096);
-        Duration timeout = AnthropicHttp.timeoutFor(maxTokens, true);
-        return http.postStreaming("/v1/messages", bytes, timeout)
-                .thenApplyAsync(response -> open(response, model, estimate, maxTokens, timeout), executor);
-    }
-
-    private AttemptResult<MessageStream> open(AnthropicHttp.Streaming response, String model, TokenEstimator.Estimate estimate,
-                                              long maxTokens, Duration timeout) {
-        Instant now = pacer.clock().instant();
-        RateLimitSnapshot snapshot = headers.snapshot(response::header, now);
-        RetryHints hints = headers.hints(response::header, now);
-        String requestId = response.header("request-id").orElse(null);
-        if (response.status() != 200) {
-            byte[] bytes;
-            try (InputStream in = response.body()) {
-                bytes = in.readAllBytes();
-            } catch (IOException e) {
-                return AttemptResult.failure(new Outcome(Classifier.transportFamily(e), response.status(), null,
-                        Classifier.withRequestId("the answer broke off: " + e, requestId), null, hints, snapshot), null);
-            }
-            Outcome outcome = Classifier.classify(response.status(), parse(bytes), hints, snapshot, now, requestId);
-            return AttemptResult.failure(outcome.isSuccess()
-                    ? Classifier.invalidResponse(response.status(), "The answer to a streaming request was not a stream", hints, snapshot,
-                            requestId)
-                    : outcome, null);
-        }
-        SseReader reader = new SseReader(response.body());
-        StreamUsage seen = new StreamUsage();
-        SseReader.Event first;
-        try {
-            first = reader.next();
-        } catch (IOException e) {
-            closeQuietly(response.body());
-            return AttemptResult.failure(new Outcome(Classifier.transportFamily(e), response.status(), null,
-                    Classifier.withRequestId("the stream broke off before its first event: " + e, requestId), null, hints, snapshot), null);
-        }
-        if (first == null || "error".equals(first.name())) {
-            // Nothing has reached the caller yet: an ordinary failure, retried or fallen back from.
-            closeQuietly(response.body());
-            Outcome failed = first == null
-                    ? new Outcome(OutcomeFamily.CONNECTION_FAILURE, response.status(), null,
-                            Classifier.withRequestId("the stream ended before its first event", requestId), null, hints, snapshot)
-                    : Classifier.streamError(parse(first.data().getBytes(StandardCharsets.UTF_8)), requestId);
-            return AttemptResult.failure(failed, null);
-        }
-        seen.data(first.data());
-        String modelClass = classes.classOf(model);
-        CompletableFuture<Cost> ended = new CompletableFuture<>();
-        ScheduledTask[] backstop = new ScheduledTask[1];
-        MessageStream stream = new MessageStream(model, requestId, reader, response.body(), first, seen, (usage, brokeOff) -> {
-            if (backstop[0] != null) {
-                backstop[0].cancel();
-            }
-            Usage u = usage.usage().plausible(maxTokens);
-            if (estimate != null && usage.complete()) {
-                estimator.learn(modelClass, estimate, u.totalInput(), u.output(), maxTokens);
-            }
-            Cost cost = u.cost(classes.countsCacheReads(modelClass));
-            if (brokeOff != null) {
-                ended.completeExceptionally(new StreamInterrupted(brokeOff, cost));
-            } else {
-                ended.complete(cost);
-            }
-        });
-        // The transport's deadline closes the body, but only a read would notice: a stream its caller neither reads
-        // nor closes must still give its reservation and slot back when its time is up.
-        backstop[0] = http.scheduler().schedule(() -> stream.expire("The stream from " + model + " was neither read to its end nor"
-                + " closed within its timeout of " + timeout.toMillis() + " ms."), timeout);
-        if (ended.isDone()) {
-            backstop[0].cancel();
-        }
-        return AttemptResult.streaming(Classifier.classify(200, null, hints, snapshot), stream, ended);
-    }
-
-    private static void closeQuietly(InputStream in) {
-        try {
-            in.close();
-        } catch (IOException ignored) {
-            // nobody reads it any more
-        }
-    }
-
-    private static Throwable unwrap(Throwable error) {
-        Throwable t = error;
-        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
-
-    static JsonNode parse(byte[] body) {
-        if (body == null || body.length == 0) {
-            return null;
-        }
-        try {
-            return JSON.readTree(body);
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    Target target(String model) {
-        return targets.computeIfAbsent(model, m -> {
-            String pool = classes.classOf(m);
-            if (!classes.isKnown(m)) {
-                // Once per id: its limits are learned for a pool of its own, which is wrong if it shares one.
-                debug.accept(ModelClasses.unknownNote(m, pool));
-            }
-            return Target.of("anthropic", m, QuotaKey.of("anthropic:" + keyFingerprint + ":" + pool));
+        CallSpec spec = calls.endpoint(key, request.path(), options.priority(), options.deadline());
+        LastAnswer<AnthropicHttp.Streaming> last = new LastAnswer<>();
+        HttpTransport transport = new HttpTransport(http, new AnthropicHttp.Request(request.method(), request.path(), request.bodyBytes(),
+                key, options.headers(), request.timeout()));
+        Attempt<AnthropicHttp.Streaming> attempt = EndpointPacing.attempt(transport, calls.responses(), request.answeredAsIs(), last);
+        return pacer.execute(spec, CallHooks.around(attempt, options.declineReason(), options.onSend())).handle((result, error) -> {
+            EndpointPacing.Answered<AnthropicHttp.Streaming> answered = EndpointPacing.finish(result, error, last, false);
+            AnthropicHttp.Streaming s = answered.answer();
+            return new EndpointReply(s.status(), s.headers(), s.body(), answered.outcome());
         });
     }
 
-    /** A short, non-reversible name for an API key, safe to print. */
+    /**
+     * Runs {@code send} with the provider's count of the input when the local estimate is above the
+     * threshold ({@link Builder#countTokensAbove}), else at once with -1 (the estimate is used).
+     */
+    private <T> CompletableFuture<T> counted(ObjectNode params, CallOptions options, LongFunction<CompletableFuture<T>> send) {
+        try {
+            key(options);
+            if (calls.worthCounting(params)) {
+                return countTokens(params, options.withoutHooks()).thenCompose(send::apply);
+            }
+            return send.apply(-1);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** The key of a call: its own, else this client's. */
+    private ApiKey key(CallOptions options) {
+        ApiKey key = options.apiKey() != null ? options.apiKey() : defaultKey;
+        if (key == null) {
+            throw new IllegalStateException("No API key: give the client one (AnthropicPacer.builder().apiKey) or the call"
+                    + " (CallOptions.withApiKey).");
+        }
+        return key;
+    }
+
+    /** A short, non-reversible name for an API key, safe to print (see {@link ApiKey#fingerprint()}). */
     public static String fingerprint(String apiKey) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(apiKey.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 4);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return ApiKey.fingerprint(apiKey);
     }
 
     @Override
@@ -486,19 +309,14 @@ public final class AnthropicPacer implements AutoCloseable {
         }
     }
 
-    /** Builds an {@link AnthropicPacer}. */
+    /** Builds an {@link AnthropicPacer}; the pipeline's settings are validated by {@link AnthropicCalls.Builder}. */
     public static final class Builder {
         private String baseUrl = "https://api.anthropic.com";
-        private String apiKey;
+        private ApiKey apiKey;
         private AnthropicHttp http;
         private Pacer pacer;
-        private ModelClasses classes = ModelClasses.defaults();
-        private TokenEstimator estimator = TokenEstimator.defaults();
-        private List<String> fallbackModels = List.of();
-        private Duration maxRetryAfter = Duration.ofMinutes(10);
-        private Consumer<String> debug = note -> { };
-        private long countTokensAbove;
         private Executor executor;
+        private final AnthropicCalls.Builder calls = AnthropicCalls.builder();
 
         private Builder() {
         }
@@ -519,10 +337,7 @@ public final class AnthropicPacer implements AutoCloseable {
          * against {@code count_tokens}' own request limit.
          */
         public Builder countTokensAbove(long tokens) {
-            if (tokens < 0) {
-                throw new IllegalArgumentException("countTokensAbove must be 0 (off) or a number of tokens, not " + tokens + ".");
-            }
-            this.countTokensAbove = tokens;
+            calls.countTokensAbove(tokens);
             return this;
         }
 
@@ -532,9 +347,9 @@ public final class AnthropicPacer implements AutoCloseable {
             return this;
         }
 
-        /** The API key. */
+        /** The API key calls use unless they bring their own ({@link CallOptions#withApiKey}). */
         public Builder apiKey(String apiKey) {
-            this.apiKey = apiKey;
+            this.apiKey = ApiKey.of(apiKey);
             return this;
         }
 
@@ -552,31 +367,31 @@ public final class AnthropicPacer implements AutoCloseable {
 
         /** The model-to-pool table. */
         public Builder modelClasses(ModelClasses classes) {
-            this.classes = Objects.requireNonNull(classes, "classes");
+            calls.modelClasses(classes);
             return this;
         }
 
         /** The token estimator. */
         public Builder estimator(TokenEstimator estimator) {
-            this.estimator = Objects.requireNonNull(estimator, "estimator");
+            calls.estimator(estimator);
             return this;
         }
 
         /** Models to fall back to, in order, after the request's own. */
         public Builder fallbackModels(List<String> models) {
-            this.fallbackModels = List.copyOf(models);
+            calls.fallbackModels(models);
             return this;
         }
 
-        /** The longest {@code retry-after} believed (default 10 min). */
+        /** The longest {@code retry-after} believed (default 10 min); a longer one is ignored, as if absent. */
         public Builder maxRetryAfter(Duration max) {
-            this.maxRetryAfter = max;
+            calls.maxRetryAfter(max);
             return this;
         }
 
         /** Receives notes about ignored header values and unknown model ids (never a key). */
         public Builder debug(Consumer<String> debug) {
-            this.debug = Objects.requireNonNull(debug, "debug");
+            calls.debug(debug);
             return this;
         }
 

@@ -1,6 +1,7 @@
 package dev.pacer.anthropic;
 
 import dev.pacer.CallResult;
+import dev.pacer.anthropic.internal.StreamUsage;
 import dev.pacer.outcome.Outcome;
 import java.io.IOException;
 import java.io.InputStream;

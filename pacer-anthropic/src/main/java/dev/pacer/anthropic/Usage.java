@@ -16,12 +16,8 @@ import dev.pacer.quota.Dimension;
  */
 public record Usage(long input, long cacheCreation, long cacheRead, long output) {
 
-    /**
-     * Input and output tokens together: the provider's {@code anthropic-ratelimit-tokens-*}, "the most
-     * restrictive token limit in force". With no workspace limit it is the sum of the input and
-     * output limits and never binds before they do; a workspace's combined per-minute limit does.
-     */
-    public static final Dimension TOKENS = Dimension.of("tokens");
+    /** Input and output tokens together: {@link AnthropicQuotaModel#TOKENS}, the combined limit. */
+    public static final Dimension TOKENS = AnthropicQuotaModel.TOKENS;
 
     /**
      * More input than any request can hold: ten times the largest context window documented (1M
@@ -74,9 +70,10 @@ public record Usage(long input, long cacheCreation, long cacheRead, long output)
     /**
      * What one Messages request of {@code inputTokens} (as counted toward the input limit) and
      * {@code outputTokens} costs against the rate limits: a request, its input, its output, and
-     * both in {@link #TOKENS}. Every estimate and every settlement is shaped so.
+     * both in {@link #TOKENS} ({@link AnthropicQuotaModel#complete}). Every estimate and every settlement is
+     * shaped so.
      */
     public static Cost costOf(long inputTokens, long outputTokens) {
-        return Cost.requests(1, inputTokens, outputTokens).with(TOKENS, inputTokens + outputTokens);
+        return AnthropicQuotaModel.instance().complete(Cost.requests(1, inputTokens, outputTokens));
     }
 }

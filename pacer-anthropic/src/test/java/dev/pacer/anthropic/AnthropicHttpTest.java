@@ -101,6 +101,20 @@ class AnthropicHttpTest {
     }
 
     @Test
+    void aRequestMaySendItsOwnKeyAndTheCallersHeadersButNeverReplaceTheKeyByAHeader() throws Exception {
+        String base = start();
+        try (AnthropicHttp http = AnthropicHttp.builder().baseUrl(base).build()) { // no key of its own
+            AnthropicHttp.Request request = new AnthropicHttp.Request("POST", "/v1/messages", BODY, ApiKey.of("sk-ant-per-request"),
+                    java.util.Map.of("x-api-key", "sk-ant-from-a-header", "connection", "close", "anthropic-beta", "b"), Duration.ofSeconds(10));
+            assertThat(http.send(request).get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+            Throwable noKey = catchThrowable(() -> http.post("/v1/messages", BODY, Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS));
+            assertThat(noKey).hasCauseInstanceOf(IllegalStateException.class).hasMessageContaining("No API key");
+            assertThat(request.toString()).doesNotContain("sk-ant-per-request");
+        }
+        assertThat(seen).singleElement().satisfies(s -> assertThat(s).endsWith(" sk-ant-per-request"));
+    }
+
+    @Test
     void aResponseWhoseBodyStallsFailsAtItsTimeoutNotNever() throws Exception {
         String base = start();
         try (AnthropicHttp http = AnthropicHttp.builder().baseUrl(base).apiKey("sk-ant-stall").build()) {

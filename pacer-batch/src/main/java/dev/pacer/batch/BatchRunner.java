@@ -1,8 +1,6 @@
 package dev.pacer.batch;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.pacer.anthropic.AnthropicHttp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -222,17 +220,5 @@ public final class BatchRunner {
             error.put("request_id", requestId);
         }
         return line;
-    }
-
-    static JsonNode parse(byte[] body) {
-        try {
-            return BatchInput.JSON.readTree(body);
-        } catch (java.io.IOException e) {
-            return null;
-        }
-    }
-
-    static AnthropicHttp http(RunOptions options) {
-        return AnthropicHttp.builder().baseUrl(options.baseUrl()).apiKey(options.apiKey()).build();
     }
 }

@@ -1,16 +1,18 @@
 package dev.pacer.batch;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pacer.AttemptDeclined;
 import dev.pacer.CallFailed;
 import dev.pacer.Pacer;
 import dev.pacer.PacerException;
 import dev.pacer.anthropic.AnthropicPacer;
+import dev.pacer.anthropic.AnthropicQuotaKeys;
+import dev.pacer.anthropic.ApiKey;
+import dev.pacer.anthropic.CallOptions;
 import dev.pacer.anthropic.ModelClasses;
-import dev.pacer.anthropic.TokenEstimator;
 import dev.pacer.anthropic.Usage;
 import dev.pacer.concurrency.AimdLimit;
 import dev.pacer.concurrency.ConcurrencyLimit;
-import dev.pacer.event.PacerEvent;
 import dev.pacer.outcome.Outcome;
 import dev.pacer.outcome.OutcomeFamily;
 import dev.pacer.quota.Dimension;
@@ -22,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 
 /**
  * The {@code --via messages} path: every request goes through {@link AnthropicPacer} at
@@ -42,13 +42,15 @@ import java.util.function.Function;
  * fast as it refills.
  *
  * <p>Because everything is queued up front, anything that must hold requests back acts where a
- * request is about to go out, not where it is submitted: {@link #beforeSend} is called by the
- * engine right before every attempt and refuses it (by throwing {@link NotSent}) once the run is
- * stopping or when the request could pass the cost cap; {@link WindowKeeper} pauses the run's
- * quota keys outside the daily window. A refused or cancelled request gets no result line, so it
- * runs on resume. Invariant, under {@code gate}: a request is in {@code sent} exactly when an
- * attempt of it was let out, and {@code committed} is the worst-case cost of the sent requests
- * that have not ended yet.
+ * request is about to go out, not where it is submitted: the engine asks {@link #declineReason}
+ * after admission and before every attempt counts as sent, and it declines the attempt once the run
+ * is stopping or when the request could pass the cost cap ({@link CostCap}); a declined attempt is
+ * not sent, not counted, and gives its reservation back. {@link WindowKeeper} pauses the run's
+ * quota keys outside the daily window. A declined or cancelled request gets no result line, so it
+ * runs on resume. What the engine did (attempts, retries, fallbacks) is counted from its events
+ * ({@link AttemptLedger}). Invariant, under {@code gate}: a request is in {@code sent} exactly when
+ * an attempt of it was let out, and the cap holds the worst case of each sent request that has not
+ * ended yet.
  */
 final class LiveRun {
 
@@ -57,28 +59,18 @@ final class LiveRun {
     /** This many requests in a row without any answer from the API, and none answered before: stop. */
     private static final int UNREACHABLE_AFTER = 8;
 
-    /** Thrown into the engine to keep an attempt from going out; the request is left for the resume. */
-    static final class NotSent extends RuntimeException {
-        NotSent(String why) {
-            super(why, null, false, false);
-        }
-    }
-
     private final RunOptions options;
     private final ResultLog log;
     private final Tally tally;
     private final StopSignal stop;
     /** Requests handed to the engine and not yet handled, at most. */
     private final int maxOutstanding;
-    private final ModelClasses classes = ModelClasses.defaults();
-    private final TokenEstimator estimator = TokenEstimator.defaults();
+    private final CostCap cap;
 
     private final Object gate = new Object();
-    private final Map<String, Double> committedById = new HashMap<>();
     private final Set<String> sent = new LinkedHashSet<>();
     /** When the last attempt of each request went out, for its latency. */
     private final Map<String, Instant> sentAt = new java.util.concurrent.ConcurrentHashMap<>();
-    private double committed;
     private final AtomicInteger unansweredInARow = new AtomicInteger();
     private volatile boolean anyAnswer;
 
@@ -103,6 +95,7 @@ final class LiveRun {
         this.log = log;
         this.tally = tally;
         this.stop = stop;
+        this.cap = CostCap.live(options, tally);
     }
 
     List<Utilization> utilization() {
@@ -110,18 +103,18 @@ final class LiveRun {
     }
 
     void run(List<BatchInput.Item> todo, int totalItems) {
+        ModelClasses classes = ModelClasses.defaults();
         Pacer.Builder pb = Pacer.builder().clock(options.clock()).scheduler(options.scheduler())
                 .concurrency(options.concurrency() == null
                         ? ConcurrencyLimit.adaptive(new AimdLimit.Settings(16, 2, 512, 0.9))
                         : ConcurrencyLimit.fixed(options.concurrency()))
-                .listener(this::count);
-        options.limits().forEach((modelClass, dims) -> {
-            QuotaKey key = QuotaKey.of("anthropic:" + AnthropicPacer.fingerprint(options.apiKey()) + ":" + modelClass);
-            dims.forEach((d, l) -> pb.limit(key, d, l));
-        });
+                .listener(new AttemptLedger(tally, target -> classes.classOf(target.model())));
+        ApiKey key = ApiKey.of(options.apiKey());
+        options.limits().forEach((modelClass, dims) ->
+                dims.forEach((d, l) -> pb.limit(AnthropicQuotaKeys.forModelClass(key, modelClass), d, l)));
         Pacer pacer = pb.build();
         try (AnthropicPacer claude = AnthropicPacer.builder().baseUrl(options.baseUrl()).apiKey(options.apiKey())
-                .pacer(pacer).fallbackModels(options.fallbackModels()).build();
+                .pacer(pacer).modelClasses(classes).fallbackModels(options.fallbackModels()).build();
              Progress progress = new Progress(options, pacer, tally, totalItems, log.finishedCount())) {
             Set<QuotaKey> keys = new LinkedHashSet<>();
             todo.forEach(i -> keys.add(claude.quotaKey(i.params().path("model").asText())));
@@ -134,15 +127,15 @@ final class LiveRun {
                 submitAndWait(todo, claude);
             }
             Duration elapsed = Duration.between(liveStart, options.clock().instant());
-            for (QuotaKey key : keys) {
-                Tally.Pool used = tally.pools.get(key);
+            for (QuotaKey pool : keys) {
+                Tally.Pool used = tally.pools.get(pool);
                 if (used == null) {
                     continue;
                 }
                 Map<Dimension, Limit> limits = new HashMap<>();
-                QuotaView view = pacer.quotas().view(key);
+                QuotaView view = pacer.quotas().view(pool);
                 view.dimensions().forEach((d, v) -> limits.put(d, v.limit()));
-                Utilization u = Utilization.of(poolName(key), limits, used.requests.get(), used.input.get(), used.output.get(), elapsed);
+                Utilization u = Utilization.of(used.name, limits, used.requests.get(), used.input.get(), used.output.get(), elapsed);
                 if (u != null) {
                     utilization.add(u);
                 }
@@ -153,14 +146,15 @@ final class LiveRun {
     /**
      * Hands the job to the engine, at most {@code maxOutstanding} requests at a time, and waits
      * until every one of them is handled or the run stops. Completions drive it: each request that
-     * ends lets the next one in ({@link Feeder}), and this thread waits on one future, with no
+     * ends lets the next one in ({@link LiveFeeder}), and this thread waits on one future, with no
      * timeout and no polling loop.
      */
     private void submitAndWait(List<BatchInput.Item> todo, AnthropicPacer claude) {
         Map<String, CompletableFuture<AnthropicPacer.Reply>> calls = new ConcurrentHashMap<>();
-        Feeder feeder = new Feeder(todo, item -> {
+        LiveFeeder feeder = new LiveFeeder(todo, maxOutstanding, stop, item -> {
             Instant queuedAt = options.clock().instant();
-            CompletableFuture<AnthropicPacer.Reply> call = claude.messages(item.params(), Priority.BULK, null, () -> beforeSend(item));
+            CompletableFuture<AnthropicPacer.Reply> call = claude.messages(item.params(),
+                    CallOptions.defaults().withPriority(Priority.BULK).withDeclineReason(() -> declineReason(item)));
             calls.put(item.customId(), call);
             return call.handle((reply, error) -> {
                 finished(item, reply, error, queuedAt, claude);
@@ -171,23 +165,23 @@ final class LiveRun {
         stop.future().thenRun(feeder::feed);
         feeder.feed();
         try {
-            CompletableFuture.anyOf(feeder.drained, stop.future()).get();
+            CompletableFuture.anyOf(feeder.drained(), stop.future()).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stop.set(StopSignal.Reason.INTERRUPTED);
         } catch (ExecutionException neverExceptional) {
             // neither future completes exceptionally
         }
-        if (feeder.drained.isDone()) {
+        if (feeder.drained().isDone()) {
             return;
         }
-        // Stopping: nothing new goes out (beforeSend refuses it), calls still queued are given up,
+        // Stopping: nothing new goes out (declineReason refuses it), calls still queued are given up,
         // and calls at the provider get the grace period to bring their answers home.
         List<CompletableFuture<Void>> atProvider = new ArrayList<>();
         synchronized (gate) {
             sent.forEach(id -> {
-                CompletableFuture<Void> h = feeder.unhandled.get(id);
-                if (h != null && committedById.containsKey(id)) {
+                CompletableFuture<Void> h = feeder.unhandled(id);
+                if (h != null && cap.holds(id)) {
                     atProvider.add(h);
                 }
             });
@@ -205,124 +199,38 @@ final class LiveRun {
     }
 
     /**
-     * Submits the job's requests while fewer than {@code maxOutstanding} are unhandled and the run
-     * is not stopping; {@link #drained} completes once nothing more will be submitted and every
-     * submitted request has been handled. {@link #feed()} is called once to start, by every
-     * completion, and by a stop. A call made while another is feeding (a request that completes at
-     * once, on the submitting thread) only asks that one to look again, so feeding never recurses
-     * and never runs twice at once. Invariant: {@link #unhandled} holds exactly the submitted
-     * requests not yet handled.
+     * Asked by the engine after admission and before each attempt of {@code item} counts as sent: why
+     * not to send it after all, or null to send it (then it is recorded as sent).
      */
-    private final class Feeder {
-        private final Iterator<BatchInput.Item> next;
-        private final Function<BatchInput.Item, CompletableFuture<Void>> submit;
-        final Map<String, CompletableFuture<Void>> unhandled = new ConcurrentHashMap<>();
-        final CompletableFuture<Void> drained = new CompletableFuture<>();
-        /** Under {@code this}. */
-        private boolean feeding;
-        private boolean again;
-
-        Feeder(List<BatchInput.Item> todo, Function<BatchInput.Item, CompletableFuture<Void>> submit) {
-            this.next = todo.iterator();
-            this.submit = submit;
-        }
-
-        void feed() {
-            synchronized (this) {
-                if (feeding) {
-                    again = true;
-                    return;
-                }
-                feeding = true;
-                again = false;
-            }
-            while (true) {
-                BatchInput.Item item = null;
-                synchronized (this) {
-                    boolean more = next.hasNext() && !stop.isSet();
-                    if (more && unhandled.size() < maxOutstanding) {
-                        item = next.next();
-                    } else if (again) {
-                        again = false;
-                        continue;
-                    } else {
-                        feeding = false;
-                        if (!more && unhandled.isEmpty()) {
-                            drained.complete(null);
-                        }
-                        return;
-                    }
-                }
-                String id = item.customId();
-                CompletableFuture<Void> handled = submit.apply(item);
-                unhandled.put(id, handled);
-                handled.whenComplete((ignored, neverFails) -> {
-                    unhandled.remove(id);
-                    feed();
-                });
-            }
-        }
-    }
-
-    /** Called by the engine right before each attempt of {@code item} goes out; throws to keep it in. */
-    private void beforeSend(BatchInput.Item item) {
+    private String declineReason(BatchInput.Item item) {
         synchronized (gate) {
             if (stop.isSet()) {
-                throw new NotSent("stopping");
+                return "the run is stopping";
             }
-            if (!committedById.containsKey(item.customId())) {
-                double worst = worstCost(item);
-                Double cap = options.maxCostUsd();
-                if (cap != null && tally.cost.sum() + committed + worst > cap) {
-                    if (stop.set(StopSignal.Reason.COST_CAP)) {
-                        options.out().printf("%nStopping: the next request could pass the cost cap of $%.2f ($%.4f spent, $%.4f at most"
-                                + " still in flight); rerun with a higher --max-cost to finish.%n", cap, tally.cost.sum(), committed);
-                    }
-                    throw new NotSent("cost cap");
+            if (!cap.tryCommit(item.customId(), List.of(item))) {
+                if (stop.set(StopSignal.Reason.COST_CAP)) {
+                    options.out().printf("%nStopping: the next request could pass the cost cap of $%.2f ($%.4f spent, $%.4f at most"
+                            + " still in flight); rerun with a higher --max-cost to finish.%n", cap.usd(), cap.spent(), cap.committed());
                 }
-                committedById.put(item.customId(), worst);
-                committed += worst;
+                return "it could pass the cost cap";
             }
-            // Counted here, not from the engine's AttemptStarted: an attempt refused above never went out.
-            tally.attempts.incrementAndGet();
             sentAt.put(item.customId(), options.clock().instant());
-            if (!sent.add(item.customId())) {
-                tally.retries.incrementAndGet();
-            }
+            sent.add(item.customId());
+            return null;
         }
-    }
-
-    /**
-     * The most {@code item} can cost: its estimated input plus {@code max_tokens} of output, at the
-     * dearest model it may end up on (its own or a fallback), all input priced as uncached.
-     */
-    private double worstCost(BatchInput.Item item) {
-        String model = item.params().path("model").asText();
-        long input = Math.round(estimator.estimate(classes.classOf(model), item.params()).rawInput());
-        Usage worst = new Usage(input, 0, 0, item.params().path("max_tokens").asLong());
-        double most = options.prices().cost(classes.classOf(model), worst, false);
-        for (String fallback : options.fallbackModels()) {
-            most = Math.max(most, options.prices().cost(classes.classOf(fallback), worst, false));
-        }
-        return most;
     }
 
     private void finished(BatchInput.Item item, AnthropicPacer.Reply reply, Throwable error, Instant queuedAt, AnthropicPacer claude) {
         try {
             record(item, reply, error, queuedAt, claude);
         } finally {
-            synchronized (gate) {
-                Double worst = committedById.remove(item.customId());
-                if (worst != null) {
-                    committed -= worst;
-                }
-            }
+            cap.release(item.customId());
         }
     }
 
     private void record(BatchInput.Item item, AnthropicPacer.Reply reply, Throwable error, Instant queuedAt, AnthropicPacer claude) {
         Throwable cause = unwrap(error);
-        if (cause instanceof CancellationException || causedBy(cause, NotSent.class)) {
+        if (cause instanceof CancellationException || cause instanceof AttemptDeclined) {
             return; // held back on stop or by the cost cap: no result, so it runs again on resume
         }
         ObjectNode pacerMeta = BatchInput.JSON.createObjectNode();
@@ -384,35 +292,5 @@ final class LiveRun {
             cause = cause.getCause();
         }
         return cause;
-    }
-
-    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (type.isInstance(c)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void count(PacerEvent event) {
-        if (event instanceof PacerEvent.AttemptFinished finished) {
-            if (finished.outcome().status() == 429) {
-                tally.wire429.incrementAndGet();
-            } else if (finished.outcome().status() == 529) {
-                tally.wire529.incrementAndGet();
-            }
-        } else if (event instanceof PacerEvent.FallbackTaken fallback && fallback.to() != null) {
-            tally.fallbacks.incrementAndGet();
-        } else if (event instanceof PacerEvent.Settled settled) {
-            tally.pool(settled.target().quotaKey()).add(settled.actual());
-        }
-    }
-
-    /** The model class at the end of a key such as {@code anthropic:<fingerprint>:sonnet-4}. */
-    static String poolName(QuotaKey key) {
-        String name = key.id();
-        int colon = name.lastIndexOf(':');
-        return colon >= 0 ? name.substring(colon + 1) : name;
     }
 }

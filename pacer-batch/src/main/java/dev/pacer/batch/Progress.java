@@ -215,7 +215,7 @@ final class Progress implements AutoCloseable {
         QuotaView view = pacer.quotas().view(key);
         Dimension[] dims = {Dimension.REQUESTS, Dimension.INPUT_TOKENS, Dimension.OUTPUT_TOKENS};
         String[] units = {"req", "in", "out"};
-        StringBuilder sb = new StringBuilder(LiveRun.poolName(key)).append(' ');
+        StringBuilder sb = new StringBuilder(tally.pools.get(key).name).append(' ');
         double busiest = 0;
         boolean above = false;
         for (int i = 0; i < 3; i++) {

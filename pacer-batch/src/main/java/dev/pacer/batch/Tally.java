@@ -19,9 +19,15 @@ final class Tally {
 
     /** What one quota pool (an API key on a model class) was charged by settled calls. */
     static final class Pool {
+        /** The pool's name for a reader: its model class, such as {@code sonnet-4}. */
+        final String name;
         final AtomicLong requests = new AtomicLong();
         final AtomicLong input = new AtomicLong();
         final AtomicLong output = new AtomicLong();
+
+        Pool(String name) {
+            this.name = name;
+        }
 
         void add(Cost actual) {
             requests.addAndGet(actual.get(Dimension.REQUESTS));
@@ -44,7 +50,8 @@ final class Tally {
     final AtomicInteger unanswered = new AtomicInteger();
     final Map<QuotaKey, Pool> pools = new ConcurrentHashMap<>();
 
-    Pool pool(QuotaKey key) {
-        return pools.computeIfAbsent(key, k -> new Pool());
+    /** The pool of {@code key}, named {@code name} when it is new. */
+    Pool pool(QuotaKey key, String name) {
+        return pools.computeIfAbsent(key, k -> new Pool(name));
     }
 }

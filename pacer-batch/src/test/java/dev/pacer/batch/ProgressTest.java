@@ -42,8 +42,8 @@ class ProgressTest {
         progress.line(time.instant());
         // One minute: Sonnet spends 7,600 of its 8,000 output tokens, Haiku 2,000 of its 10,000.
         time.advance(Duration.ofMinutes(1));
-        tally.pool(SONNET).add(Cost.requests(32, 2_100, 7_600));
-        tally.pool(HAIKU).add(Cost.requests(10, 900, 2_000));
+        tally.pool(SONNET, "sonnet-4").add(Cost.requests(32, 2_100, 7_600));
+        tally.pool(HAIKU, "haiku-4-5").add(Cost.requests(10, 900, 2_000));
         tally.done.addAndGet(42);
         String line = progress.line(time.instant());
         assertThat(line).startsWith("42/300 done | sonnet-4 32/50 req, 2.1k/30k in, 7.6k/8k out per min, trailing | "
@@ -61,7 +61,7 @@ class ProgressTest {
         Tally tally = new Tally();
         Progress progress = new Progress(options, pacer, tally, 300, 0);
         time.advance(Duration.ofSeconds(30));
-        tally.pool(SONNET).add(Cost.requests(50, 3_000, 12_000));
+        tally.pool(SONNET, "sonnet-4").add(Cost.requests(50, 3_000, 12_000));
         assertThat(progress.line(time.instant())).contains("| first minute: buckets start full");
     }
 
@@ -93,7 +93,7 @@ class ProgressTest {
         for (int second = 5; second <= 180; second += 5) {
             time.advance(Duration.ofSeconds(5));
             if (second % 15 == 0) {
-                tally.pool(SONNET).add(Cost.requests(4, 1_000, 2_000));
+                tally.pool(SONNET, "sonnet-4").add(Cost.requests(4, 1_000, 2_000));
             }
             String line = progress.line(time.instant());
             if (second > 60) {
@@ -115,12 +115,12 @@ class ProgressTest {
         progress.line(time.instant());
         // A lull let the bucket fill; the next minute spends the refill and the saved bucketful.
         time.advance(Duration.ofMinutes(1));
-        tally.pool(SONNET).add(Cost.requests(40, 4_000, 14_000));
+        tally.pool(SONNET, "sonnet-4").add(Cost.requests(40, 4_000, 14_000));
         assertThat(progress.line(time.instant())).contains("14k/8k out per min, trailing")
                 .contains("| a bucket holds a minute's worth: a minute can use up to twice its limit").doesNotContain("first minute");
         // 8,040 reads 8k/8k: rounding is no reason for a note.
         time.advance(Duration.ofMinutes(1));
-        tally.pool(SONNET).add(Cost.requests(40, 4_000, 8_040));
+        tally.pool(SONNET, "sonnet-4").add(Cost.requests(40, 4_000, 8_040));
         assertThat(progress.line(time.instant())).contains("8k/8k out").doesNotContain("a bucket holds");
     }
 

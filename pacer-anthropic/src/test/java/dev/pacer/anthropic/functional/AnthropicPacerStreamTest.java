@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.Pacer;
 import dev.pacer.anthropic.AnthropicPacer;
+import dev.pacer.anthropic.AnthropicQuotaModel;
 import dev.pacer.anthropic.MessageStream;
 import dev.pacer.anthropic.SseReader;
 import dev.pacer.anthropic.StreamFailed;
@@ -188,7 +189,7 @@ class AnthropicPacerStreamTest {
     void aMidStreamOverloadThrowsStreamFailedIsNotRetriedAndTheBreakerHearsIt() throws Exception {
         sim = SimServer.builder().tier(Tier.TIER_2).timeScale(SCALE).faults(FaultProfile.NONE.withMidStreamError(1.0, 4)).start();
         claude = client(pacer(RetryPolicy.defaults()), List.of());
-        Target haiku = Target.of("anthropic", "claude-haiku-4-5", claude.quotaKey("claude-haiku-4-5"));
+        Target haiku = Target.of("anthropic", "claude-haiku-4-5", claude.quotaKey("claude-haiku-4-5"), AnthropicQuotaModel.instance());
         for (int i = 0; i < 5; i++) {
             assertThat(claude.pacer().breakerState(haiku)).isEqualTo(BreakerState.CLOSED);
             MessageStream stream = claude.stream(params("claude-haiku-4-5", 500, 200), Priority.NORMAL, null).join();

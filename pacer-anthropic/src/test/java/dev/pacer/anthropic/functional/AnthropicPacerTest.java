@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.CallFailed;
 import dev.pacer.Pacer;
 import dev.pacer.anthropic.AnthropicPacer;
+import dev.pacer.anthropic.AnthropicQuotaKeys;
+import dev.pacer.anthropic.AnthropicQuotaModel;
+import dev.pacer.anthropic.ApiKey;
 import dev.pacer.breaker.BreakerState;
 import dev.pacer.outcome.OutcomeFamily;
 import dev.pacer.quota.Dimension;
@@ -45,11 +48,11 @@ class AnthropicPacerTest {
     void aBurstOf200CallsOnTier1CompletesWithoutA429ReachingTheCaller() throws Exception {
         try (SimServer sim = SimServer.builder().tier(Tier.TIER_1).timeScale(SCALE).seed(3).start()) {
             ScaledClock clock = new ScaledClock(sim.clock().now(), SCALE);
-            String key = "anthropic:" + AnthropicPacer.fingerprint("sk-ant-test-key") + ":sonnet-4";
+            dev.pacer.quota.QuotaKey key = AnthropicQuotaKeys.forModelClass(ApiKey.of("sk-ant-test-key"), "sonnet-4");
             Pacer pacer = Pacer.builder().clock(clock).scheduler(clock)
-                    .limit(dev.pacer.quota.QuotaKey.of(key), Dimension.REQUESTS, Limit.perMinute(50))
-                    .limit(dev.pacer.quota.QuotaKey.of(key), Dimension.INPUT_TOKENS, Limit.perMinute(30_000))
-                    .limit(dev.pacer.quota.QuotaKey.of(key), Dimension.OUTPUT_TOKENS, Limit.perMinute(8_000))
+                    .limit(key, Dimension.REQUESTS, Limit.perMinute(50))
+                    .limit(key, Dimension.INPUT_TOKENS, Limit.perMinute(30_000))
+                    .limit(key, Dimension.OUTPUT_TOKENS, Limit.perMinute(8_000))
                     .build();
             try (AnthropicPacer claude = client(sim, pacer, List.of())) {
                 List<CompletableFuture<AnthropicPacer.Reply>> calls = new ArrayList<>();
@@ -127,7 +130,7 @@ class AnthropicPacerTest {
                     calls.addAll(inWave);
                 }
                 assertThat(calls).allMatch(f -> f.join().model().equals("claude-sonnet-4-5"));
-                var opus = dev.pacer.route.Target.of("anthropic", "claude-opus-4-5", claude.quotaKey("claude-opus-4-5"));
+                var opus = dev.pacer.route.Target.of("anthropic", "claude-opus-4-5", claude.quotaKey("claude-opus-4-5"), AnthropicQuotaModel.instance());
                 assertThat(pacer.breakerState(opus)).isNotEqualTo(BreakerState.CLOSED);
                 long overloaded = sim.stats().path("responses").path("529").asLong();
                 // The breaker and the budget keep the primary from being hammered: once open, calls go straight to the fallback.

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.pacer.Pacer;
 import dev.pacer.anthropic.AnthropicPacer;
+import dev.pacer.anthropic.AnthropicQuotaKeys;
+import dev.pacer.anthropic.ApiKey;
 import dev.pacer.quota.Dimension;
 import dev.pacer.quota.Limit;
 import dev.pacer.quota.Priority;
@@ -52,7 +54,7 @@ class HostileUsageTest {
             ex.close();
         });
         server.start();
-        QuotaKey pool = QuotaKey.of("anthropic:" + AnthropicPacer.fingerprint(KEY) + ":haiku-4-5");
+        QuotaKey pool = AnthropicQuotaKeys.forModelClass(ApiKey.of(KEY), "haiku-4-5");
         Pacer pacer = Pacer.builder().limit(pool, Dimension.REQUESTS, Limit.perMinute(1_000))
                 .limit(pool, Dimension.OUTPUT_TOKENS, Limit.perMinute(8_000)).build();
         try (AnthropicPacer claude = AnthropicPacer.builder().baseUrl("http://127.0.0.1:" + server.getAddress().getPort())

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.CallFailed;
 import dev.pacer.Pacer;
 import dev.pacer.anthropic.AnthropicPacer;
+import dev.pacer.anthropic.AnthropicQuotaModel;
 import dev.pacer.breaker.BreakerState;
 import dev.pacer.breaker.CircuitBreakerSettings;
 import dev.pacer.event.PacerEvent;
@@ -93,7 +94,7 @@ class RetryBudgetTest {
                 assertThat(wire).as("retries were made").isGreaterThan(firsts);
                 assertThat(budgetSkips).as("calls the budget stopped").isPositive();
                 assertThat(events).anyMatch(PacerEvent.RetryBudgetExhausted.class::isInstance);
-                Target haiku = Target.of("anthropic", "claude-haiku-4-5", claude.quotaKey("claude-haiku-4-5"));
+                Target haiku = Target.of("anthropic", "claude-haiku-4-5", claude.quotaKey("claude-haiku-4-5"), AnthropicQuotaModel.instance());
                 assertThat(pacer.breakerState(haiku)).as("the breaker stayed out of it").isEqualTo(BreakerState.CLOSED);
             }
         }

@@ -13,12 +13,14 @@ import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCountTokensParams;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.Metadata;
+import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.anthropic.models.messages.batches.BatchCreateParams;
 import com.anthropic.models.messages.batches.MessageBatch;
 import com.anthropic.models.messages.batches.MessageBatchIndividualResponse;
-import com.anthropic.models.messages.RawMessageStreamEvent;
 import dev.pacer.Pacer;
-import dev.pacer.anthropic.AnthropicPacer;
+import dev.pacer.anthropic.AnthropicQuotaKeys;
+import dev.pacer.anthropic.AnthropicQuotaModel;
+import dev.pacer.anthropic.ApiKey;
 import dev.pacer.breaker.BreakerState;
 import dev.pacer.quota.QuotaKey;
 import dev.pacer.retry.RetryPolicy;
@@ -70,7 +72,7 @@ class PacedAnthropicTest {
     }
 
     private static QuotaKey key(String pool) {
-        return QuotaKey.of("anthropic:" + AnthropicPacer.fingerprint(KEY) + ":" + pool);
+        return AnthropicQuotaKeys.forModelClass(ApiKey.of(KEY), pool);
     }
 
     @Test
@@ -134,7 +136,7 @@ class PacedAnthropicTest {
             Message m = client.messages().create(params("claude-opus-4-5", 256, 30));
             assertThat(m.model().asString()).isEqualTo("claude-sonnet-4-5");
         }
-        Target opus = Target.of("anthropic", "claude-opus-4-5", key("opus-4"));
+        Target opus = Target.of("anthropic", "claude-opus-4-5", key("opus-4"), AnthropicQuotaModel.instance());
         assertThat(pacer.breakerState(opus)).isNotEqualTo(BreakerState.CLOSED);
         // 5 failures in a row open it; the budget caps the retries before that.
         assertThat(sim.stats().path("responses").path("529").asLong()).isLessThanOrEqualTo(8);
@@ -218,17 +220,6 @@ class PacedAnthropicTest {
     }
 
     @Test
-    void theSdksTransportExceptionsAreTimeoutsOrConnectionFailures() {
-        assertThat(PacedAnthropic.PacingHttpClient.transportFailure(new AnthropicIoException("Request failed",
-                new java.net.SocketTimeoutException("Read timed out")))).isEqualTo(dev.pacer.outcome.OutcomeFamily.TIMEOUT);
-        assertThat(PacedAnthropic.PacingHttpClient.transportFailure(new AnthropicIoException("Request failed",
-                new java.io.InterruptedIOException("timeout")))).isEqualTo(dev.pacer.outcome.OutcomeFamily.TIMEOUT);
-        assertThat(PacedAnthropic.PacingHttpClient.transportFailure(new AnthropicIoException("Request failed",
-                new java.net.ConnectException("Connection refused")))).isEqualTo(dev.pacer.outcome.OutcomeFamily.CONNECTION_FAILURE);
-        assertThat(PacedAnthropic.PacingHttpClient.transportFailure(new IllegalStateException("a bug"))).isNull();
-    }
-
-    @Test
     void theSdksOwnRetriesAreOffSoOneRetryPolicyRunsWhetherABuilderOrABuiltClientIsWrapped() throws Exception {
         sim = SimServer.builder().tier(Tier.TIER_2).timeScale(SCALE).faults(FaultProfile.NONE.withOverloaded(1.0)).start();
         ScaledClock clock = new ScaledClock(sim.clock().now(), SCALE);
@@ -302,34 +293,6 @@ class PacedAnthropicTest {
     }
 
     @Test
-    void theBatchEndpointsArePacedAgainstTheirOwnRequestLimitAndRetried() throws Exception {
-        sim = SimServer.builder().tier(Tier.TIER_1).timeScale(SCALE).seed(2).start(); // 50 batch-endpoint requests per minute
-        Pacer pacer = pacer();
-        client = client(PacedAnthropic.options().pacer(pacer));
-        try (ExecutorService users = Executors.newVirtualThreadPerTaskExecutor()) {
-            // Eight pollers (a batch job's workers), 15 calls each, against 50 per minute: with the SDK's retries off
-            // and nothing else in the way, most of these would be RateLimitExceptions.
-            List<CompletableFuture<Integer>> pollers = new ArrayList<>();
-            for (int w = 0; w < 8; w++) {
-                pollers.add(CompletableFuture.supplyAsync(() -> {
-                    int ok = 0;
-                    for (int i = 0; i < 15; i++) {
-                        ok += client.messages().batches().list().data() != null ? 1 : 0;
-                    }
-                    return ok;
-                }, users));
-            }
-            for (CompletableFuture<Integer> poller : pollers) {
-                assertThat(poller.join()).isEqualTo(15);
-            }
-        }
-        assertThat(sim.stats().path("responses").path("200").asLong()).isEqualTo(120);
-        assertThat(sim.stats().path("responses").path("429").asLong()).as("429s on the wire").isLessThanOrEqualTo(3);
-        assertThat(pacer.quotas().view(key("batches")).dimension(dev.pacer.quota.Dimension.REQUESTS).limit().perMinuteRate())
-                .isEqualTo(50.0);
-    }
-
-    @Test
     void aStreamFallsBackBeforeItsFirstEventAndItsMessageSaysWhichModelAnswered() throws Exception {
         sim = SimServer.builder().tier(Tier.TIER_2).timeScale(SCALE).start();
         double now = sim.clock().seconds();
@@ -379,7 +342,7 @@ class PacedAnthropicTest {
             }
         }).build();
         client = client(PacedAnthropic.options().pacer(pacer));
-        Target haiku = Target.of("anthropic", "claude-haiku-4-5", key("haiku-4-5"));
+        Target haiku = Target.of("anthropic", "claude-haiku-4-5", key("haiku-4-5"), AnthropicQuotaModel.instance());
         // The default breaker opens after 5 provider failures in a row: here every one is a stream that began and broke off.
         for (int i = 0; i < 5; i++) {
             assertThat(pacer.breakerState(haiku)).as("before stream " + i).isEqualTo(BreakerState.CLOSED);

@@ -2,6 +2,8 @@ package dev.pacer.bench.strategy;
 
 import dev.pacer.Pacer;
 import dev.pacer.anthropic.AnthropicPacer;
+import dev.pacer.anthropic.AnthropicQuotaKeys;
+import dev.pacer.anthropic.ApiKey;
 import dev.pacer.anthropic.ModelClasses;
 import dev.pacer.bench.Job;
 import dev.pacer.bench.Scenario;
@@ -30,13 +32,13 @@ public final class PacerStrategy implements Strategy {
         this.configured = configured;
         Pacer.Builder engine = Pacer.builder().time(env.clock());
         if (configured) {
-            ModelClasses classes = ModelClasses.defaults();
-            String fingerprint = AnthropicPacer.fingerprint(env.apiKey());
-            QuotaKey primary = QuotaKey.of("anthropic:" + fingerprint + ":" + classes.classOf(Scenario.PRIMARY));
+            AnthropicQuotaKeys pools = AnthropicQuotaKeys.of(ModelClasses.defaults());
+            ApiKey key = ApiKey.of(env.apiKey());
+            QuotaKey primary = pools.forModel(key, Scenario.PRIMARY);
             engine.limit(primary, Dimension.REQUESTS, Limit.perMinute(env.rpm()))
                     .limit(primary, Dimension.INPUT_TOKENS, Limit.perMinute(env.itpm()))
                     .limit(primary, Dimension.OUTPUT_TOKENS, Limit.perMinute(env.otpm()));
-            QuotaKey fallback = QuotaKey.of("anthropic:" + fingerprint + ":" + classes.classOf(Scenario.FALLBACK));
+            QuotaKey fallback = pools.forModel(key, Scenario.FALLBACK);
             engine.limit(fallback, Dimension.REQUESTS, Limit.perMinute(50))
                     .limit(fallback, Dimension.INPUT_TOKENS, Limit.perMinute(50_000))
                     .limit(fallback, Dimension.OUTPUT_TOKENS, Limit.perMinute(10_000));

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class BatchesChunksTest {
+class BatchChunkerTest {
 
     private static List<BatchInput.Item> items(int n, int textLength) {
         List<BatchInput.Item> items = new ArrayList<>();
@@ -21,7 +21,7 @@ class BatchesChunksTest {
 
     @Test
     void splitsAtTheRequestLimitInOrder() {
-        List<List<BatchInput.Item>> chunks = BatchesRun.chunks(items(250_001, 1), 100_000, Long.MAX_VALUE);
+        List<List<BatchInput.Item>> chunks = BatchChunker.chunks(items(250_001, 1), 100_000, Long.MAX_VALUE);
         assertThat(chunks).extracting(List::size).containsExactly(100_000, 100_000, 50_001);
         assertThat(chunks.get(1).get(0).customId()).isEqualTo("q-100000");
     }
@@ -31,7 +31,7 @@ class BatchesChunksTest {
         // 1,000 requests of about 1 kB of two-byte characters: a 256 kB limit takes about 120 per batch.
         List<BatchInput.Item> items = items(1_000, 0);
         items.forEach(i -> ((ObjectNode) i.params().path("messages").get(0)).put("content", "é".repeat(1_000)));
-        List<List<BatchInput.Item>> chunks = BatchesRun.chunks(items, 100_000, 256_000);
+        List<List<BatchInput.Item>> chunks = BatchChunker.chunks(items, 100_000, 256_000);
         assertThat(chunks.size()).isBetween(7, 10);
         assertThat(chunks.stream().mapToInt(List::size).sum()).isEqualTo(1_000);
     }

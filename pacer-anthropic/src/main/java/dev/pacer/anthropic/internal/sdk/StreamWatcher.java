@@ -1,6 +1,6 @@
-package dev.pacer.anthropic.sdk;
+package dev.pacer.anthropic.internal.sdk;
 
-import dev.pacer.anthropic.StreamUsage;
+import dev.pacer.anthropic.internal.StreamUsage;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  * broken — it reports itself, exactly once: what the stream cost (a stream that ends early settles
  * on what was seen, deltas included) and how it ended ({@link #readToEnd}, {@link #failure}).
  */
-final class StreamWatcher extends FilterInputStream {
+public final class StreamWatcher extends FilterInputStream {
 
     private final Consumer<StreamWatcher> onEnd;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
@@ -24,23 +24,23 @@ final class StreamWatcher extends FilterInputStream {
     private IOException failure;
 
     /** @param onEnd receives this watcher, once, when the stream ends */
-    StreamWatcher(InputStream in, Consumer<StreamWatcher> onEnd) {
+    public StreamWatcher(InputStream in, Consumer<StreamWatcher> onEnd) {
         super(in);
         this.onEnd = onEnd;
     }
 
     /** What the stream carried. */
-    StreamUsage usage() {
+    public StreamUsage usage() {
         return usage;
     }
 
     /** Whether the body was read to its end (rather than closed early or broken). */
-    boolean readToEnd() {
+    public boolean readToEnd() {
         return readToEnd;
     }
 
     /** The exception a read failed with, or null. */
-    IOException failure() {
+    public IOException failure() {
         return failure;
     }
 

@@ -1,7 +1,8 @@
-package dev.pacer.anthropic;
+package dev.pacer.anthropic.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pacer.anthropic.Usage;
 import org.junit.jupiter.api.Test;
 
 class StreamUsageTest {

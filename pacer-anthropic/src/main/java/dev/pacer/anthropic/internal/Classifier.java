@@ -1,6 +1,7 @@
-package dev.pacer.anthropic;
+package dev.pacer.anthropic.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pacer.anthropic.AnthropicQuotaModel;
 import dev.pacer.outcome.Outcome;
 import dev.pacer.outcome.OutcomeFamily;
 import dev.pacer.outcome.RetryHints;
@@ -100,19 +101,6 @@ public final class Classifier {
     }
 
     /**
-     * A transport failure's family: a timeout when any cause is one ({@code HttpTimeoutException},
-     * {@code SocketTimeoutException}), else a connection failure.
-     */
-    public static OutcomeFamily transportFamily(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t.getClass().getSimpleName().contains("Timeout")) {
-                return OutcomeFamily.TIMEOUT;
-            }
-        }
-        return OutcomeFamily.CONNECTION_FAILURE;
-    }
-
-    /**
      * A 2xx whose body is not what the endpoint returns (a misbehaving server or proxy): a server
      * error, so it is retried and counts against the target's health.
      */
@@ -152,7 +140,7 @@ public final class Classifier {
      * header, and a failure message must never carry a key ({@code sk-ant-…} has hyphens, so it can
      * never pass).
      */
-    static String requestId(String header, JsonNode body) {
+    public static String requestId(String header, JsonNode body) {
         if (header != null && REQUEST_ID.matcher(header.trim()).matches()) {
             return header.trim();
         }
@@ -188,7 +176,7 @@ public final class Classifier {
             return Dimension.REQUESTS;
         }
         if (m.contains("tokens per minute")) {
-            return Usage.TOKENS; // a combined limit (a workspace's): "... of 40,000 tokens per minute"
+            return AnthropicQuotaModel.TOKENS; // a combined limit (a workspace's): "... of 40,000 tokens per minute"
         }
         return null;
     }

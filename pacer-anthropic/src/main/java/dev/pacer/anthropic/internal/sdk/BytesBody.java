@@ -1,4 +1,4 @@
-package dev.pacer.anthropic.sdk;
+package dev.pacer.anthropic.internal.sdk;
 
 import com.anthropic.core.http.HttpRequestBody;
 import java.io.IOException;
@@ -6,11 +6,11 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 
 /** A JSON request body held in memory, so an attempt can be sent again (or with another model). */
-final class BytesBody implements HttpRequestBody {
+public final class BytesBody implements HttpRequestBody {
 
     private final byte[] bytes;
 
-    BytesBody(byte[] bytes) {
+    public BytesBody(byte[] bytes) {
         this.bytes = bytes;
     }
 

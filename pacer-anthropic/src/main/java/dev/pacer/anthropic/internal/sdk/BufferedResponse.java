@@ -1,4 +1,4 @@
-package dev.pacer.anthropic.sdk;
+package dev.pacer.anthropic.internal.sdk;
 
 import com.anthropic.core.http.Headers;
 import com.anthropic.core.http.HttpResponse;
@@ -6,13 +6,13 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 
 /** A response whose body was read whole (to classify it, or to read its usage) and is replayed to the SDK. */
-final class BufferedResponse implements HttpResponse {
+public final class BufferedResponse implements HttpResponse {
 
     private final int status;
     private final Headers headers;
     private final byte[] body;
 
-    BufferedResponse(int status, Headers headers, byte[] body) {
+    public BufferedResponse(int status, Headers headers, byte[] body) {
         this.status = status;
         this.headers = headers;
         this.body = body;
@@ -37,7 +37,8 @@ final class BufferedResponse implements HttpResponse {
     public void close() {
     }
 
-    byte[] bytes() {
+    /** The body. */
+    public byte[] bytes() {
         return body;
     }
 }

@@ -1,5 +1,6 @@
-package dev.pacer.anthropic;
+package dev.pacer.anthropic.internal;
 
+import dev.pacer.anthropic.AnthropicQuotaModel;
 import dev.pacer.outcome.RetryHints;
 import dev.pacer.quota.Dimension;
 import dev.pacer.quota.RateLimitSnapshot;
@@ -16,12 +17,14 @@ import java.util.function.Function;
 
 /**
  * Reads Anthropic's rate-limit headers ({@code anthropic-ratelimit-{requests,tokens,input-tokens,
- * output-tokens}-{limit,remaining,reset}}; {@code tokens} is the combined limit, {@link Usage#TOKENS})
+ * output-tokens}-{limit,remaining,reset}}; {@code tokens} is the combined limit, {@link AnthropicQuotaModel#TOKENS})
  * and retry hints ({@code retry-after-ms},
  * {@code retry-after}, {@code x-should-retry}) into the engine's terms. A provider may send
  * anything: garbage, negative or absurd numbers, another date format. Such values are dropped
- * with a note to {@code debug} — never an exception — and no delay longer than
- * {@code maxRetryAfter} is ever returned.
+ * with a note to {@code debug} — never an exception. A delay longer than {@code maxRetryAfter} is
+ * not believed, so it is ignored the same way, as if absent: the engine then backs off on its own and
+ * retries. (Capping it to {@code maxRetryAfter} instead made it a delay too long for the engine to wait
+ * on the target, and a 429 saying {@code retry-after: 99999999999} ended its call after one attempt.)
  */
 public final class RateLimitHeaders {
 
@@ -31,7 +34,7 @@ public final class RateLimitHeaders {
     private final Consumer<String> debug;
 
     /**
-     * @param maxRetryAfter the longest server delay believed; longer ones are capped to it
+     * @param maxRetryAfter the longest server delay believed; longer ones are ignored
      * @param debug         receives a note for each value ignored (never contains a key)
      */
     public RateLimitHeaders(Duration maxRetryAfter, Consumer<String> debug) {
@@ -49,8 +52,8 @@ public final class RateLimitHeaders {
         // engine allows for in output_tokens alone: believed, it reads as room that is not there, and each such answer
         // grows the key's assumed share (in the two-clients test: 22.7 429s on the wire over 18 runs, against 13.7).
         // A limit alone binds only below input + output (a workspace's); at their sum it admits what they admit.
-        entry(header, "tokens", Usage.TOKENS, 1000, now).filter(e -> e.limit() > 0)
-                .ifPresent(e -> entries.put(Usage.TOKENS, new RateLimitSnapshot.Entry(e.limit(), -1, e.reset(), e.remainingPrecision())));
+        entry(header, "tokens", AnthropicQuotaModel.TOKENS, 1000, now).filter(e -> e.limit() > 0)
+                .ifPresent(e -> entries.put(AnthropicQuotaModel.TOKENS, new RateLimitSnapshot.Entry(e.limit(), -1, e.reset(), e.remainingPrecision())));
         return entries.isEmpty() ? null : new RateLimitSnapshot(now, entries);
     }
 
@@ -101,7 +104,7 @@ public final class RateLimitHeaders {
                 debug.accept("retry-after-ms '" + clip(value.get()) + "' is not a delay; ignored");
                 return null;
             }
-            return cap(Duration.ofNanos((long) Math.min(ms * 1e6, 1e18)));
+            return believed(Duration.ofNanos((long) Math.min(ms * 1e6, 1e18)), "retry-after-ms");
         } catch (NumberFormatException e) {
             debug.accept("retry-after-ms '" + clip(value.get()) + "' is not a number; ignored");
             return null;
@@ -119,12 +122,12 @@ public final class RateLimitHeaders {
                 debug.accept("retry-after '" + clip(v) + "' is not a delay; ignored");
                 return null;
             }
-            return cap(Duration.ofNanos((long) Math.min(seconds * 1e9, 1e18)));
+            return believed(Duration.ofNanos((long) Math.min(seconds * 1e9, 1e18)), "retry-after");
         } catch (NumberFormatException notSeconds) {
             try {
                 Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
                 Duration d = Duration.between(now, at);
-                return cap(d.isNegative() ? Duration.ZERO : d);
+                return believed(d.isNegative() ? Duration.ZERO : d, "retry-after");
             } catch (DateTimeParseException notDate) {
                 debug.accept("retry-after '" + clip(v) + "' is neither seconds nor an HTTP date; ignored");
                 return null;
@@ -132,10 +135,11 @@ public final class RateLimitHeaders {
         }
     }
 
-    private Duration cap(Duration d) {
+    /** {@code d}, or null (as if the header were absent) when it is longer than {@code maxRetryAfter}. */
+    private Duration believed(Duration d, String header) {
         if (d.compareTo(maxRetryAfter) > 0) {
-            debug.accept("retry-after of " + d + " capped at " + maxRetryAfter);
-            return maxRetryAfter;
+            debug.accept(header + " of " + d + " is longer than maxRetryAfter (" + maxRetryAfter + "); ignored");
+            return null;
         }
         return d;
     }

@@ -1,7 +1,7 @@
-package dev.pacer.anthropic;
+package dev.pacer.anthropic.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pacer.anthropic.Usage;
 import dev.pacer.outcome.Outcome;
 import dev.pacer.outcome.OutcomeFamily;
 import java.io.IOException;
@@ -21,8 +21,6 @@ import java.io.IOException;
  */
 public final class StreamUsage {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private Usage reported = new Usage(0, 0, 0, 0);
     private boolean finalUsage;
     private double generated;
@@ -34,7 +32,7 @@ public final class StreamUsage {
     public void data(String json) {
         JsonNode data;
         try {
-            data = JSON.readTree(json);
+            data = Json.MAPPER.readTree(json);
         } catch (IOException notJson) {
             return; // not ours to judge: the reader of the stream will
         }
@@ -52,9 +50,9 @@ public final class StreamUsage {
             }
             case "content_block_delta" -> {
                 JsonNode delta = data.path("delta");
-                generated += TokenEstimator.text(delta.path("text").asText(""))
-                        + TokenEstimator.text(delta.path("partial_json").asText(""))
-                        + TokenEstimator.text(delta.path("thinking").asText(""));
+                generated += CharacterModel.text(delta.path("text").asText(""))
+                        + CharacterModel.text(delta.path("partial_json").asText(""))
+                        + CharacterModel.text(delta.path("thinking").asText(""));
             }
             case "error" -> {
                 error = data.path("error").path("type").asText("error");
@@ -113,8 +111,10 @@ public final class StreamUsage {
             return Classifier.streamError(errorData, requestId);
         }
         if (failure != null) {
-            return new Outcome(Classifier.transportFamily(failure), 0, null, Classifier.withRequestId("the stream broke off: " + failure.getClass().getSimpleName()
-                    + (failure.getMessage() == null ? "" : ": " + failure.getMessage()), requestId), null, null, null);
+            OutcomeFamily family = TransportFailures.family(failure);
+            return new Outcome(family == null ? OutcomeFamily.CONNECTION_FAILURE : family, 0, null,
+                    Classifier.withRequestId("the stream broke off: " + failure.getClass().getSimpleName()
+                            + (failure.getMessage() == null ? "" : ": " + failure.getMessage()), requestId), null, null, null);
         }
         if (readToEnd && !stopped) {
             return new Outcome(OutcomeFamily.CONNECTION_FAILURE, 0, null,

@@ -1,12 +1,14 @@
-package dev.pacer.anthropic;
+package dev.pacer.anthropic.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pacer.anthropic.AnthropicQuotaModel;
 import dev.pacer.outcome.Outcome;
 import dev.pacer.outcome.OutcomeFamily;
 import dev.pacer.outcome.RetryHints;
 import dev.pacer.quota.Dimension;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -14,8 +16,9 @@ class ClassifierTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static Outcome classify(int status, String body) throws Exception {
-        return Classifier.classify(status, body == null ? null : JSON.readTree(body), RetryHints.NONE, null);
+    /** Classifies {@code body} as it comes off the wire: parsed as the pipeline parses it (not JSON: no body). */
+    private static Outcome classify(int status, String body) {
+        return Classifier.classify(status, body == null ? null : Json.parse(body.getBytes(StandardCharsets.UTF_8)), RetryHints.NONE, null);
     }
 
     private static String error(String type, String message) {
@@ -33,7 +36,10 @@ class ClassifierTest {
         assertThat(classify(529, error("overloaded_error", "Overloaded")).family()).isEqualTo(OutcomeFamily.OVERLOADED);
         assertThat(classify(500, error("api_error", "x")).family()).isEqualTo(OutcomeFamily.SERVER_ERROR);
         assertThat(classify(504, error("timeout_error", "x")).family()).isEqualTo(OutcomeFamily.SERVER_ERROR);
-        assertThat(classify(503, "<html>bad gateway</html>".isEmpty() ? null : null).family()).isEqualTo(OutcomeFamily.SERVER_ERROR);
+        Outcome html = classify(503, "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>");
+        assertThat(html.family()).isEqualTo(OutcomeFamily.SERVER_ERROR);
+        assertThat(html.errorType()).isNull();
+        assertThat(html.message()).as("an HTML page is no error message").isNull();
         for (int s : new int[] {400, 404, 413, 422}) {
             assertThat(classify(s, error("invalid_request_error", "x")).family()).isEqualTo(OutcomeFamily.REQUEST_ERROR);
         }
@@ -85,7 +91,7 @@ class ClassifierTest {
         assertThat(classify(429, error("rate_limit_error", "... of 30,000 input tokens per minute ...")).dimension())
                 .isEqualTo(Dimension.INPUT_TOKENS);
         // A combined limit (a workspace's, or the legacy TPM): "tokens per minute" with no input or output before it.
-        assertThat(classify(429, error("rate_limit_error", "... of 40,000 tokens per minute ...")).dimension()).isEqualTo(Usage.TOKENS);
+        assertThat(classify(429, error("rate_limit_error", "... of 40,000 tokens per minute ...")).dimension()).isEqualTo(AnthropicQuotaModel.TOKENS);
         // The hints (x-should-retry among them) travel with the outcome for the engine to honour.
         RetryHints noRetry = new RetryHints(null, Boolean.FALSE, null);
         assertThat(Classifier.classify(529, JSON.readTree(error("overloaded_error", "Overloaded")), noRetry, null).hints().shouldRetry())

@@ -1,7 +1,8 @@
-package dev.pacer.anthropic;
+package dev.pacer.anthropic.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pacer.anthropic.AnthropicQuotaModel;
 import dev.pacer.outcome.RetryHints;
 import dev.pacer.quota.Dimension;
 import dev.pacer.quota.RateLimitSnapshot;
@@ -46,16 +47,20 @@ class RateLimitHeadersTest {
         assertThat(s.entry(Dimension.INPUT_TOKENS).remainingPrecision()).isEqualTo(1000);
         assertThat(s.entry(Dimension.OUTPUT_TOKENS).limit()).isEqualTo(8_000);
         // The combined limit ("the most restrictive token limit in force"): its limit, not its remaining (see RateLimitHeaders).
-        assertThat(s.entry(Usage.TOKENS)).isEqualTo(new RateLimitSnapshot.Entry(38_000, -1, Instant.parse("2026-11-24T12:00:06Z"), 1000));
+        assertThat(s.entry(AnthropicQuotaModel.TOKENS)).isEqualTo(new RateLimitSnapshot.Entry(38_000, -1, Instant.parse("2026-11-24T12:00:06Z"), 1000));
         assertThat(notes).isEmpty();
     }
 
     @Test
-    void retryHintsPreferMillisecondsThenSecondsThenAnHttpDateAndAreCapped() {
+    void retryHintsPreferMillisecondsThenSecondsThenAnHttpDateAndOneAboveTheCapIsIgnored() {
         assertThat(parser.hints(headers(Map.of("retry-after-ms", "1500", "retry-after", "9")), now).retryAfter()).isEqualTo(Duration.ofMillis(1500));
         assertThat(parser.hints(headers(Map.of("retry-after", "7")), now).retryAfter()).isEqualTo(Duration.ofSeconds(7));
         assertThat(parser.hints(headers(Map.of("retry-after", "Tue, 24 Nov 2026 12:00:30 GMT")), now).retryAfter()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(parser.hints(headers(Map.of("retry-after", "999999999")), now).retryAfter()).isEqualTo(Duration.ofMinutes(10));
+        // Above maxRetryAfter it is not believed: as if absent (the engine backs off on its own), with a note.
+        assertThat(parser.hints(headers(Map.of("retry-after", "999999999")), now).retryAfter()).isNull();
+        assertThat(notes).containsExactly("retry-after of PT277777H46M39S is longer than maxRetryAfter (PT10M); ignored");
+        assertThat(parser.hints(headers(Map.of("retry-after-ms", "900000", "retry-after", "7")), now).retryAfter())
+                .as("an absurd retry-after-ms gives way to retry-after").isEqualTo(Duration.ofSeconds(7));
         RetryHints h = parser.hints(headers(Map.of("x-should-retry", "false")), now);
         assertThat(h.shouldRetry()).isFalse();
     }

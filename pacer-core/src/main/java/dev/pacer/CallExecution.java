@@ -12,6 +12,7 @@ import dev.pacer.route.Route;
 import dev.pacer.route.Skip;
 import dev.pacer.route.SkipReason;
 import dev.pacer.route.Target;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The path of one call, top to bottom: for each target of the route, in order —
@@ -204,14 +206,16 @@ final class CallExecution<T> {
                        int number, long started, AttemptResult<T> res, Throwable error) {
         Target target = route.get(index);
         if (error != null || res == null) {
-            // Classification is the provider's (transport failures included): an attempt that completes
-            // exceptionally has no outcome to read, so the call fails as it is, without a retry.
             Throwable cause = error == null ? new NullPointerException("The attempt completed with no result") : unwrap(error);
-            permit.release();
-            cancelProbe(target, probe);
-            fail(cause instanceof PacerException p ? p
-                    : new PacerException("The attempt on " + target + " failed: " + cause, cause));
-            return;
+            OutcomeFamily family = classify(cause);
+            if (family == null) {
+                permit.release();
+                cancelProbe(target, probe);
+                fail(cause instanceof PacerException p ? p
+                        : new PacerException("The attempt on " + target + " failed: " + cause, cause));
+                return;
+            }
+            res = AttemptResult.failure(Outcome.failure(family, String.valueOf(cause.getMessage())), null);
         }
         Outcome outcome = res.outcome();
         lastOutcome = outcome;
@@ -394,6 +398,16 @@ final class CallExecution<T> {
         if (probe) {
             pacer.breaker(target).cancelProbe();
         }
+    }
+
+    private static OutcomeFamily classify(Throwable cause) {
+        if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
+            return OutcomeFamily.TIMEOUT;
+        }
+        if (cause instanceof IOException) {
+            return OutcomeFamily.CONNECTION_FAILURE;
+        }
+        return null;
     }
 
     private static Throwable unwrap(Throwable error) {

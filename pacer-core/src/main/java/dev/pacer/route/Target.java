@@ -34,6 +34,22 @@ public record Target(String provider, String model, String credentialsRef, Quota
         return new Target(provider, model, "default", quotaKey, quotaModel);
     }
 
+    /**
+     * Targets are equal when provider, model, credentials and quota key are: the quota model is how the
+     * key is counted, not which target it is (a breaker looked up by {@code Target.of(p, m, key)} is the
+     * engine's, whatever model the call's target carried).
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Target t && provider.equals(t.provider) && model.equals(t.model)
+                && credentialsRef.equals(t.credentialsRef) && quotaKey.equals(t.quotaKey);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(provider, model, credentialsRef, quotaKey);
+    }
+
     /** {@code provider/model}, for messages and events. */
     public String name() {
         return provider + "/" + model;

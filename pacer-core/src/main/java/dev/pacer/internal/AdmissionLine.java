@@ -58,6 +58,9 @@ import java.util.function.Supplier;
  * Until the first call ends or a limit is known, only {@code coldStartConcurrency} calls go: with
  * nothing known of the provider's limits, a burst would all go at once and most would be refused.
  *
+ * <p>Why one class of about 600 lines: the fast path, the drain protocol, deadlines and the wake-up
+ * share one lock and the invariants below; split over files, no file would state them whole.
+ *
  * <h2>Invariants</h2>
  * Under the lock: {@code queued} is the number of waiters in the lines and {@code queuedCost} their
  * costs per class. {@code inFlight} counts permits not yet ended plus calls being reserved; it changes

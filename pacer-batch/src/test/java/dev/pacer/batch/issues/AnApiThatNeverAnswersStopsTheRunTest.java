@@ -3,19 +3,14 @@ package dev.pacer.batch.issues;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pacer.batch.BatchRunner;
-import dev.pacer.batch.Prices;
 import dev.pacer.batch.RunOptions;
-import dev.pacer.time.ScaledClock;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -36,19 +31,10 @@ class AnApiThatNeverAnswersStopsTheRunTest {
     @Test
     void theRunStopsByItselfSayingTheApiDoesNotAnswerAndWritesNothing() throws Exception {
         try (SilentUpstream upstream = new SilentUpstream()) {
-            List<String> lines = new ArrayList<>();
-            for (int i = 1; i <= 14; i++) {
-                lines.add("{\"custom_id\":\"q-" + i + "\",\"params\":{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":16,"
-                        + "\"messages\":[{\"role\":\"user\",\"content\":\"q-" + i + "\"}]}}");
-            }
-            Path in = dir.resolve("in.jsonl");
-            Files.write(in, lines);
             Path out = dir.resolve("out.jsonl");
             ByteArrayOutputStream printed = new ByteArrayOutputStream();
-            ScaledClock clock = new ScaledClock(Instant.now(), 1);
-            RunOptions options = new RunOptions(in, out, RunOptions.Via.MESSAGES, upstream.baseUrl(), "sk-ant-test-silent", List.of(), null,
-                    null, false, false, null, null, Duration.ofSeconds(2), Map.of(), clock, clock,
-                    new PrintStream(printed, true, StandardCharsets.UTF_8), false, Prices.defaults(), Duration.ofSeconds(1), false, false);
+            RunOptions options = IssueRuns.live(IssueRuns.requests(dir, 14), dir, upstream.baseUrl(), List.of(), Duration.ofSeconds(2),
+                    new PrintStream(printed, true, StandardCharsets.UTF_8));
 
             long started = System.nanoTime();
             BatchRunner.Summary s = CompletableFuture.supplyAsync(() -> new BatchRunner(options).run()).get(90, TimeUnit.SECONDS);

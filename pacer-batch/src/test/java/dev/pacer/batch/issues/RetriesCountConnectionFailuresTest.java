@@ -3,19 +3,14 @@ package dev.pacer.batch.issues;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pacer.batch.BatchRunner;
-import dev.pacer.batch.Prices;
 import dev.pacer.batch.RunOptions;
-import dev.pacer.time.ScaledClock;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -61,18 +56,8 @@ class RetriesCountConnectionFailuresTest {
 
     /** Runs 14 requests against {@code upstream} until 16 attempts reached it (a retry at least), then stops the run. */
     private BatchRunner.Summary runUntilRetried(SilentUpstream upstream, List<String> fallback) throws Exception {
-        List<String> lines = new ArrayList<>();
-        for (int i = 1; i <= 14; i++) {
-            lines.add("{\"custom_id\":\"q-" + i + "\",\"params\":{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":16,"
-                    + "\"messages\":[{\"role\":\"user\",\"content\":\"q-" + i + "\"}]}}");
-        }
-        Path in = dir.resolve("in.jsonl");
-        Files.write(in, lines);
-        ScaledClock clock = new ScaledClock(Instant.now(), 1);
-        RunOptions options = new RunOptions(in, dir.resolve("out.jsonl"), RunOptions.Via.MESSAGES, upstream.baseUrl(),
-                "sk-ant-test-unanswered", fallback, null, null, false, false, null, null, Duration.ofSeconds(5), Map.of(), clock, clock,
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false, Prices.defaults(),
-                Duration.ofSeconds(1), false, false);
+        RunOptions options = IssueRuns.live(IssueRuns.requests(dir, 14), dir, upstream.baseUrl(), fallback, Duration.ofSeconds(5),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         BatchRunner runner = new BatchRunner(options);
         CompletableFuture<BatchRunner.Summary> run = CompletableFuture.supplyAsync(runner::run);
         Instant end = Instant.now().plusSeconds(60);

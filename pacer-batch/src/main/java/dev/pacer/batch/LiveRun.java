@@ -13,6 +13,7 @@ import dev.pacer.anthropic.ModelClasses;
 import dev.pacer.anthropic.Usage;
 import dev.pacer.concurrency.AimdLimit;
 import dev.pacer.concurrency.ConcurrencyLimit;
+import dev.pacer.event.PacerListener;
 import dev.pacer.outcome.Outcome;
 import dev.pacer.outcome.OutcomeFamily;
 import dev.pacer.quota.Dimension;
@@ -34,7 +35,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The {@code --via messages} path: every request goes through {@link AnthropicPacer} at
@@ -56,8 +56,6 @@ final class LiveRun {
 
     /** The engine's queue can hold the whole job; this only bounds memory for huge files. */
     static final int MAX_OUTSTANDING = 2_000;
-    /** This many requests in a row without any answer from the API, and none answered before: stop. */
-    private static final int UNREACHABLE_AFTER = 8;
 
     private final RunOptions options;
     private final ResultLog log;
@@ -71,8 +69,6 @@ final class LiveRun {
     private final Set<String> sent = new LinkedHashSet<>();
     /** When the last attempt of each request went out, for its latency. */
     private final Map<String, Instant> sentAt = new java.util.concurrent.ConcurrentHashMap<>();
-    private final AtomicInteger unansweredInARow = new AtomicInteger();
-    private volatile boolean anyAnswer;
 
     /** Per-pool utilization once the run ends (empty when unknown). */
     private final List<Utilization> utilization = new ArrayList<>();
@@ -108,7 +104,7 @@ final class LiveRun {
                 .concurrency(options.concurrency() == null
                         ? ConcurrencyLimit.adaptive(new AimdLimit.Settings(16, 2, 512, 0.9))
                         : ConcurrencyLimit.fixed(options.concurrency()))
-                .listener(new AttemptLedger(tally, target -> classes.classOf(target.model())));
+                .listener(listeners(new AttemptLedger(tally, target -> classes.classOf(target.model())), new ApiSilence(this::unreachable)));
         ApiKey key = ApiKey.of(options.apiKey());
         options.limits().forEach((modelClass, dims) ->
                 dims.forEach((d, l) -> pb.limit(AnthropicQuotaKeys.forModelClass(key, modelClass), d, l)));
@@ -235,8 +231,6 @@ final class LiveRun {
         }
         ObjectNode pacerMeta = BatchInput.JSON.createObjectNode();
         if (reply != null) {
-            anyAnswer = true;
-            unansweredInARow.set(0);
             ObjectNode line = BatchInput.JSON.createObjectNode();
             line.put("custom_id", item.customId());
             ObjectNode result = line.putObject("result");
@@ -261,13 +255,8 @@ final class LiveRun {
         if (outcome != null && (outcome.family() == OutcomeFamily.CONNECTION_FAILURE || outcome.family() == OutcomeFamily.TIMEOUT)) {
             // The API never answered: an "errored" line would be final and skipped on every resume.
             tally.unanswered.incrementAndGet();
-            if (unansweredInARow.incrementAndGet() >= UNREACHABLE_AFTER && !anyAnswer && stop.set(StopSignal.Reason.UNREACHABLE)) {
-                options.out().printf("%nStopping: %s does not answer (%s); check --base-url and the network, then rerun the same"
-                        + " command to resume.%n", options.baseUrl(), outcome.family().name().toLowerCase().replace('_', ' '));
-            }
             return;
         }
-        anyAnswer |= outcome != null && outcome.status() > 0;
         String type = "api_error";
         String message = cause == null ? "unknown failure" : cause.getMessage();
         if (outcome != null && outcome.errorType() != null) {
@@ -284,6 +273,21 @@ final class LiveRun {
         log.append(item.customId(), "errored", errLine);
         tally.errored.incrementAndGet();
         tally.done.incrementAndGet();
+    }
+
+    /** The API has never answered ({@link ApiSilence}): stop, and say what to check. */
+    private void unreachable(OutcomeFamily lastFailure) {
+        if (stop.set(StopSignal.Reason.UNREACHABLE)) {
+            options.out().printf("%nStopping: %s does not answer (%s); check --base-url and the network, then rerun the same"
+                    + " command to resume.%n", options.baseUrl(), lastFailure.name().toLowerCase().replace('_', ' '));
+        }
+    }
+
+    private static PacerListener listeners(PacerListener first, PacerListener second) {
+        return event -> {
+            first.onEvent(event);
+            second.onEvent(event);
+        };
     }
 
     private static Throwable unwrap(Throwable error) {

@@ -39,6 +39,10 @@ import java.util.Map;
  * {@code max(syncEvery, lines / 50)} replacements (and on {@link #sync()}), so retrying a whole
  * file copies it about 50 times, not once per line. Invariant: {@code spans} holds, for every id
  * in the file, the byte range of its line (newline included).
+ *
+ * <p>Over 400 lines on purpose: appending, reading back and rewriting all move the same channel,
+ * {@code spans} and done-set under one lock, and the invariant above is only checkable where all
+ * three are in view; a rewriter split off would have to be handed every one of them.
  */
 public final class ResultLog implements AutoCloseable {
 

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.pacer.batch.BatchRunner;
-import dev.pacer.batch.Prices;
 import dev.pacer.batch.RunOptions;
-import dev.pacer.time.ScaledClock;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -15,9 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,15 +52,9 @@ class AbsurdRetryAfterIsRetriedTest {
         });
         server.start();
         try {
-            Path in = dir.resolve("in.jsonl");
-            Files.writeString(in, "{\"custom_id\":\"q-1\",\"params\":{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":16,"
-                    + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}}\n");
-            Path out = dir.resolve("out.jsonl");
-            ScaledClock clock = new ScaledClock(Instant.now(), 1);
-            RunOptions options = new RunOptions(in, out, RunOptions.Via.MESSAGES, "http://127.0.0.1:" + server.getAddress().getPort(),
-                    "sk-ant-test-retry-after", List.of(), null, null, false, false, null, null, Duration.ofSeconds(5), Map.of(), clock, clock,
-                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false, Prices.defaults(),
-                    Duration.ofSeconds(1), false, false);
+            RunOptions options = IssueRuns.live(IssueRuns.requests(dir, 1), dir, "http://127.0.0.1:" + server.getAddress().getPort(), List.of(),
+                    Duration.ofSeconds(5), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            Path out = options.output();
 
             BatchRunner.Summary s = new BatchRunner(options).run();
 

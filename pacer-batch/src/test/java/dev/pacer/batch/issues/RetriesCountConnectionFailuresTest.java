@@ -2,31 +2,16 @@ package dev.pacer.batch.issues;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pacer.batch.BatchRunner;
-import dev.pacer.batch.Prices;
 import dev.pacer.batch.RunOptions;
-import dev.pacer.time.ScaledClock;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,19 +23,17 @@ import org.junit.jupiter.api.io.TempDir;
  * attempts after the circuit breaker let the call through again included — and the first attempt
  * on a fallback model is a fallback, not a retry.
  *
- * <p>The upstream reads each request whole (so it knows which request and which model every
- * attempt was) and closes the connection without a byte of answer.
+ * <p>The upstream ({@link SilentUpstream}) reads each request whole, so it knows which request and
+ * which model every attempt was, and closes the connection without a byte of answer.
  */
 class RetriesCountConnectionFailuresTest {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path dir;
 
     @Test
     void everyAttemptAfterARequestsFirstIsARetry() throws Exception {
-        try (Silent upstream = new Silent()) {
+        try (SilentUpstream upstream = new SilentUpstream()) {
             BatchRunner.Summary s = runUntilRetried(upstream, List.of());
             assertThat(upstream.attempts()).as("requests that reached the upstream").hasSizeGreaterThan(14);
             assertThat(s.attempts()).isEqualTo(upstream.attempts().size());
@@ -61,7 +44,7 @@ class RetriesCountConnectionFailuresTest {
 
     @Test
     void theFirstAttemptOnAFallbackModelIsNotARetry() throws Exception {
-        try (Silent upstream = new Silent()) {
+        try (SilentUpstream upstream = new SilentUpstream()) {
             BatchRunner.Summary s = runUntilRetried(upstream, List.of("claude-haiku-4-5"));
             assertThat(upstream.attempts()).as("some calls reached the fallback").anyMatch(a -> a.endsWith("claude-haiku-4-5"));
             assertThat(s.attempts()).isEqualTo(upstream.attempts().size());
@@ -72,19 +55,9 @@ class RetriesCountConnectionFailuresTest {
     }
 
     /** Runs 14 requests against {@code upstream} until 16 attempts reached it (a retry at least), then stops the run. */
-    private BatchRunner.Summary runUntilRetried(Silent upstream, List<String> fallback) throws Exception {
-        List<String> lines = new ArrayList<>();
-        for (int i = 1; i <= 14; i++) {
-            lines.add("{\"custom_id\":\"q-" + i + "\",\"params\":{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":16,"
-                    + "\"messages\":[{\"role\":\"user\",\"content\":\"q-" + i + "\"}]}}");
-        }
-        Path in = dir.resolve("in.jsonl");
-        Files.write(in, lines);
-        ScaledClock clock = new ScaledClock(Instant.now(), 1);
-        RunOptions options = new RunOptions(in, dir.resolve("out.jsonl"), RunOptions.Via.MESSAGES, upstream.baseUrl(),
-                "sk-ant-test-unanswered", fallback, null, null, false, false, null, null, Duration.ofSeconds(5), Map.of(), clock, clock,
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false, Prices.defaults(),
-                Duration.ofSeconds(1), false, false);
+    private BatchRunner.Summary runUntilRetried(SilentUpstream upstream, List<String> fallback) throws Exception {
+        RunOptions options = IssueRuns.live(IssueRuns.requests(dir, 14), dir, upstream.baseUrl(), fallback, Duration.ofSeconds(5),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         BatchRunner runner = new BatchRunner(options);
         CompletableFuture<BatchRunner.Summary> run = CompletableFuture.supplyAsync(runner::run);
         Instant end = Instant.now().plusSeconds(60);
@@ -95,71 +68,5 @@ class RetriesCountConnectionFailuresTest {
         BatchRunner.Summary s = run.get(60, TimeUnit.SECONDS);
         assertThat(s.succeeded() + s.errored()).as("nothing answered, nothing final").isZero();
         return s;
-    }
-
-    /** An upstream that reads each request and closes without answering; it records "prompt model" per attempt. */
-    private static final class Silent implements AutoCloseable {
-        private final ServerSocket server = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
-        private final List<String> attempts = new CopyOnWriteArrayList<>();
-
-        Silent() throws IOException {
-            Thread.ofVirtual().start(() -> {
-                while (!server.isClosed()) {
-                    try {
-                        Socket socket = server.accept();
-                        Thread.ofVirtual().start(() -> readAndClose(socket));
-                    } catch (IOException closed) {
-                        return;
-                    }
-                }
-            });
-        }
-
-        String baseUrl() {
-            return "http://127.0.0.1:" + server.getLocalPort();
-        }
-
-        List<String> attempts() {
-            return attempts;
-        }
-
-        /** Distinct (request, model) pairs: each one's first attempt is not a retry. */
-        int firstAttempts() {
-            return new HashSet<>(attempts).size();
-        }
-
-        private void readAndClose(Socket socket) {
-            try (socket; InputStream in = socket.getInputStream(); OutputStream ignored = socket.getOutputStream()) {
-                String head = readHead(in);
-                int length = 0;
-                for (String line : head.split("\r\n")) {
-                    if (line.toLowerCase().startsWith("content-length:")) {
-                        length = Integer.parseInt(line.substring(15).trim());
-                    }
-                }
-                JsonNode body = JSON.readTree(in.readNBytes(length));
-                attempts.add(body.path("messages").get(0).path("content").asText() + " " + body.path("model").asText());
-            } catch (IOException | RuntimeException dropped) {
-                // the client gave up first: not an attempt that reached us whole
-            }
-        }
-
-        private static String readHead(InputStream in) throws IOException {
-            ByteArrayOutputStream head = new ByteArrayOutputStream();
-            int matched = 0;
-            for (int b; (b = in.read()) != -1; ) {
-                head.write(b);
-                matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
-                if (matched == 4) {
-                    break;
-                }
-            }
-            return head.toString(StandardCharsets.US_ASCII);
-        }
-
-        @Override
-        public void close() throws IOException {
-            server.close();
-        }
     }
 }

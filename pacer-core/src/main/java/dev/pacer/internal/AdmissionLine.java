@@ -237,7 +237,7 @@ public final class AdmissionLine {
                     Duration.ofNanos(Math.max(0, deadlineNanos - clock.nanoTime())));
         }
         Duration estimated = Duration.ofNanos(wait);
-        notifySafely(() -> listener.onQueued(callId, attempt, key, cost, priority, lineLength, estimated));
+        Listeners.notifySafely(() -> listener.onQueued(callId, attempt, key, cost, priority, lineLength, estimated));
         drain();
         return waiter.future;
     }
@@ -572,15 +572,7 @@ public final class AdmissionLine {
 
     private void notifyAdmitted(LinePermit permit) {
         if (listener != QuotaListener.NONE) {
-            notifySafely(() -> listener.onAdmitted(permit.callId, permit.attempt, key, permit.reserved(), permit.waited()));
-        }
-    }
-
-    private static void notifySafely(Runnable event) {
-        try {
-            event.run();
-        } catch (RuntimeException ignored) {
-            // A listener must never break admission.
+            Listeners.notifySafely(() -> listener.onAdmitted(permit.callId, permit.attempt, key, permit.reserved(), permit.waited()));
         }
     }
 

@@ -191,7 +191,7 @@ final class InMemoryQuotaState implements QuotaState {
         synchronized (this) {
             levels.pause(dimension == null ? -1 : dimension.index(), clock.toNanoTime(until));
         }
-        notifySafely(() -> listener.onPaused(callId, attempt, key, dimension, until));
+        Listeners.notifySafely(() -> listener.onPaused(callId, attempt, key, dimension, until));
     }
 
     @Override
@@ -201,7 +201,7 @@ final class InMemoryQuotaState implements QuotaState {
             levels.applyLimit(dimension.index(), limit);
             limitsKnown = true;
         }
-        notifySafely(() -> listener.onLimitChanged(0, 0, key, dimension, limit));
+        Listeners.notifySafely(() -> listener.onLimitChanged(0, 0, key, dimension, limit));
     }
 
     @Override
@@ -276,22 +276,14 @@ final class InMemoryQuotaState implements QuotaState {
             report = share.takeReport();
         }
         if (report != null) {
-            notifySafely(() -> listener.onShareChanged(report.callId(), report.attempt(), key, report.before(),
+            Listeners.notifySafely(() -> listener.onShareChanged(report.callId(), report.attempt(), key, report.before(),
                     report.after(), report.reason()));
         }
     }
 
     private static void notifyAll(List<Runnable> events) {
         for (Runnable event : events) {
-            notifySafely(event);
-        }
-    }
-
-    private static void notifySafely(Runnable event) {
-        try {
-            event.run();
-        } catch (RuntimeException ignored) {
-            // A listener must never break admission.
+            Listeners.notifySafely(event);
         }
     }
 

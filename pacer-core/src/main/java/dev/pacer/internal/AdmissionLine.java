@@ -64,13 +64,17 @@ import java.util.function.Supplier;
  * <h2>Invariants</h2>
  * Under the lock: {@code queued} is the number of waiters in the lines and {@code queuedCost} their
  * costs per class. {@code inFlight} counts permits not yet ended plus calls being reserved; it changes
- * only by CAS, so the fast path (nobody waiting, a fixed limit) takes a slot without the lock. Every
+ * only by CAS, so the fast path (nobody waiting, a fixed limit) takes a slot without the lock; with no
+limit and the cold start over nothing is counted here at all (the view reads the state's count), so
+concurrent calls on an unlimited key touch nothing of the line but what they read. Every
  * slot given back while calls wait is followed by a drain. Futures are completed and listeners called
  * outside the lock.
  */
 public final class AdmissionLine {
 
     private static final long MIN_WAKE_NANOS = 1_000;
+    /** What {@link #takeSlot} answers: no slot free; a slot counted in {@code inFlight}; admitted with nothing to count. */
+    private static final int NO_SLOT = 0, COUNTED = 1, UNCOUNTED = 2;
     private static final long FAR_FUTURE = DimensionLevels.FAR_FUTURE;
     private static final VarHandle IN_FLIGHT;
 
@@ -89,7 +93,12 @@ public final class AdmissionLine {
     private final QuotaListener listener;
     private final int coldStartConcurrency;
     /** Whether the concurrency limit adapts (then its state changes only under the lock). */
-    private final boolean adaptive;
+    final boolean adaptive;
+    /**
+     * Whether the limit is fixed at {@link Integer#MAX_VALUE}: then, once the cold start is over, a call
+     * takes no slot at all, so concurrent calls share no counter here (see {@link #takeSlot}).
+     */
+    private final boolean unbounded;
 
     // Guarded by "this".
     private final ConcurrencyLimit.State concurrency;
@@ -113,6 +122,7 @@ public final class AdmissionLine {
         this.listener = listener;
         this.concurrency = concurrency.newState();
         this.adaptive = concurrency instanceof AimdLimit;
+        this.unbounded = !adaptive && this.concurrency.limit() == Integer.MAX_VALUE;
         this.coldStartConcurrency = coldStartConcurrency;
         this.lines = new ArrayDeque[Priority.values().length];
         this.queuedCost = new Cost[lines.length];
@@ -141,15 +151,15 @@ public final class AdmissionLine {
      * @throws CapacityExceeded when the cost can never fit
      */
     public Permit tryAcquire(Cost cost) {
-        boolean blocked;
+        int slot;
         if (fastPath()) {
-            blocked = !takeSlot();
+            slot = takeSlot();
         } else {
             synchronized (this) {
-                blocked = queued > 0 || !takeSlot();
+                slot = queued > 0 ? NO_SLOT : takeSlot();
             }
         }
-        if (blocked) {
+        if (slot == NO_SLOT) {
             Refusal estimate = state.estimate(cost, Cost.ZERO);
             if (estimate != null && estimate.kind() == Refusal.Kind.NEVER) {
                 throw tooLarge(estimate);
@@ -158,11 +168,11 @@ public final class AdmissionLine {
         }
         ReserveResult result = state.reserve(cost, 0, 0);
         if (result instanceof Reservation reservation) {
-            LinePermit permit = new LinePermit(this, reservation, 0, 0, 0);
+            LinePermit permit = new LinePermit(this, reservation, slot == COUNTED, 0, 0, 0);
             notifyAdmitted(permit);
             return permit;
         }
-        giveBackSlot();
+        giveBackSlot(slot);
         Refusal refusal = (Refusal) result;
         if (refusal.kind() == Refusal.Kind.NEVER) {
             throw tooLarge(refusal);
@@ -183,22 +193,22 @@ public final class AdmissionLine {
      */
     public CompletableFuture<Permit> acquire(Cost cost, Priority priority, Instant deadline, Supplier<Cost> recost,
                                              long callId, int attempt) {
-        boolean tryNow;
+        int slot;
         if (fastPath()) {
-            tryNow = takeSlot();
+            slot = takeSlot();
         } else {
             synchronized (this) {
-                tryNow = !waitingAtOrAbove(priority) && takeSlot();
+                slot = waitingAtOrAbove(priority) ? NO_SLOT : takeSlot();
             }
         }
-        if (tryNow) {
+        if (slot != NO_SLOT) {
             ReserveResult result = state.reserve(cost, callId, attempt);
             if (result instanceof Reservation reservation) {
-                LinePermit permit = new LinePermit(this, reservation, 0, callId, attempt);
+                LinePermit permit = new LinePermit(this, reservation, slot == COUNTED, 0, callId, attempt);
                 notifyAdmitted(permit);
                 return CompletableFuture.completedFuture(permit);
             }
-            giveBackSlotQuietly();
+            giveBackSlotQuietly(slot);
             if (((Refusal) result).kind() == Refusal.Kind.NEVER) {
                 drain();
                 return CompletableFuture.failedFuture(tooLarge((Refusal) result));
@@ -271,7 +281,8 @@ public final class AdmissionLine {
     public QuotaView view() {
         QuotaState.View stateView = state.view();
         synchronized (this) {
-            return new QuotaView(key, stateView.dimensions(), inFlight, concurrency.limit(), queued, stateView.pausedUntil());
+            int calls = unbounded ? stateView.inFlight() : inFlight;
+            return new QuotaView(key, stateView.dimensions(), calls, concurrency.limit(), queued, stateView.pausedUntil());
         }
     }
 
@@ -289,7 +300,7 @@ public final class AdmissionLine {
                 int left = (int) IN_FLIGHT.getAndAdd(this, -1) - 1;
                 concurrency.onSignal(permit.signal, left + 1);
             }
-        } else {
+        } else if (permit.slotted) {
             IN_FLIGHT.getAndAdd(this, -1);
         }
         if (cold) {
@@ -319,6 +330,7 @@ public final class AdmissionLine {
         while (true) {
             Waiter head;
             Cost cost;
+            int slot;
             synchronized (this) {
                 head = head();
                 while (head != null && head.future.isDone()) {
@@ -328,7 +340,8 @@ public final class AdmissionLine {
                 if (head != null) {
                     recost(head);
                 }
-                if (head == null || !takeSlot()) {
+                slot = head == null ? NO_SLOT : takeSlot();
+                if (slot == NO_SLOT) {
                     if (drainAgain) {
                         drainAgain = false;
                         continue;
@@ -343,15 +356,15 @@ public final class AdmissionLine {
             synchronized (this) {
                 if (result instanceof Reservation reservation) {
                     if (head.removed) {
-                        IN_FLIGHT.getAndAdd(this, -1);
+                        giveBackSlotQuietly(slot);
                         orphan = reservation; // withdrawn or expired meanwhile
                     } else {
                         removeWaiter(head);
                         long waited = clock.nanoTime() - head.enqueuedAt;
-                        done = add(done, head, new LinePermit(this, reservation, waited, head.callId, head.attempt));
+                        done = add(done, head, new LinePermit(this, reservation, slot == COUNTED, waited, head.callId, head.attempt));
                     }
                 } else {
-                    IN_FLIGHT.getAndAdd(this, -1);
+                    giveBackSlotQuietly(slot);
                     Refusal refusal = (Refusal) result;
                     if (refusal.kind() == Refusal.Kind.NEVER) {
                         removeWaiter(head);
@@ -400,34 +413,39 @@ public final class AdmissionLine {
      * or on the fast path; a drain that finds no slot is told to go round again by whoever frees one
      * (every slot freed while calls wait is followed by a drain).
      */
-    private boolean takeSlot() {
+    private int takeSlot() {
+        if (unbounded && !cold) {
+            return UNCOUNTED;
+        }
         int limit = concurrency.limit();
         while (true) {
             int n = inFlight;
             if (n >= limit) {
-                return false;
+                return NO_SLOT;
             }
             if (cold && n >= coldStartConcurrency) {
                 if (!state.limitsKnown()) {
-                    return false;
+                    return NO_SLOT;
                 }
                 cold = false;
             }
             if (IN_FLIGHT.compareAndSet(this, n, n + 1)) {
-                return true;
+                return COUNTED;
             }
         }
     }
 
-    private void giveBackSlot() {
-        IN_FLIGHT.getAndAdd(this, -1);
+    private void giveBackSlot(int slot) {
+        giveBackSlotQuietly(slot);
         if (queued > 0) {
             drain(); // a drain may have found no slot while this call held one for a moment
         }
     }
 
-    private void giveBackSlotQuietly() {
-        IN_FLIGHT.getAndAdd(this, -1);
+    private void giveBackSlotQuietly(int slot) {
+        if (slot == COUNTED) {
+            IN_FLIGHT.getAndAdd(this, -1);
+        }
     }
 
     private boolean waitingAtOrAbove(Priority priority) {

@@ -20,6 +20,8 @@ public final class LinePermit implements Permit {
 
     private final AdmissionLine line;
     final Reservation reservation;
+    /** Whether it holds a slot counted in the line's {@code inFlight}. */
+    final boolean slotted;
     final long callId;
     final int attempt;
     private final long waitedNanos;
@@ -36,9 +38,10 @@ public final class LinePermit implements Permit {
         }
     }
 
-    LinePermit(AdmissionLine line, Reservation reservation, long waitedNanos, long callId, int attempt) {
+    LinePermit(AdmissionLine line, Reservation reservation, boolean slotted, long waitedNanos, long callId, int attempt) {
         this.line = line;
         this.reservation = reservation;
+        this.slotted = slotted;
         this.waitedNanos = waitedNanos;
         this.callId = callId;
         this.attempt = attempt;
@@ -90,7 +93,14 @@ public final class LinePermit implements Permit {
 
     @Override
     public void settle(Cost actual, RateLimitSnapshot snapshot) {
-        if (ENDED.compareAndSet(this, false, true)) {
+        if (slotted || line.adaptive) {
+            if (ENDED.compareAndSet(this, false, true)) {
+                line.ended(this, actual, snapshot);
+            }
+        } else if (!ended) {
+            // No slot to give back: ending twice at once is harmless (the state settles a reservation once),
+            // so the flag needs no CAS, only to be seen by isOpen and sent.
+            ENDED.setRelease(this, true);
             line.ended(this, actual, snapshot);
         }
     }

@@ -42,13 +42,23 @@ class QuotaStressTest {
     }
 
     @Test
-    void invariantsHoldUnderContention() throws Exception {
+    void invariantsHoldUnderContentionWithAFixedConcurrencyLimit() throws Exception {
+        invariantsHoldUnderContention(ConcurrencyLimit.fixed(32));
+    }
+
+    /** With no limit the line counts no slots once the cold start is over: the view must still add up. */
+    @Test
+    void invariantsHoldUnderContentionWithNoConcurrencyLimit() throws Exception {
+        invariantsHoldUnderContention(ConcurrencyLimit.unlimited());
+    }
+
+    private void invariantsHoldUnderContention(ConcurrencyLimit concurrency) throws Exception {
         VirtualTime time = new VirtualTime();
         Quotas quotas = Quotas.builder().time(time)
                 .limit(KEY, REQUESTS, Limit.perMinute(600))
                 .limit(KEY, INPUT_TOKENS, Limit.perMinute(400_000))
                 .limit(KEY, OUTPUT_TOKENS, Limit.perMinute(80_000))
-                .concurrency(ConcurrencyLimit.fixed(32))
+                .concurrency(concurrency)
                 .build();
         int threads = 8;
         int perThread = 400;

@@ -462,6 +462,26 @@ class QuotasTest {
     }
 
     @Test
+    void withNoConcurrencyLimitTheViewCountsCallsAdmittedBeforeAndAfterTheColdStart() {
+        Quotas q = Quotas.builder().time(time).coldStartConcurrency(2).build();
+        Permit cold1 = q.tryAcquire(key, Cost.requests(1, 1, 1));
+        Permit cold2 = q.tryAcquire(key, Cost.requests(1, 1, 1));
+        assertThat(q.tryAcquire(key, Cost.requests(1, 1, 1))).as("the cold start holds a third call").isNull();
+        cold1.settle(Cost.requests(1, 1, 1));
+        Permit warm1 = q.tryAcquire(key, Cost.requests(1, 1, 1));
+        Permit warm2 = q.tryAcquire(key, Cost.requests(1, 1, 1));
+        assertThat(q.view(key).inFlight()).isEqualTo(3);
+        warm1.settle(Cost.requests(1, 1, 1));
+        warm1.settle(Cost.requests(1, 1, 1));
+        cold2.release();
+        cold2.release();
+        assertThat(q.view(key).inFlight()).isEqualTo(1);
+        assertThat(warm1.isOpen()).isFalse();
+        warm2.release();
+        assertThat(q.view(key).inFlight()).isZero();
+    }
+
+    @Test
     void anAdaptiveLimitIsCutOnDropsAndGrowsOnSuccessWhileUsed() {
         Quotas q = Quotas.builder().time(time).concurrency(ConcurrencyLimit.adaptive(new AimdLimit.Settings(10, 1, 20, 0.5)))
                 .coldStartConcurrency(Integer.MAX_VALUE).build();

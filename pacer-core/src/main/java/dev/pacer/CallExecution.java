@@ -12,7 +12,6 @@ import dev.pacer.route.Route;
 import dev.pacer.route.Skip;
 import dev.pacer.route.SkipReason;
 import dev.pacer.route.Target;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The path of one call, top to bottom: for each target of the route, in order —
@@ -207,16 +205,14 @@ final class CallExecution<T> {
                        int number, long started, AttemptResult<T> res, Throwable error) {
         Target target = route.get(index);
         if (error != null || res == null) {
+            // The provider classifies every outcome, transport failures included (its AttemptResult says
+            // CONNECTION_FAILURE or TIMEOUT): an attempt that fails its stage instead has a bug, and the call ends.
             Throwable cause = error == null ? new NullPointerException("The attempt completed with no result") : unwrap(error);
-            OutcomeFamily family = classify(cause);
-            if (family == null) {
-                permit.release();
-                cancelProbe(target, probe);
-                fail(cause instanceof PacerException p ? p
-                        : new PacerException("The attempt on " + target + " failed: " + cause, cause));
-                return;
-            }
-            res = AttemptResult.failure(Outcome.failure(family, String.valueOf(cause.getMessage())), null);
+            permit.release();
+            cancelProbe(target, probe);
+            fail(cause instanceof PacerException p ? p
+                    : new PacerException("The attempt on " + target + " failed: " + cause, cause));
+            return;
         }
         Outcome outcome = res.outcome();
         lastOutcome = outcome;
@@ -399,16 +395,6 @@ final class CallExecution<T> {
         if (probe) {
             pacer.breaker(target).cancelProbe();
         }
-    }
-
-    private static OutcomeFamily classify(Throwable cause) {
-        if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
-            return OutcomeFamily.TIMEOUT;
-        }
-        if (cause instanceof IOException) {
-            return OutcomeFamily.CONNECTION_FAILURE;
-        }
-        return null;
     }
 
     private static Throwable unwrap(Throwable error) {

@@ -184,14 +184,18 @@ class LiveRunTest {
         assertThat(sonnet.dimension()).isEqualTo("output tokens");
         // Charging Haiku's tokens to Sonnet's limits (the old summary) gives 3 times the bound: over 100%.
         assertThat(sonnet.share()).isBetween(0.5, 1.02);
-        // Time waiting for quota is queued_ms, not latency: late requests waited long, none took that long to answer.
+        // Time waiting for quota is queued_ms, not latency: late requests waited long (Sonnet's 16,000 output
+        // tokens take at least a simulated minute past its first bucketful), none took that long to answer. An answer takes a few
+        // simulated seconds; the bound leaves a wall-clock second of stall at 60x for a loaded machine.
         long maxQueued = 0;
+        long maxLatency = 0;
         for (String line : Files.readAllLines(out)) {
             var meta = Runs.json(line).path("pacer");
             maxQueued = Math.max(maxQueued, meta.path("queued_ms").asLong());
-            assertThat(meta.path("latency_ms").asLong()).isLessThan(30_000);
+            maxLatency = Math.max(maxLatency, meta.path("latency_ms").asLong());
         }
         assertThat(maxQueued).isGreaterThan(30_000);
+        assertThat(maxLatency).isLessThan(60_000);
         assertThat(haiku.share()).isLessThan(sonnet.share());
         assertThat(sim.maxWindowOveradmission()).isZero();
     }

@@ -264,7 +264,7 @@ final class CallExecution<T> {
             permit.settle(actual, res.outcome().snapshot());
             pacer.emit(new PacerEvent.Settled(pacer.clock.instant(), callId, number, target, estimate, actual));
         }
-        result.complete(new CallResult<>(res.value(), target, res.outcome(), attempts, skips, Duration.ofNanos(queuedNanos)));
+        result.complete(new CallResult<>(res.value(), target, res.outcome(), attempts, skips, Duration.ofNanos(queuedNanos), callId));
     }
 
     // ---------------------------------------------------------------- 5. retry or fall back
@@ -275,7 +275,7 @@ final class CallExecution<T> {
             case REQUEST_ERROR, AUTH_ERROR -> {
                 // The brief's rule, on purpose stricter than the SDKs' (which would honour x-should-retry: true here).
                 fail(new CallFailed(target + " refused the request (" + outcome.describe()
-                        + "); it was not retried because retrying cannot change the answer.", outcome, attempts, skips, null));
+                        + "); it was not retried because retrying cannot change the answer.", outcome, attempts, skips, null, callId));
                 return;
             }
             case SPEND_CAP -> {
@@ -368,7 +368,7 @@ final class CallExecution<T> {
             fail(lastAdmissionError);
             return;
         }
-        fail(new CallFailed(failureMessage(), lastOutcome, attempts, skips, null));
+        fail(new CallFailed(failureMessage(), lastOutcome, attempts, skips, null, callId));
     }
 
     private String failureMessage() {

@@ -183,7 +183,9 @@ class LiveRunTest {
         Utilization haiku = s.utilization().stream().filter(u -> u.pool().equals("haiku-4-5")).findFirst().orElseThrow();
         assertThat(sonnet.dimension()).isEqualTo("output tokens");
         // Charging Haiku's tokens to Sonnet's limits (the old summary) gives 3 times the bound: over 100%.
-        assertThat(sonnet.share()).isBetween(0.5, 1.02);
+        // (The lower bound only says the figure is of this pool: at 60x a loaded machine's stalls leave quota
+        // unused, 0.44 was seen at load 11.)
+        assertThat(sonnet.share()).isBetween(0.25, 1.02);
         // Time waiting for quota is queued_ms, not latency: late requests waited long (Sonnet's 16,000 output
         // tokens take at least a simulated minute past its first bucketful), none took that long to answer. An answer takes a few
         // simulated seconds; the bound leaves a wall-clock second of stall at 60x for a loaded machine.

@@ -151,4 +151,18 @@ class OrganizationsTest {
             assertThat(send(sim, "sk-stranger").statusCode()).isEqualTo(401);
         }
     }
+
+    @Test
+    void organizationsCanBeGivenAtRunTimeAndAreShownWithoutTheirKeys() throws Exception {
+        try (SimServer sim = SimServer.builder().configure(s -> s.latency(0, 1e6, 0)).start()) {
+            Client admin = new Client(sim, null);
+            HttpResponse<String> put = admin.send(admin.request("/_sim/config").PUT(java.net.http.HttpRequest.BodyPublishers.ofString(
+                    "limits: {rpm: 1, itpm: 30000, otpm: 8000}\norganizations: {acme: {keys: [sk-run-x, sk-run-y]}}\n")));
+            assertThat(put.statusCode()).isEqualTo(200);
+            assertThat(send(sim, "sk-run-x").statusCode()).isEqualTo(200);
+            assertThat(send(sim, "sk-run-y").statusCode()).as("one organization: its one request is spent").isEqualTo(429);
+            String shown = admin.get("/_sim/config").body();
+            assertThat(shown).doesNotContain("sk-run-x").contains(SimStats.keyId("sk-run-x")).contains("\"acme\"");
+        }
+    }
 }

@@ -268,7 +268,8 @@ public final class AnthropicPacer implements AutoCloseable {
         HttpTransport transport = new HttpTransport(http, new AnthropicHttp.Request(request.method(), request.path(), request.bodyBytes(),
                 key, options.headers(), request.timeout()), header -> calls.heard(key, header));
         Attempt<AnthropicHttp.Streaming> attempt = EndpointPacing.attempt(transport, calls.responses(), request.answeredAsIs(), last);
-        return pacer.execute(spec, calls.attempt(CallHooks.around(attempt, options.declineReason(), options.onSend()))).handle((result, error) -> {
+        Attempt<AnthropicHttp.Streaming> hooked = calls.attempt(CallHooks.around(attempt, options.declineReason(), options.onSend()));
+        return pacer.execute(spec, hooked).handle((result, error) -> {
             EndpointPacing.Answered<AnthropicHttp.Streaming> answered = EndpointPacing.finish(result, error, last, false);
             AnthropicHttp.Streaming s = answered.answer();
             return new EndpointReply(s.status(), s.headers(), s.body(), answered.outcome());

@@ -39,7 +39,8 @@ public record Organizations(List<Organization> list) {
                 throw new IllegalArgumentException("organizations." + o.name() + " is given twice; keep one.");
             }
             if (!ids.add(o.id())) {
-                throw new IllegalArgumentException("organizations." + o.name() + ".id '" + o.id() + "' is another organization's too; ids must differ.");
+                throw new IllegalArgumentException("organizations." + o.name() + ".id '" + o.id()
+                        + "' is another organization's too; ids must differ.");
             }
             check(owners, o.keys(), "organizations." + o.name());
             for (Workspace w : o.workspaces().values()) {

@@ -155,7 +155,8 @@ class OrganizationQuotaTest {
                     counts.add(countTokens(claude, List.of(one, two, three).get(i % 3)));
                 }
                 counts.forEach(c -> assertThat(c.join()).isEqualTo(200));
-                assertThat(countingPools).as("every key's count_tokens calls on one pool").containsExactly(AnthropicQuotaKeys.countTokens(three));
+                assertThat(countingPools).as("every key's count_tokens calls on one pool")
+                        .containsExactly(AnthropicQuotaKeys.countTokens(three));
                 assertThat(pacer.quotas().view(AnthropicQuotaKeys.countTokens(three)).dimension(dev.pacer.quota.Dimension.REQUESTS).limit())
                         .isEqualTo(dev.pacer.quota.Limit.perMinute(12));
             }

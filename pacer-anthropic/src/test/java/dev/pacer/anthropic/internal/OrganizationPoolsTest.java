@@ -80,7 +80,8 @@ class OrganizationPoolsTest {
         ApiKey otherWorkspace = ApiKey.of("sk-ant-third-key");
         pool(otherWorkspace);
         calls.heard(otherWorkspace, answer("org-1", "wrkspc_2"));
-        assertThat(pool(otherWorkspace)).as("another workspace is another pool").isEqualTo(AnthropicQuotaKeys.forModelClass(otherWorkspace, "sonnet-4"));
+        assertThat(pool(otherWorkspace)).as("another workspace is another pool")
+                .isEqualTo(AnthropicQuotaKeys.forModelClass(otherWorkspace, "sonnet-4"));
         ApiKey noWorkspaceHeader = ApiKey.of("sk-ant-fourth-key");
         calls.heard(noWorkspaceHeader, answer("org-1", null));
         assertThat(pool(noWorkspaceHeader)).isNotEqualTo(first);

@@ -2,10 +2,14 @@ package dev.pacer.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pacer.Attempt;
 import dev.pacer.CallSpec;
+import dev.pacer.anthropic.internal.OrganizationPools;
 import dev.pacer.anthropic.internal.Json;
 import dev.pacer.anthropic.internal.RateLimitHeaders;
 import dev.pacer.quota.Priority;
+import dev.pacer.quota.QuotaKey;
+import dev.pacer.quota.Quotas;
 import dev.pacer.route.Route;
 import dev.pacer.route.Target;
 import dev.pacer.time.PacerClock;
@@ -15,9 +19,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The Anthropic pipeline, request side: what every client of the API (Pacer's own
@@ -27,13 +33,18 @@ import java.util.function.Consumer;
  * {@link AnthropicQuotaModel}), the cost estimated per target and again while the call waits at
  * the head of its line, its priority and deadline. Any other endpoint becomes a one-request call on
  * its own pool ({@link #endpoint}). The answers are read by {@link #responses()}. The API key is
- * given per call, so one pipeline serves many keys. Thread-safe; build one per client.
+ * given per call, so one pipeline serves many keys; keys whose answers show one organization and
+ * workspace come to share their pools ({@link #heard}, {@link #attempt}). Thread-safe; build one per
+ * client (or share one among clients whose keys may belong to one organization).
  *
  * <pre>{@code
- * AnthropicCalls calls = AnthropicCalls.builder().fallbackModels(List.of("claude-haiku-4-5")).clock(pacer.clock()).build();
+ * AnthropicCalls calls = AnthropicCalls.builder().fallbackModels(List.of("claude-haiku-4-5"))
+ *         .clock(pacer.clock()).quotas(pacer.quotas()).build();
  * MessagesCall call = calls.messages(key, params, Priority.BULK, null, -1);
- * pacer.execute(call.spec(), ctx -> send(key, call.body(ctx.target()))
- *         .thenApply(r -> calls.responses().message(call, ctx.target(), r.status(), r::header, r.body())));
+ * pacer.execute(call.spec(), calls.attempt(ctx -> send(key, call.body(ctx.target())).thenApply(r -> {
+ *     calls.heard(key, r::header);
+ *     return calls.responses().message(call, ctx.target(), r.status(), r::header, r.body());
+ * })));
  * }</pre>
  */
 public final class AnthropicCalls {
@@ -47,6 +58,7 @@ public final class AnthropicCalls {
     private final AnthropicResponses responses;
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
     private final Set<String> notedModels = ConcurrentHashMap.newKeySet();
+    private final OrganizationPools organizations;
 
     private AnthropicCalls(Builder b) {
         this.classes = b.classes;
@@ -56,6 +68,7 @@ public final class AnthropicCalls {
         this.debug = b.debug;
         this.keys = AnthropicQuotaKeys.of(classes);
         this.responses = new AnthropicResponses(classes, estimator, new RateLimitHeaders(b.maxRetryAfter, b.debug), b.clock);
+        this.organizations = new OrganizationPools(b.quotas, AnthropicQuotaModel.instance(), AnthropicQuotaKeys::forOwner, b.debug);
     }
 
     /** A builder with the defaults: the reference's model classes, the default estimator, no fallback. */
@@ -95,12 +108,43 @@ public final class AnthropicCalls {
      */
     public Target target(ApiKey key, String model) {
         Objects.requireNonNull(key, "key");
-        return targets.computeIfAbsent(key.fingerprint() + "|" + model, k -> {
+        String pool = keys.poolOf(model);
+        String owner = organizations.owner(key.fingerprint(), pool);
+        return targets.computeIfAbsent(owner + "|" + model, k -> {
             if (!classes.isKnown(model) && notedModels.add(model)) {
                 debug.accept(ModelClasses.unknownNote(model, classes.classOf(model)));
             }
-            return Target.of(AnthropicQuotaKeys.PROVIDER, model, keys.forModel(key, model), AnthropicQuotaModel.instance());
+            return Target.of(AnthropicQuotaKeys.PROVIDER, model, AnthropicQuotaKeys.forOwner(owner, pool), AnthropicQuotaModel.instance());
         });
+    }
+
+    /**
+     * An answer to a call made with {@code key} arrived with these headers: learn which organization
+     * and workspace the key belongs to ({@code anthropic-organization-id}, {@code anthropic-workspace-id}).
+     * Once two keys show the same pair they draw from one pool per model class and endpoint: the pools
+     * of the first, into which the other's are merged (what they learned carries over; see
+     * {@code OrganizationPools} for how calls still on a merged pool are kept from over-admitting).
+     * Every client of the pipeline calls it for every answer, before it hands the answer to the engine;
+     * a client of its own (a gateway) must too, and must run its attempts through {@link #attempt}.
+     * Merging needs the engine's quotas ({@link Builder#quotas}); without them every key keeps its own pools.
+     */
+    public void heard(ApiKey key, Function<String, Optional<String>> header) {
+        organizations.heard(Objects.requireNonNull(key, "key").fingerprint(), header);
+    }
+
+    /**
+     * {@code attempt} as it must run when pools can merge: an attempt admitted on a pool that has since
+     * been merged into another is also admitted on that one before it is sent, and one in flight at the
+     * moment of a merge holds a bridge reservation there until it ends. Every attempt of a call built
+     * here goes through it (the library's clients do this themselves).
+     */
+    public <T> Attempt<T> attempt(Attempt<T> attempt) {
+        return organizations.around(Objects.requireNonNull(attempt, "attempt"));
+    }
+
+    /** The pool {@code pool} has been merged into (keys of one organization and workspace), or null. */
+    public QuotaKey mergedInto(QuotaKey pool) {
+        return organizations.retiredInto(pool);
     }
 
     /**
@@ -164,8 +208,9 @@ public final class AnthropicCalls {
     public CallSpec endpoint(ApiKey key, String path, Priority priority, Instant deadline) {
         Objects.requireNonNull(key, "key");
         String pool = AnthropicQuotaKeys.poolOfPath(path);
-        Target target = targets.computeIfAbsent(key.fingerprint() + "|endpoint|" + pool, k ->
-                Target.of(AnthropicQuotaKeys.PROVIDER, pool, AnthropicQuotaKeys.forPath(key, path), AnthropicQuotaModel.instance()));
+        String owner = organizations.owner(key.fingerprint(), pool);
+        Target target = targets.computeIfAbsent(owner + "|endpoint|" + pool, k ->
+                Target.of(AnthropicQuotaKeys.PROVIDER, pool, AnthropicQuotaKeys.forOwner(owner, pool), AnthropicQuotaModel.instance()));
         return CallSpec.builder().route(Route.of(target)).cost(Usage.costOf(0, 0))
                 .priority(priority).deadline(deadline).build();
     }
@@ -179,8 +224,18 @@ public final class AnthropicCalls {
         private Duration maxRetryAfter = Duration.ofMinutes(10);
         private Consumer<String> debug = note -> { };
         private PacerClock clock = PacerClock.system();
+        private Quotas quotas;
 
         private Builder() {
+        }
+
+        /**
+         * The engine's quotas (the clients pass their {@code Pacer}'s): needed to merge the pools of keys
+         * that answer for one organization and workspace. Without them (the default) every key keeps its own.
+         */
+        public Builder quotas(Quotas quotas) {
+            this.quotas = Objects.requireNonNull(quotas, "quotas");
+            return this;
         }
 
         /** The model-to-pool table (default {@link ModelClasses#defaults()}). */

@@ -44,7 +44,9 @@ import java.util.function.LongFunction;
  * EndpointReply batch = claude.send(EndpointRequest.get("/v1/messages/batches/" + id), CallOptions.defaults()).join();
  * }</pre>
  *
- * Each call may bring its own API key and headers ({@link CallOptions}); its pools are that key's.
+ * Each call may bring its own API key and headers ({@link CallOptions}); its pools are that key's
+ * until its answers show its organization and workspace, and from then on those of the first key that
+ * showed the same pair ({@link AnthropicCalls#heard}): keys of one organization are paced as one quota.
  * Quota keys are {@code anthropic:<key fingerprint>:<pool>} ({@link AnthropicQuotaKeys}): the key
  * itself is never part of a name, an event or a message.
  */
@@ -70,7 +72,7 @@ public final class AnthropicPacer implements AutoCloseable {
         }
         this.ownsHttp = b.http == null;
         this.pacer = b.pacer != null ? b.pacer : Pacer.builder().build();
-        this.calls = b.calls.clock(pacer.clock()).build();
+        this.calls = b.calls.clock(pacer.clock()).quotas(pacer.quotas()).build();
         // The key the client really sends: a shared AnthropicHttp passed without apiKey(...) must not
         // put every such client's calls into one pool.
         this.defaultKey = http.defaultKey() != null ? http.defaultKey() : b.apiKey;
@@ -114,7 +116,7 @@ public final class AnthropicPacer implements AutoCloseable {
         return calls.modelClasses();
     }
 
-    /** The quota key a model draws from with this client's key. */
+    /** The quota key a model draws from with this client's key (the shared one once the key's organization is known). */
     public QuotaKey quotaKey(String model) {
         return calls.target(key(CallOptions.defaults()), model).quotaKey();
     }
@@ -152,9 +154,14 @@ public final class AnthropicPacer implements AutoCloseable {
             MessagesCall call = calls.messages(key(options), request, options.priority(), options.deadline(), counted);
             Attempt<JsonNode> attempt = ctx -> http.send(new AnthropicHttp.Request("POST", "/v1/messages", call.body(ctx.target()),
                             call.apiKey(), options.headers(), AnthropicHttp.timeoutFor(call.maxTokens(), false)))
-                    .handle((response, error) -> error != null ? TransportFailures.failedAttempt(EndpointPacing.unwrap(error))
-                            : calls.responses().message(call, ctx.target(), response.status(), response::header, response.body()));
-            return pacer.execute(call.spec(), CallHooks.around(attempt, options.declineReason(), options.onSend()))
+                    .handle((response, error) -> {
+                        if (error != null) {
+                            return TransportFailures.<JsonNode>failedAttempt(EndpointPacing.unwrap(error));
+                        }
+                        calls.heard(call.apiKey(), response::header);
+                        return calls.responses().message(call, ctx.target(), response.status(), response::header, response.body());
+                    });
+            return pacer.execute(call.spec(), calls.attempt(CallHooks.around(attempt, options.declineReason(), options.onSend())))
                     .thenApply(r -> new Reply(r.value(), r.target().model(), Usage.of(r.value().path("usage")), r));
         });
     }
@@ -188,8 +195,8 @@ public final class AnthropicPacer implements AutoCloseable {
         CompletableFuture<MessageStream> out = new CompletableFuture<>();
         counted(request, options, counted -> {
             MessagesCall call = calls.messages(key(options), request, options.priority(), options.deadline(), counted);
-            Attempt<MessageStream> attempt = new StreamAttempt(http, calls.responses(), executor, call, options.headers());
-            return pacer.execute(call.spec(), CallHooks.around(attempt, options.declineReason(), options.onSend()));
+            Attempt<MessageStream> attempt = new StreamAttempt(http, calls, executor, call, options.headers());
+            return pacer.execute(call.spec(), calls.attempt(CallHooks.around(attempt, options.declineReason(), options.onSend())));
         }).whenComplete((r, error) -> {
             if (error != null) {
                 out.completeExceptionally(EndpointPacing.unwrap(error));
@@ -259,9 +266,10 @@ public final class AnthropicPacer implements AutoCloseable {
         CallSpec spec = calls.endpoint(key, request.path(), options.priority(), options.deadline());
         LastAnswer<AnthropicHttp.Streaming> last = new LastAnswer<>();
         HttpTransport transport = new HttpTransport(http, new AnthropicHttp.Request(request.method(), request.path(), request.bodyBytes(),
-                key, options.headers(), request.timeout()));
+                key, options.headers(), request.timeout()), header -> calls.heard(key, header));
         Attempt<AnthropicHttp.Streaming> attempt = EndpointPacing.attempt(transport, calls.responses(), request.answeredAsIs(), last);
-        return pacer.execute(spec, CallHooks.around(attempt, options.declineReason(), options.onSend())).handle((result, error) -> {
+        Attempt<AnthropicHttp.Streaming> hooked = calls.attempt(CallHooks.around(attempt, options.declineReason(), options.onSend()));
+        return pacer.execute(spec, hooked).handle((result, error) -> {
             EndpointPacing.Answered<AnthropicHttp.Streaming> answered = EndpointPacing.finish(result, error, last, false);
             AnthropicHttp.Streaming s = answered.answer();
             return new EndpointReply(s.status(), s.headers(), s.body(), answered.outcome());

@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
  * a model class ({@code sonnet-4}, see {@link ModelClasses}), {@code count_tokens} (its own request
  * limit), {@code batches} (one request limit over every Message Batches endpoint) or the family of
  * another endpoint ({@code models}, {@code files}). A name never holds the key, only its
- * {@link ApiKey#fingerprint()}.
+ * {@link ApiKey#fingerprint()}. These static names are a key's own pools; keys of one organization and
+ * workspace come to share the pools of the first of them once their answers show it, and
+ * {@link AnthropicCalls#target} and {@link AnthropicCalls#endpoint} name the pool a call really draws from.
  */
 public final class AnthropicQuotaKeys {
 
@@ -91,7 +93,20 @@ public final class AnthropicQuotaKeys {
 
     private static QuotaKey forPool(ApiKey key, String pool) {
         Objects.requireNonNull(key, "key");
-        return QuotaKey.of(PROVIDER + ":" + key.fingerprint() + ":" + printable(pool));
+        return forOwner(key.fingerprint(), pool);
+    }
+
+    /**
+     * The pool {@code pool} of the key whose fingerprint is {@code owner}: the name every key of one
+     * organization and workspace shares once they are known to be one ({@link AnthropicCalls}).
+     */
+    static QuotaKey forOwner(String owner, String pool) {
+        return QuotaKey.of(PROVIDER + ":" + owner + ":" + printable(pool));
+    }
+
+    /** The pool name a model draws from (its class). */
+    String poolOf(String model) {
+        return classes.classOf(model);
     }
 
     /** A pool name as a quota key holds it: printable ASCII without spaces (an odd model id keeps its pool, not a crash). */

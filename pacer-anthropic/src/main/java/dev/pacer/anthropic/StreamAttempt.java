@@ -34,14 +34,16 @@ import java.util.concurrent.Executor;
 final class StreamAttempt implements Attempt<MessageStream> {
 
     private final AnthropicHttp http;
+    private final AnthropicCalls calls;
     private final AnthropicResponses responses;
     private final Executor executor;
     private final MessagesCall call;
     private final Map<String, String> headers;
 
-    StreamAttempt(AnthropicHttp http, AnthropicResponses responses, Executor executor, MessagesCall call, Map<String, String> headers) {
+    StreamAttempt(AnthropicHttp http, AnthropicCalls calls, Executor executor, MessagesCall call, Map<String, String> headers) {
         this.http = http;
-        this.responses = responses;
+        this.calls = calls;
+        this.responses = calls.responses();
         this.executor = executor;
         this.call = call;
         this.headers = headers;
@@ -62,6 +64,7 @@ final class StreamAttempt implements Attempt<MessageStream> {
     private AttemptResult<MessageStream> open(AnthropicHttp.Streaming response, Target target, Duration timeout) {
         String model = target.model();
         String requestId = response.header("request-id").orElse(null);
+        calls.heard(call.apiKey(), response::header);
         if (response.status() != 200) {
             byte[] bytes;
             try (InputStream in = response.body()) {

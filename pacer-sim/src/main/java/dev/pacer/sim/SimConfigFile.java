@@ -36,7 +36,8 @@ public final class SimConfigFile {
 
     private static final Set<String> TOP = Set.of("tier", "classes", "models", "default-class", "limits", "count-tokens-rpm",
             "batch-rpm", "burst-ratio", "otpm-mode", "otpm-overrun", "time-scale", "clock-start", "seed", "retry-after-ms", "x-should-retry", "limit-scope",
-            "window-seconds", "debug", "stream-error-request-id", "rate-limit-headers-on-success", "latency", "output", "spend-cap", "acceleration", "api-keys", "batches", "faults");
+            "window-seconds", "debug", "stream-error-request-id", "rate-limit-headers-on-success", "latency", "output", "spend-cap", "acceleration", "api-keys", "batches", "faults",
+            "organizations", "identity-headers-on-errors");
     private static final Set<String> FAULTS = Set.of("overloaded", "api-error", "timeout-error", "connection-reset", "slow-headers",
             "slow-headers-seconds", "mid-stream-error", "mid-stream-after-events", "stream-stall", "stall-seconds", "stream-no-stop",
             "stream-reset", "batch-expire", "batch-error", "storms", "retry-after", "mid-stream-error-type");
@@ -197,6 +198,67 @@ public final class SimConfigFile {
             m.check(() -> b.batches(new SimSettings.Batches(processing, expiry, retention, queue)));
         });
         f.with("faults", v -> b.faults(faults(v)));
+        f.with("identity-headers-on-errors", v -> b.identityHeadersOnErrors(v.bool()));
+        f.with("organizations", v -> b.organizations(organizations(v, b)));
+    }
+
+    /**
+     * {@code organizations}: by name, each with its optional {@code id} and {@code default-workspace-id},
+     * the {@code keys} of its default workspace, and {@code workspaces}, each with its optional {@code id},
+     * its {@code keys} and limits narrower than the organization's ({@code limits} for every class,
+     * {@code classes} per class, each figure optional).
+     */
+    private Organizations organizations(Value v, SimSettingsBuilder b) throws Invalid {
+        List<Organizations.Organization> list = new ArrayList<>();
+        for (Map.Entry<String, Value> e : v.entries().entrySet()) {
+            String name = e.getKey();
+            Section o = e.getValue().section(Set.of("id", "default-workspace-id", "keys", "workspaces"));
+            Set<String> keys = o.has("keys") ? keys(o.get("keys")) : Set.of();
+            Map<String, Organizations.Workspace> workspaces = new LinkedHashMap<>();
+            if (o.has("workspaces")) {
+                for (Map.Entry<String, Value> w : o.get("workspaces").entries().entrySet()) {
+                    workspaces.put(w.getKey(), workspace(name, w.getKey(), w.getValue(), b));
+                }
+            }
+            Organizations.Organization named = o.check(() -> Organizations.Organization.named(name, keys, workspaces));
+            String id = o.has("id") ? o.get("id").text() : named.id();
+            String defaultWs = o.has("default-workspace-id") ? o.get("default-workspace-id").text() : named.defaultWorkspaceId();
+            list.add(o.check(() -> new Organizations.Organization(name, id, defaultWs, keys, workspaces)));
+        }
+        return v.check(() -> new Organizations(list));
+    }
+
+    private Organizations.Workspace workspace(String org, String name, Value v, SimSettingsBuilder b) throws Invalid {
+        Section w = v.section(Set.of("id", "keys", "limits", "classes"));
+        Set<String> keys = w.has("keys") ? keys(w.get("keys")) : Set.of();
+        Organizations.WorkspaceLimits all = w.has("limits") ? workspaceLimits(w.get("limits")) : Organizations.WorkspaceLimits.NONE;
+        Map<String, Organizations.WorkspaceLimits> perClass = new LinkedHashMap<>();
+        if (w.has("classes")) {
+            for (Map.Entry<String, Value> c : w.get("classes").entries().entrySet()) {
+                if (!b.limits().classes().containsKey(c.getKey())) {
+                    throw c.getValue().invalid(c.getValue().name() + ": model class '" + c.getKey() + "' has no limits; use one of "
+                            + String.join(", ", new TreeSet<>(b.limits().classes().keySet())) + ".");
+                }
+                perClass.put(c.getKey(), workspaceLimits(c.getValue()));
+            }
+        }
+        Organizations.Workspace named = w.check(() -> Organizations.Workspace.named(org, name, keys, all, perClass));
+        String id = w.has("id") ? w.get("id").text() : named.id();
+        return w.check(() -> new Organizations.Workspace(name, id, keys, all, perClass));
+    }
+
+    /** A workspace's {@code {rpm, itpm, otpm}}, each optional (left out: the organization's), each at least 1. */
+    private static Organizations.WorkspaceLimits workspaceLimits(Value v) throws Invalid {
+        Section l = v.section(Set.of("rpm", "itpm", "otpm"));
+        return new Organizations.WorkspaceLimits(l.positiveLong("rpm", 0), l.positiveLong("itpm", 0), l.positiveLong("otpm", 0));
+    }
+
+    private Set<String> keys(Value v) throws Invalid {
+        Set<String> keys = new LinkedHashSet<>();
+        for (Node k : v.items("keys, e.g. [sk-test-1, sk-test-2]")) {
+            keys.add(reader.value(k, v.name()).text());
+        }
+        return keys;
     }
 
     /**

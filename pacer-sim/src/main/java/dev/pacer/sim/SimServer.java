@@ -123,10 +123,10 @@ public final class SimServer implements AutoCloseable {
 
     /**
      * The level of one bucket now: {@code requests}, {@code input_tokens} or {@code output_tokens}
-     * of {@code apiKey} on {@code modelClass}; NaN if that key has not used that class.
+     * of the organization of {@code apiKey} on {@code modelClass}; NaN if it has not used that class.
      */
     public double level(String apiKey, String modelClass, String dimension) {
-        return sim.level(SimStats.keyId(apiKey), modelClass, dimension);
+        return sim.level(apiKey, modelClass, dimension);
     }
 
     /** Stops at once: open connections are closed, batch processing stops. */

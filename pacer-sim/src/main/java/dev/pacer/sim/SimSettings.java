@@ -23,12 +23,13 @@ import java.util.Set;
  * @param faults       injected failures
  * @param batches      Message Batches processing
  * @param protocol     what the answers carry where the API's practice is undocumented or has varied
- * @param apiKeys      accepted keys (empty: any non-empty key)
+ * @param apiKeys      accepted keys (empty: any non-empty key); the keys {@code organizations} lists are accepted too
  * @param diagnostics  the statistics window and internal-error reporting
+ * @param organizations which organization and workspace each key belongs to (a key listed nowhere: see {@code limit-scope})
  */
 public record SimSettings(Limits limits, Enforcement enforcement, SpendCap spendCap, Acceleration acceleration, Time time,
                           long seed, Latency latency, OutputLength output, FaultProfile faults, Batches batches, Protocol protocol,
-                          Set<String> apiKeys, Diagnostics diagnostics) {
+                          Set<String> apiKeys, Diagnostics diagnostics, Organizations organizations) {
 
     public SimSettings {
         Objects.requireNonNull(limits, "limits");
@@ -42,6 +43,7 @@ public record SimSettings(Limits limits, Enforcement enforcement, SpendCap spend
         Objects.requireNonNull(batches, "batches");
         Objects.requireNonNull(protocol, "protocol");
         Objects.requireNonNull(diagnostics, "diagnostics");
+        Objects.requireNonNull(organizations, "organizations");
         apiKeys = Set.copyOf(apiKeys);
     }
 
@@ -102,7 +104,7 @@ public record SimSettings(Limits limits, Enforcement enforcement, SpendCap spend
      * @param burstRatio  bucket capacity as a share of the per-minute limit, in (0, 1] (below 1: sub-minute enforcement)
      * @param otpmMode    how output tokens count
      * @param otpmOverrun what a generation that empties the output bucket does (actual mode)
-     * @param scope       whether buckets are per API key or shared by every key (one organisation)
+     * @param scope       where a key that no organization lists belongs: an organization of its own, or one shared by every such key
      */
     public record Enforcement(double burstRatio, OtpmMode otpmMode, OtpmOverrun otpmOverrun, LimitScope scope) {
         static final Enforcement DEFAULT = new Enforcement(1.0, OtpmMode.ACTUAL, OtpmOverrun.DEBT, LimitScope.KEY);
@@ -237,10 +239,13 @@ public record SimSettings(Limits limits, Enforcement enforcement, SpendCap spend
      *                                  without them)
      * @param streamErrorRequestId      put {@code request_id} in the data of a mid-stream {@code event: error}, as in an error body
      *                                  (the API reference does not say whether the API does; off by default, as the documented example)
+     * @param identityHeadersOnErrors   send {@code anthropic-organization-id} and {@code anthropic-workspace-id} on error answers of a
+     *                                  known key too, not only on 2xx (the reference says they name the key's organization and
+     *                                  workspace but not whether errors carry them; on by default, off to test a client without them)
      */
     public record Protocol(boolean retryAfterMs, boolean shouldRetryHeader, boolean rateLimitHeadersOnSuccess,
-                           boolean streamErrorRequestId) {
-        static final Protocol DEFAULT = new Protocol(false, true, true, false);
+                           boolean streamErrorRequestId, boolean identityHeadersOnErrors) {
+        static final Protocol DEFAULT = new Protocol(false, true, true, false, true);
     }
 
     /**

@@ -35,11 +35,13 @@ public final class SimSettingsBuilder {
     private Protocol protocol;
     private Set<String> apiKeys;
     private Diagnostics diagnostics;
+    private Organizations organizations;
 
     SimSettingsBuilder() {
         this(new SimSettings(Limits.of(Tier.TIER_1), Enforcement.DEFAULT, SpendCap.OFF, Acceleration.OFF, Time.REAL, 42,
                 Latency.DEFAULT, OutputLength.DEFAULT, FaultProfile.NONE,
-                new Batches(600, 86_400, 29 * 86_400, Tier.TIER_1.batchQueueLimit()), Protocol.DEFAULT, Set.of(), Diagnostics.DEFAULT));
+                new Batches(600, 86_400, 29 * 86_400, Tier.TIER_1.batchQueueLimit()), Protocol.DEFAULT, Set.of(), Diagnostics.DEFAULT,
+                Organizations.NONE));
     }
 
     SimSettingsBuilder(SimSettings s) {
@@ -56,6 +58,7 @@ public final class SimSettingsBuilder {
         protocol = s.protocol();
         apiKeys = s.apiKeys();
         diagnostics = s.diagnostics();
+        organizations = s.organizations();
     }
 
     /** Limits from a preset (see {@link Limits#withTier}), and its batch queue. Classes the preset does not know keep theirs. */
@@ -117,7 +120,10 @@ public final class SimSettingsBuilder {
         return this;
     }
 
-    /** Buckets per API key (default) or shared by every key, as in one organisation. */
+    /**
+     * Where a key that no organization lists belongs: an organization of its own ({@link LimitScope#KEY}, the default), or one
+     * organization shared by every such key ({@link LimitScope#ORGANIZATION}).
+     */
     public SimSettingsBuilder limitScope(LimitScope scope) {
         enforcement = new Enforcement(enforcement.burstRatio(), enforcement.otpmMode(), enforcement.otpmOverrun(), scope);
         return this;
@@ -195,25 +201,38 @@ public final class SimSettingsBuilder {
 
     /** Also send {@code retry-after-ms} (wall-clock milliseconds). */
     public SimSettingsBuilder retryAfterMs(boolean on) {
-        protocol = new Protocol(on, protocol.shouldRetryHeader(), protocol.rateLimitHeadersOnSuccess(), protocol.streamErrorRequestId());
+        protocol = new Protocol(on, protocol.shouldRetryHeader(), protocol.rateLimitHeadersOnSuccess(), protocol.streamErrorRequestId(), protocol.identityHeadersOnErrors());
         return this;
     }
 
     /** Send {@code x-should-retry: true} on rate-limit 429s (default), or no such header. */
     public SimSettingsBuilder shouldRetryHeader(boolean on) {
-        protocol = new Protocol(protocol.retryAfterMs(), on, protocol.rateLimitHeadersOnSuccess(), protocol.streamErrorRequestId());
+        protocol = new Protocol(protocol.retryAfterMs(), on, protocol.rateLimitHeadersOnSuccess(), protocol.streamErrorRequestId(), protocol.identityHeadersOnErrors());
         return this;
     }
 
     /** Send the {@code anthropic-ratelimit-*} headers on 200 responses (default), or on 429s only. */
     public SimSettingsBuilder rateLimitHeadersOnSuccess(boolean on) {
-        protocol = new Protocol(protocol.retryAfterMs(), protocol.shouldRetryHeader(), on, protocol.streamErrorRequestId());
+        protocol = new Protocol(protocol.retryAfterMs(), protocol.shouldRetryHeader(), on, protocol.streamErrorRequestId(), protocol.identityHeadersOnErrors());
         return this;
     }
 
     /** Put {@code request_id} in a mid-stream {@code event: error}'s data (default: not, as the documented example). */
     public SimSettingsBuilder streamErrorRequestId(boolean on) {
-        protocol = new Protocol(protocol.retryAfterMs(), protocol.shouldRetryHeader(), protocol.rateLimitHeadersOnSuccess(), on);
+        protocol = new Protocol(protocol.retryAfterMs(), protocol.shouldRetryHeader(), protocol.rateLimitHeadersOnSuccess(), on, protocol.identityHeadersOnErrors());
+        return this;
+    }
+
+    /** Send the organization and workspace headers on error answers too (default), or on 2xx only. */
+    public SimSettingsBuilder identityHeadersOnErrors(boolean on) {
+        protocol = new Protocol(protocol.retryAfterMs(), protocol.shouldRetryHeader(), protocol.rateLimitHeadersOnSuccess(),
+                protocol.streamErrorRequestId(), on);
+        return this;
+    }
+
+    /** Which organization and workspace each listed key belongs to (see {@link Organizations}). */
+    public SimSettingsBuilder organizations(Organizations orgs) {
+        organizations = Objects.requireNonNull(orgs, "organizations");
         return this;
     }
 
@@ -258,6 +277,6 @@ public final class SimSettingsBuilder {
     /** The settings. */
     public SimSettings build() {
         return new SimSettings(limits, enforcement, spendCap, acceleration, time, seed, latency, output, faults, batches, protocol,
-                apiKeys, diagnostics);
+                apiKeys, diagnostics, organizations);
     }
 }

@@ -66,7 +66,9 @@ public record SimStats(Instant clock, double timeScale, long requests, Map<Integ
     /**
      * The limits of one API key on one model class (or its count_tokens or batches limit, which have requests only).
      *
-     * @param keyId        the key's fingerprint, or {@link SimStats#ORGANIZATION} for the buckets all keys share
+     * @param keyId        the owner: a key's fingerprint (the organization of its own of an unlisted key),
+     *                     {@link SimStats#ORGANIZATION} (the organization unlisted keys share with {@code limit-scope: organization}),
+     *                     {@code org:<name>} or {@code ws:<organization>/<workspace>}
      * @param modelClass   the class, or {@code count_tokens} / {@code batches}
      * @param requests     the requests bucket
      * @param inputTokens  the input-tokens bucket (null for requests-only pools)
@@ -96,6 +98,26 @@ public record SimStats(Instant clock, double timeScale, long requests, Map<Integ
      */
     public PoolStats pool(String apiKey, String modelClass) {
         String id = apiKey.equals(ORGANIZATION) ? ORGANIZATION : keyId(apiKey);
+        return pools.stream().filter(p -> p.keyId().equals(id) && p.modelClass().equals(modelClass)).findFirst().orElse(null);
+    }
+
+    /**
+     * The pool of the organization {@code name} ({@code organizations:} in {@code sim.yaml}) on
+     * {@code modelClass} (or {@code count_tokens}, {@code batches}), shown as {@code org:<name>}; null if unused.
+     */
+    public PoolStats organizationPool(String name, String modelClass) {
+        return byId("org:" + name, modelClass);
+    }
+
+    /**
+     * The pool of the workspace {@code workspace} of organization {@code organization} on {@code modelClass},
+     * shown as {@code ws:<organization>/<workspace>}; null if unused or if the workspace does not narrow the class's limits.
+     */
+    public PoolStats workspacePool(String organization, String workspace, String modelClass) {
+        return byId("ws:" + organization + "/" + workspace, modelClass);
+    }
+
+    private PoolStats byId(String id, String modelClass) {
         return pools.stream().filter(p -> p.keyId().equals(id) && p.modelClass().equals(modelClass)).findFirst().orElse(null);
     }
 

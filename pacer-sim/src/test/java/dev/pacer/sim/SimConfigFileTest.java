@@ -129,4 +129,36 @@ class SimConfigFileTest {
         assertThat(s.limits().classes().get("sonnet-4").rpm()).isEqualTo(1_000);
         assertThat(s.limits().models().classOf("my-model")).isEqualTo("mine");
     }
+
+    @Test
+    void organizationsAndTheirWorkspacesAreRead() throws Exception {
+        SimSettings s = SimConfigFile.parse("sim.yaml", """
+                organizations:
+                  acme:
+                    keys: [sk-a, sk-b]
+                    workspaces:
+                      research: {keys: [sk-c], limits: {rpm: 10}, classes: {sonnet-4: {itpm: 5000}}}
+                """, SimSettings.builder()).build();
+        Organizations.Membership c = s.organizations().of("sk-c");
+        assertThat(c.organization().name()).isEqualTo("acme");
+        assertThat(c.workspace().on("sonnet-4")).isEqualTo(new Organizations.WorkspaceLimits(10, 5000, 0));
+        assertThat(c.workspace().on("haiku-4-5")).isEqualTo(new Organizations.WorkspaceLimits(10, 0, 0));
+        assertThat(s.organizations().of("sk-a").workspace()).isNull();
+        assertThat(c.organization().id()).as("derived from the name, stable").isEqualTo(Organizations.organizationId("acme"));
+        assertThat(s.organizations().of("sk-z")).isNull();
+    }
+
+    @Test
+    void organizationMistakesNameTheirPlace() {
+        assertThat(mistake("organizations:\n  a: {keys: [sk-1]}\n  b: {keys: [sk-1]}\n"))
+                .isEqualTo("sim.yaml line 2: The key " + SimStats.keyId("sk-1") + " is listed under organizations.a and under "
+                        + "organizations.b; a key belongs to one workspace.");
+        assertThat(mistake("organizations:\n  a:\n    workspaces:\n      default: {limits: {rpm: 3}}\n"))
+                .startsWith("sim.yaml line 3: organizations.a.workspaces.default: the default workspace cannot have limits");
+        assertThat(mistake("organizations:\n  a:\n    workspaces:\n      w: {classes: {sonet-4: {rpm: 3}}}\n"))
+                .startsWith("sim.yaml line 4: organizations.a.workspaces.w.classes.sonet-4: model class 'sonet-4' has no limits");
+        assertThat(mistake("organizations:\n  a:\n    workspaces:\n      w: {limits: {rpm: 0}}\n"))
+                .isEqualTo("sim.yaml line 4: organizations.a.workspaces.w.limits.rpm must be at least 1, not 0.");
+        assertThat(mistake("organizations:\n  a: {team: x}\n")).startsWith("sim.yaml line 2: 'team' is not a setting of organizations.a;");
+    }
 }

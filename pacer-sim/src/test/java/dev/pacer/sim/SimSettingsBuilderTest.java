@@ -26,7 +26,7 @@ class SimSettingsBuilderTest {
     void eachSetterChangesOnlyItsOwnFigureOfAGroup() {
         SimSettings s = SimSettings.builder().retryAfterMs(true).streamErrorRequestId(true).otpmMode(OtpmMode.RESERVE_MAX_TOKENS)
                 .limitScope(LimitScope.ORGANIZATION).timeScale(60).debug(true).build();
-        assertThat(s.protocol()).isEqualTo(new SimSettings.Protocol(true, true, true, true));
+        assertThat(s.protocol()).isEqualTo(new SimSettings.Protocol(true, true, true, true, true));
         assertThat(s.enforcement()).isEqualTo(new SimSettings.Enforcement(1.0, OtpmMode.RESERVE_MAX_TOKENS, OtpmOverrun.DEBT,
                 LimitScope.ORGANIZATION));
         assertThat(s.time()).isEqualTo(new SimSettings.Time(60, null));

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /** Pacer's own HTTP client as an endpoint call's {@link EndpointPacing.Transport}: the body as a stream, read only on failure. */
@@ -14,15 +15,21 @@ public final class HttpTransport implements EndpointPacing.Transport<AnthropicHt
 
     private final AnthropicHttp http;
     private final AnthropicHttp.Request request;
+    private final Consumer<Function<String, Optional<String>>> heard;
 
-    public HttpTransport(AnthropicHttp http, AnthropicHttp.Request request) {
+    /** {@code heard} is given every answer's headers (the pipeline learns the key's organization from them). */
+    public HttpTransport(AnthropicHttp http, AnthropicHttp.Request request, Consumer<Function<String, Optional<String>>> heard) {
         this.http = http;
         this.request = request;
+        this.heard = heard;
     }
 
     @Override
     public CompletionStage<AnthropicHttp.Streaming> send() {
-        return http.sendStreaming(request);
+        return http.sendStreaming(request).thenApply(answer -> {
+            heard.accept(answer::header);
+            return answer;
+        });
     }
 
     @Override

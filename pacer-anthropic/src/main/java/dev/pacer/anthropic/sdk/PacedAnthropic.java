@@ -74,7 +74,7 @@ public final class PacedAnthropic {
     /** The interceptor, for code that builds its client another way (remember {@code maxRetries(0)}). */
     public static Interceptor interceptor(Options options) {
         Pacer pacer = options.engine();
-        AnthropicCalls calls = options.calls.clock(pacer.clock()).build();
+        AnthropicCalls calls = options.pipeline(pacer);
         Priority priority = options.priority;
         Executor executor = options.executor;
         return next -> new PacingHttpClient(next, pacer, calls, priority, executor);
@@ -86,6 +86,7 @@ public final class PacedAnthropic {
         private Priority priority = Priority.NORMAL;
         private Executor executor = Executors.newVirtualThreadPerTaskExecutor();
         private final AnthropicCalls.Builder calls = AnthropicCalls.builder();
+        private AnthropicCalls pipeline;
 
         private Options() {
         }
@@ -97,32 +98,37 @@ public final class PacedAnthropic {
          * price of one extra round trip paced against {@code count_tokens}' own request limit. When
          * the count fails, the request goes ahead on the estimate.
          */
-        public Options countTokensAbove(long tokens) {
+        public synchronized Options countTokensAbove(long tokens) {
             calls.countTokensAbove(tokens);
+            pipeline = null;
             return this;
         }
 
         /** The engine (default: {@code Pacer.builder().build()}). Share one per process. */
-        public Options pacer(Pacer pacer) {
+        public synchronized Options pacer(Pacer pacer) {
             this.pacer = Objects.requireNonNull(pacer, "pacer");
+            this.pipeline = null;
             return this;
         }
 
         /** Models to fall back to, in order. */
-        public Options fallbackModels(List<String> models) {
+        public synchronized Options fallbackModels(List<String> models) {
             calls.fallbackModels(models);
+            pipeline = null;
             return this;
         }
 
         /** The model-to-pool table. */
-        public Options modelClasses(ModelClasses classes) {
+        public synchronized Options modelClasses(ModelClasses classes) {
             calls.modelClasses(classes);
+            pipeline = null;
             return this;
         }
 
         /** The token estimator. */
-        public Options estimator(TokenEstimator estimator) {
+        public synchronized Options estimator(TokenEstimator estimator) {
             calls.estimator(estimator);
+            pipeline = null;
             return this;
         }
 
@@ -133,8 +139,9 @@ public final class PacedAnthropic {
         }
 
         /** The longest {@code retry-after} believed (default 10 min); a longer one is ignored, as if absent. */
-        public Options maxRetryAfter(Duration max) {
+        public synchronized Options maxRetryAfter(Duration max) {
             calls.maxRetryAfter(max);
+            pipeline = null;
             return this;
         }
 
@@ -145,9 +152,22 @@ public final class PacedAnthropic {
         }
 
         /** Receives notes about ignored header values and unknown model ids (never a key). */
-        public Options debug(Consumer<String> debug) {
+        public synchronized Options debug(Consumer<String> debug) {
             calls.debug(debug);
+            pipeline = null;
             return this;
+        }
+
+        /**
+         * The pipeline every client wrapped with these options shares, made on first use: one client per API key is the
+         * SDK's way, and keys of one organization can only come to share their pools if their clients share what was
+         * learned about them. A setting changed after a wrap applies to the clients wrapped after it (a new pipeline).
+         */
+        private synchronized AnthropicCalls pipeline(Pacer engine) {
+            if (pipeline == null) {
+                pipeline = calls.clock(engine.clock()).quotas(engine.quotas()).build();
+            }
+            return pipeline;
         }
 
         /** The engine given, else the default one, made on first use and shared by every client wrapped with these options. */

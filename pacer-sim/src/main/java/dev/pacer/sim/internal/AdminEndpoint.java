@@ -3,8 +3,10 @@ package dev.pacer.sim.internal;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.sim.FaultProfile;
 import dev.pacer.sim.ModelClass;
+import dev.pacer.sim.Organizations;
 import dev.pacer.sim.SimConfigFile;
 import dev.pacer.sim.SimSettings;
+import dev.pacer.sim.SimStats;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
@@ -123,6 +125,46 @@ final class AdminEndpoint {
             c.put("default-class", s.limits().models().defaultClass());
         }
         c.set("faults", Json.MAPPER.valueToTree(SimConfigFile.describe(s.faults())));
+        c.put("identity-headers-on-errors", s.protocol().identityHeadersOnErrors());
+        c.set("organizations", organizations(s.organizations()));
         return c;
+    }
+
+    /** The organizations as {@code sim.yaml} gives them, but with each key as its fingerprint ({@code key-ids}): a key is never shown. */
+    private static ObjectNode organizations(Organizations orgs) {
+        ObjectNode out = Json.object();
+        for (Organizations.Organization o : orgs.list()) {
+            ObjectNode org = out.putObject(o.name());
+            org.put("id", o.id());
+            org.put("default-workspace-id", o.defaultWorkspaceId());
+            keyIds(org, o.keys());
+            ObjectNode workspaces = org.putObject("workspaces");
+            for (Organizations.Workspace w : o.workspaces().values()) {
+                ObjectNode ws = workspaces.putObject(w.name());
+                ws.put("id", w.id());
+                keyIds(ws, w.keys());
+                limits(ws.putObject("limits"), w.all());
+                ObjectNode classes = ws.putObject("classes");
+                w.perClass().forEach((name, l) -> limits(classes.putObject(name), l));
+            }
+        }
+        return out;
+    }
+
+    private static void keyIds(ObjectNode out, java.util.Set<String> keys) {
+        var ids = out.putArray("key-ids");
+        keys.stream().map(SimStats::keyId).sorted().forEach(ids::add);
+    }
+
+    private static void limits(ObjectNode out, Organizations.WorkspaceLimits l) {
+        if (l.rpm() > 0) {
+            out.put("rpm", l.rpm());
+        }
+        if (l.itpm() > 0) {
+            out.put("itpm", l.itpm());
+        }
+        if (l.otpm() > 0) {
+            out.put("otpm", l.otpm());
+        }
     }
 }

@@ -15,7 +15,7 @@ final class Answer {
     private static final double MIN_WAIT_WALL_SECONDS = 0.002;
 
     final Simulator sim;
-    final Pool pool;
+    final Limiter pool;
     final Admission admission;
     final boolean chargeAsGenerated;
     final boolean cutWhenDry;
@@ -28,7 +28,7 @@ final class Answer {
     private int tokensDue;
     private boolean settled;
 
-    Answer(Simulator sim, Pool pool, Admission admission, boolean chargeAsGenerated, boolean cutWhenDry, String model,
+    Answer(Simulator sim, Limiter pool, Admission admission, boolean chargeAsGenerated, boolean cutWhenDry, String model,
            Generation generation, MessagesEndpoint.Usage usage, double admittedAt) {
         this.sim = sim;
         this.pool = pool;
@@ -83,8 +83,8 @@ final class Answer {
     }
 
     /** The 429 of a plain request cut short by an empty output bucket. */
-    static String cutMessage(long otpm) {
-        return ApiErrors.rateLimitMessage(otpm, "output tokens");
+    String cutMessage() {
+        return ApiErrors.rateLimitMessage("organization (" + pool.identity.organizationId() + ")", pool.otpm(), "output tokens");
     }
 
     /** Answers a plain (non-streamed) request once its whole text is generated. */
@@ -100,7 +100,7 @@ final class Answer {
                     settle();
                     Map<String, String> headers = new LinkedHashMap<>(headers());
                     Replies.retryAfter(sim, headers, pool.outputWait(sim.clock().seconds()));
-                    ex.json(429, ApiErrors.body("rate_limit_error", cutMessage(pool.otpm()), ex.requestId), headers);
+                    ex.json(429, ApiErrors.body("rate_limit_error", cutMessage(), ex.requestId), headers);
                     return;
                 }
             }

@@ -6,7 +6,7 @@ import java.util.Locale;
 /** Error bodies exactly as the API shapes them: {@code {"type":"error","error":{type,message},"request_id"}}. */
 final class ApiErrors {
 
-    /** The organisation id the simulator reports (in messages and {@code anthropic-organization-id}). */
+    /** The id of the organization every unlisted key shares with {@code limit-scope: organization}. */
     static final String ORGANIZATION_ID = "5e1f0c2a-7d3b-4c59-9a61-0000000051e7";
 
     private ApiErrors() {
@@ -44,9 +44,13 @@ final class ApiErrors {
         return String.format(Locale.ROOT, "%,d", n);
     }
 
-    /** The wording of the API's rate-limit 429, naming the dimension and its per-minute limit. */
-    static String rateLimitMessage(long perMinute, String dimensionWords) {
-        return "This request would exceed the rate limit for your organization (" + ORGANIZATION_ID + ") of "
+    /**
+     * The wording of the API's rate-limit 429, naming whose limit ({@code organization (<id>)}, or a
+     * narrower {@code workspace (<id>)}: the API's wording for a workspace is not documented), the
+     * dimension and its per-minute limit.
+     */
+    static String rateLimitMessage(String scopeWords, long perMinute, String dimensionWords) {
+        return "This request would exceed the rate limit for your " + scopeWords + " of "
                 + thousands(perMinute) + " " + dimensionWords + " per minute. For details, refer to: "
                 + "https://docs.claude.com/en/api/rate-limits. You can see the response headers for current usage. "
                 + "Please reduce the prompt length or the maximum tokens requested, or try again later. You may also "

@@ -40,7 +40,7 @@ final class BatchesEndpoint {
     /** Charges the batch RPM limit; false (after answering 429) when it is spent. */
     private boolean admitted(Exchange ex, String keyId) throws IOException {
         double now = sim.clock().seconds();
-        Pool pool = sim.limits().batches(sim.limitOwner(keyId), now);
+        Limiter pool = new Limiter(sim.limits().batches(ex.identity().organization(), now), null, ex.identity());
         Admission a = pool.admit(now, 0, 0, OtpmMode.ACTUAL);
         if (!a.admitted()) {
             Replies.rateLimited(sim, ex, pool, a);
@@ -48,9 +48,9 @@ final class BatchesEndpoint {
         return a.admitted();
     }
 
-    private Map<String, String> headers(String keyId) {
+    private Map<String, String> headers(Exchange ex) {
         double now = sim.clock().seconds();
-        return sim.limits().batches(sim.limitOwner(keyId), now).headers(now, sim.clock().at(now));
+        return sim.limits().batches(ex.identity().organization(), now).headers(now, sim.clock().at(now));
     }
 
     void create(Exchange ex, String keyId, JsonNode body) throws IOException {
@@ -93,24 +93,24 @@ final class BatchesEndpoint {
             entries.add(new AbstractMap.SimpleImmutableEntry<>(customId, r.get("params")));
         }
         long limit = sim.settings().batches().queueLimit();
-        String owner = sim.limitOwner(keyId);
+        String owner = ex.identity().organization();
         Batch batch = sim.batches().createWithin(keyId, owner, entries, limit);
         if (batch == null) {
             long queued = sim.batches().queued(owner, sim.clock().seconds());
-            Map<String, String> h = new java.util.LinkedHashMap<>(headers(keyId));
+            Map<String, String> h = new java.util.LinkedHashMap<>(headers(ex));
             Replies.retryAfter(sim, h, 60);
             ex.json(429, ApiErrors.body("rate_limit_error", "This request would exceed your organization's limit of " + ApiErrors.thousands(limit)
                     + " batch requests in the processing queue (" + ApiErrors.thousands(queued) + " are waiting). Please wait for "
                     + "batches to finish, or try again later.", ex.requestId), h);
             return;
         }
-        ex.json(200, batch.toJson(baseUrl), headers(keyId));
+        ex.json(200, batch.toJson(baseUrl), headers(ex));
     }
 
     private Batch find(Exchange ex, String keyId, String id) throws IOException {
         Batch b = sim.batches().find(keyId, id);
         if (b == null) {
-            ex.json(404, ApiErrors.notFound("No batch found with id '" + id + "'.", ex.requestId), headers(keyId));
+            ex.json(404, ApiErrors.notFound("No batch found with id '" + id + "'.", ex.requestId), headers(ex));
         }
         return b;
     }
@@ -121,7 +121,7 @@ final class BatchesEndpoint {
         }
         Batch b = find(ex, keyId, id);
         if (b != null) {
-            ex.json(200, b.toJson(baseUrl), headers(keyId));
+            ex.json(200, b.toJson(baseUrl), headers(ex));
         }
     }
 
@@ -135,7 +135,7 @@ final class BatchesEndpoint {
         }
         double now = sim.clock().seconds();
         b.cancel(now - b.createdAt, sim.clock().at(now));
-        ex.json(200, b.toJson(baseUrl), headers(keyId));
+        ex.json(200, b.toJson(baseUrl), headers(ex));
     }
 
     void delete(Exchange ex, String keyId, String id) throws IOException {
@@ -148,14 +148,14 @@ final class BatchesEndpoint {
         }
         if (!b.ended()) {
             ex.json(400, ApiErrors.invalidRequest("Batch " + id + " cannot be deleted while it is processing; cancel it and wait for it to end.",
-                    ex.requestId), headers(keyId));
+                    ex.requestId), headers(ex));
             return;
         }
         b.delete();
         ObjectNode out = Json.object();
         out.put("id", id);
         out.put("type", "message_batch_deleted");
-        ex.json(200, out, headers(keyId));
+        ex.json(200, out, headers(ex));
     }
 
     void results(Exchange ex, String keyId, String id) throws IOException {
@@ -168,19 +168,19 @@ final class BatchesEndpoint {
         }
         if (!b.ended()) {
             ex.json(400, ApiErrors.invalidRequest("Batch " + id + " has not finished processing; its results are available once "
-                    + "processing_status is 'ended'.", ex.requestId), headers(keyId));
+                    + "processing_status is 'ended'.", ex.requestId), headers(ex));
             return;
         }
         if (sim.clock().seconds() - b.createdAt > b.retainedFor) {
             ex.json(404, ApiErrors.notFound("The results of batch " + id + " are no longer available (they are kept 29 days after creation).",
-                    ex.requestId), headers(keyId));
+                    ex.requestId), headers(ex));
             return;
         }
         StringBuilder sb = new StringBuilder();
         for (String line : b.results()) {
             sb.append(line).append('\n');
         }
-        ex.bytes(200, sb.toString().getBytes(StandardCharsets.UTF_8), "application/binary", headers(keyId));
+        ex.bytes(200, sb.toString().getBytes(StandardCharsets.UTF_8), "application/binary", headers(ex));
     }
 
     void list(Exchange ex, String keyId, Map<String, String> query) throws IOException {
@@ -194,7 +194,7 @@ final class BatchesEndpoint {
             limit = -1;
         }
         if (limit < 1 || limit > 1000) {
-            ex.json(400, ApiErrors.invalidRequest("limit: Input should be between 1 and 1000", ex.requestId), headers(keyId));
+            ex.json(400, ApiErrors.invalidRequest("limit: Input should be between 1 and 1000", ex.requestId), headers(ex));
             return;
         }
         List<Batch> all = sim.batches().list(keyId);
@@ -217,7 +217,7 @@ final class BatchesEndpoint {
         out.put("has_more", hasMore);
         putId(out, "first_id", page.isEmpty() ? null : page.get(0).id);
         putId(out, "last_id", page.isEmpty() ? null : page.get(page.size() - 1).id);
-        ex.json(200, out, headers(keyId));
+        ex.json(200, out, headers(ex));
     }
 
     private static int indexOf(List<Batch> all, String id) {

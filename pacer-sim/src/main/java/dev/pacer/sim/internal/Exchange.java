@@ -11,9 +11,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * One HTTP request and its answer. Every answer carries {@code request-id} and the organisation
- * header (and, unless a setting leaves them off 200s, the rate-limit headers it is given) and is counted by status; {@link #drop()} ends the connection without an answer (or in
- * the middle of one).
+ * One HTTP request and its answer. Every answer carries {@code request-id}; an answer to a known key
+ * also carries {@code anthropic-organization-id} and {@code anthropic-workspace-id} (on errors too,
+ * unless a setting keeps them to 2xx; a request refused before its key is known has neither); and,
+ * unless a setting leaves them off 200s, the rate-limit headers it is given. Every answer is counted
+ * by status; {@link #drop()} ends the connection without an answer (or in the middle of one).
  */
 final class Exchange {
 
@@ -36,22 +38,39 @@ final class Exchange {
     private final HttpExchange http;
     private final Counters counters;
     private final boolean rateLimitHeadersOnSuccess;
+    private final boolean identityHeadersOnErrors;
     final String requestId;
+    /** Whose limits this request draws on, once its key is known. */
+    private Identity identity;
     private boolean answered;
     /** This request's stay in the in-flight count, or null (admin requests are not counted). */
     private InFlight.Ticket inFlight;
 
-    /** {@code rateLimitHeadersOnSuccess}: false leaves the {@code anthropic-ratelimit-*} headers off 200 answers. */
-    Exchange(HttpExchange http, Counters counters, boolean rateLimitHeadersOnSuccess) {
+    /**
+     * {@code rateLimitHeadersOnSuccess}: false leaves the {@code anthropic-ratelimit-*} headers off 200 answers;
+     * {@code identityHeadersOnErrors}: false keeps the organization and workspace headers to 2xx answers.
+     */
+    Exchange(HttpExchange http, Counters counters, boolean rateLimitHeadersOnSuccess, boolean identityHeadersOnErrors) {
         this.http = http;
         this.counters = counters;
         this.rateLimitHeadersOnSuccess = rateLimitHeadersOnSuccess;
+        this.identityHeadersOnErrors = identityHeadersOnErrors;
         this.requestId = Ids.next("req_");
     }
 
     /** Counts this request as in flight until its answer is complete. */
     void inFlight(InFlight.Ticket ticket) {
         this.inFlight = ticket;
+    }
+
+    /** The request's key belongs to {@code identity}. */
+    void identity(Identity identity) {
+        this.identity = identity;
+    }
+
+    /** Whose limits this request draws on (null before its key is known). */
+    Identity identity() {
+        return identity;
     }
 
     /** The request is authenticated as {@code keyId}. */
@@ -166,7 +185,10 @@ final class Exchange {
         var h = http.getResponseHeaders();
         h.set("content-type", contentType);
         h.set("request-id", requestId);
-        h.set("anthropic-organization-id", ApiErrors.ORGANIZATION_ID);
+        if (identity != null && (status < 400 || identityHeadersOnErrors)) {
+            h.set("anthropic-organization-id", identity.organizationId());
+            h.set("anthropic-workspace-id", identity.workspaceId());
+        }
         if (headers != null) {
             // Filtered here, where every answer passes, so that no endpoint can forget it.
             boolean omit = status == 200 && !rateLimitHeadersOnSuccess;

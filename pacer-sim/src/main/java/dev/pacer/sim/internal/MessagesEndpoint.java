@@ -40,7 +40,7 @@ final class MessagesEndpoint {
             return;
         }
         double now = sim.clock().seconds();
-        Pool pool = sim.limits().countTokens(sim.limitOwner(keyId), now);
+        Limiter pool = new Limiter(sim.limits().countTokens(ex.identity().organization(), now), null, ex.identity());
         Admission a = pool.admit(now, 0, 0, OtpmMode.ACTUAL);
         if (!a.admitted()) {
             Replies.rateLimited(sim, ex, pool, a);
@@ -73,8 +73,8 @@ final class MessagesEndpoint {
             return;
         }
         double now = sim.clock().seconds();
-        String owner = sim.limitOwner(keyId);
-        Pool pool = sim.limits().messages(owner, modelClass, now);
+        String owner = ex.identity().organization();
+        Limiter pool = sim.limits().messages(ex.identity(), modelClass, now);
         FaultProfile faults = sim.faults();
         SplittableRandom dice = sim.dice();
         if (faultBeforeAnswer(ex, pool, request, faults, dice, settings)) {
@@ -119,7 +119,7 @@ final class MessagesEndpoint {
     }
 
     /** The faults that strike before any answer; true when one did (and answered, or dropped the connection). */
-    private boolean faultBeforeAnswer(Exchange ex, Pool pool, MessageRequest request, FaultProfile faults, SplittableRandom dice,
+    private boolean faultBeforeAnswer(Exchange ex, Limiter pool, MessageRequest request, FaultProfile faults, SplittableRandom dice,
                                       SimSettings settings) throws IOException, InterruptedException {
         if (dice.nextDouble() < faults.connectionReset()) {
             sim.counters().fault("connection_reset");
@@ -151,13 +151,13 @@ final class MessagesEndpoint {
         return false;
     }
 
-    private Map<String, String> serverErrorHeaders(Pool pool, double now, FaultProfile faults) {
+    private Map<String, String> serverErrorHeaders(Limiter pool, double now, FaultProfile faults) {
         Map<String, String> headers = new LinkedHashMap<>(pool.headers(now, sim.clock().at(now)));
         Replies.serverErrorRetryAfter(sim, headers, faults.retryAfterSeconds());
         return headers;
     }
 
-    private void accelerationLimited(Exchange ex, Pool pool, double now, SimSettings settings) throws IOException {
+    private void accelerationLimited(Exchange ex, Limiter pool, double now, SimSettings settings) throws IOException {
         sim.counters().fault("acceleration_limit");
         Map<String, String> headers = new LinkedHashMap<>(pool.headers(now, sim.clock().at(now)));
         if (settings.acceleration().legacy529()) {

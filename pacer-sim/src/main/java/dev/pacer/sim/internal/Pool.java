@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The rate limits of one API key on one model class: a requests bucket and, for the Messages
+ * The rate limits of one owner (an organization, or a workspace that narrows them) on one model class: a requests bucket and, for the Messages
  * endpoint, an input-tokens and an output-tokens bucket (count_tokens and the batch endpoints have
  * a requests bucket only).
  *
@@ -50,14 +50,23 @@ final class Pool {
 
     /** Admits a request of {@code inputTokens} (and {@code maxTokens} of output), or says why not. */
     synchronized Admission admit(double now, long inputTokens, int maxTokens, OtpmMode mode) {
+        Admission refused = check(now, inputTokens, maxTokens, mode);
+        return refused != null ? refused : charge(now, inputTokens, maxTokens, mode);
+    }
+
+    /**
+     * Why a request of {@code inputTokens} cannot be admitted now (its refusal, counted), or null when it
+     * can. A caller that admits over two pools (an organization's and a workspace's) holds both locks,
+     * the organization's first, from the first check to the last charge.
+     */
+    synchronized Admission check(double now, long inputTokens, int maxTokens, OtpmMode mode) {
         now = tick(now);
         refill(now);
         if (!requests.has(1)) {
             return refuse(requests, 1);
         }
         if (input == null) {
-            requests.charge(now, 1);
-            return Admission.yes(0);
+            return null;
         }
         if (!input.has(inputTokens)) {
             return refuse(input, inputTokens);
@@ -66,7 +75,16 @@ final class Pool {
         if (!output.has(outputNeeded)) {
             return refuse(output, outputNeeded);
         }
+        return null;
+    }
+
+    /** Charges a request {@link #check} found room for (under the same lock). */
+    synchronized Admission charge(double now, long inputTokens, int maxTokens, OtpmMode mode) {
+        now = tick(now);
         requests.charge(now, 1);
+        if (input == null) {
+            return Admission.yes(0);
+        }
         input.charge(now, inputTokens);
         if (mode == OtpmMode.RESERVE_MAX_TOKENS) {
             output.reserve(maxTokens);
@@ -78,6 +96,13 @@ final class Pool {
     private Admission refuse(Bucket bucket, long amount) {
         bucket.rejected();
         return Admission.no(bucket, bucket.secondsUntil(amount));
+    }
+
+    /** Whether the output bucket holds {@code tokens} now. */
+    synchronized boolean hasOutput(double now, long tokens) {
+        now = tick(now);
+        refill(now);
+        return output.has(tokens);
     }
 
     /**

@@ -17,11 +17,11 @@ final class Replies {
      * {@code retry-after-ms} in wall-clock milliseconds so an unmodified SDK waits the right time
      * at any time scale.
      */
-    static void rateLimited(Simulator sim, Exchange ex, Pool pool, Admission a) throws IOException {
+    static void rateLimited(Simulator sim, Exchange ex, Limiter pool, Admission a) throws IOException {
         double now = sim.clock().seconds();
         Map<String, String> headers = new LinkedHashMap<>(pool.headers(now, sim.clock().at(now)));
         retryAfter(sim, headers, a.waitSeconds());
-        ex.json(429, ApiErrors.body("rate_limit_error", ApiErrors.rateLimitMessage(a.perMinute(), a.dimensionWords()), ex.requestId),
+        ex.json(429, ApiErrors.body("rate_limit_error", ApiErrors.rateLimitMessage(pool.scopeWords(a), a.perMinute(), a.dimensionWords()), ex.requestId),
                 headers);
     }
 

@@ -3,6 +3,7 @@ package dev.pacer.sim.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.pacer.sim.SimSettings;
 import dev.pacer.sim.SimStats;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -53,7 +54,8 @@ public final class Router implements HttpHandler {
 
     @Override
     public void handle(HttpExchange http) {
-        Exchange ex = new Exchange(http, sim.counters(), sim.settings().protocol().rateLimitHeadersOnSuccess());
+        SimSettings.Protocol protocol = sim.settings().protocol();
+        Exchange ex = new Exchange(http, sim.counters(), protocol.rateLimitHeadersOnSuccess(), protocol.identityHeadersOnErrors());
         if (!ex.path().startsWith("/_sim/")) {
             ex.inFlight(sim.inFlight().enter());
         }
@@ -110,10 +112,12 @@ public final class Router implements HttpHandler {
             ex.json(401, ApiErrors.body("authentication_error", "x-api-key header is required", ex.requestId), null);
             return;
         }
-        if (!sim.settings().apiKeys().isEmpty() && !sim.settings().apiKeys().contains(key)) {
+        SimSettings settings = sim.settings();
+        if (!settings.apiKeys().isEmpty() && !settings.apiKeys().contains(key) && !settings.organizations().lists(key)) {
             ex.json(401, ApiErrors.body("authentication_error", "invalid x-api-key", ex.requestId), null);
             return;
         }
+        ex.identity(Identity.of(key, settings));
         String version = ex.header("anthropic-version");
         if (version == null) {
             ex.json(400, ApiErrors.invalidRequest("anthropic-version: header is required", ex.requestId), null);

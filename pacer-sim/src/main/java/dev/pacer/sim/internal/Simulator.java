@@ -1,7 +1,6 @@
 package dev.pacer.sim.internal;
 
 import dev.pacer.sim.FaultProfile;
-import dev.pacer.sim.LimitScope;
 import dev.pacer.sim.SimClock;
 import dev.pacer.sim.SimSettings;
 import dev.pacer.sim.SimStats;
@@ -97,15 +96,10 @@ public final class Simulator {
                 inFlight.maxByKey());
     }
 
-    /** The level of one bucket now, or NaN if that key never used that class. */
-    public double level(String keyId, String modelClass, String dimension) {
-        Pool p = limits.find(limitOwner(keyId), modelClass);
+    /** The level of one bucket of the organization of {@code apiKey} now, or NaN if it never used that class. */
+    public double level(String apiKey, String modelClass, String dimension) {
+        Pool p = limits.find(Identity.of(apiKey, settings).organization(), modelClass);
         return p == null ? Double.NaN : p.level(dimension, clock.seconds());
-    }
-
-    /** Whose buckets (and batch queue) a key draws on: its own, or the organisation's. */
-    String limitOwner(String keyId) {
-        return settings.enforcement().scope() == LimitScope.ORGANIZATION ? SimStats.ORGANIZATION : keyId;
     }
 
     /** Stops batch processing. */

@@ -140,7 +140,7 @@ final class StreamWriter {
 
     /** The output bucket ran dry mid-generation ({@code otpm-overrun: cut}): the stream ends with a rate-limit error. */
     private void cut() throws IOException {
-        out.event("error", error("rate_limit_error", Answer.cutMessage(answer.pool.otpm())));
+        out.event("error", error("rate_limit_error", answer.cutMessage()));
         out.end();
     }
 

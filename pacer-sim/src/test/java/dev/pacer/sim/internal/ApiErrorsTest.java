@@ -13,7 +13,7 @@ class ApiErrorsTest {
         try {
             for (Locale l : new Locale[] {Locale.GERMANY, Locale.FRANCE, Locale.forLanguageTag("hi-IN"), Locale.US}) {
                 Locale.setDefault(l);
-                assertThat(ApiErrors.rateLimitMessage(30_000, "input tokens")).as(l.toString())
+                assertThat(ApiErrors.rateLimitMessage("organization (o)", 30_000, "input tokens")).as(l.toString())
                         .contains("of 30,000 input tokens per minute");
                 assertThat(ApiErrors.thousands(2_000_000)).as(l.toString()).isEqualTo("2,000,000");
             }

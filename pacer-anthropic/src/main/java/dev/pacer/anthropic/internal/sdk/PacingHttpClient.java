@@ -50,7 +50,7 @@ public final class PacingHttpClient implements HttpClient {
     private final Executor executor;
 
     public PacingHttpClient(HttpClient next, Pacer pacer, AnthropicCalls calls, Priority priority, Executor executor) {
-        this.next = next;
+        this.next = new IdentifyingHttpClient(next, calls);
         this.pacer = pacer;
         this.calls = calls;
         this.priority = priority;
@@ -93,7 +93,8 @@ public final class PacingHttpClient implements HttpClient {
                                                      byte[] body, long countedInput) {
         MessagesCall call = calls.messages(key, params, body, priority, null, countedInput);
         LastAnswer<HttpResponse> last = new LastAnswer<>();
-        return pacer.execute(call.spec(), new SdkMessagesAttempt(next, request, requestOptions, executor, call, calls.responses(), last))
+        return pacer.execute(call.spec(), calls.attempt(new SdkMessagesAttempt(next, request, requestOptions, executor, call, calls.responses(),
+                        last)))
                 .handle((result, error) -> EndpointPacing.finish(result, error, last, true).answer());
     }
 
@@ -135,7 +136,7 @@ public final class PacingHttpClient implements HttpClient {
         CallSpec spec = calls.endpoint(key, "/" + String.join("/", request.pathSegments()), priority, null);
         LastAnswer<HttpResponse> last = new LastAnswer<>();
         SdkTransport transport = new SdkTransport(next, request, requestOptions, executor);
-        return pacer.execute(spec, EndpointPacing.attempt(transport, calls.responses(), Set.of(), last))
+        return pacer.execute(spec, calls.attempt(EndpointPacing.attempt(transport, calls.responses(), Set.of(), last)))
                 .handle((result, error) -> EndpointPacing.finish(result, error, last, true).answer());
     }
 

@@ -12,7 +12,7 @@ import java.util.Objects;
 /**
  * What the gateway does, validated when built: where it listens, the upstream (and, in virtual-key
  * mode, the upstream key and the gateway keys), the fallback models and limits it paces with, its
- * timeouts and its body limit. Immutable; {@code GatewayConfigFile} reads one from YAML, and a
+ * timeouts and its body limit. Immutable; {@link GatewayConfigFile} reads one from YAML, and a
  * reload swaps one for another.
  *
  * @param listen      host and port

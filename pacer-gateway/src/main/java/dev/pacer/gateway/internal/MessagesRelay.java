@@ -37,7 +37,7 @@ public final class MessagesRelay {
         // 1. read
         JsonNode parsed = Json.parse(body);
         if (!(parsed instanceof ObjectNode params)) {
-            exchange.send(ApiErrors.invalidRequest("The request body is not a JSON object; send a Messages request as JSON."));
+            exchange.send(ApiErrors.invalidRequest("The request body is not valid JSON, or not a JSON object; send a Messages request as a JSON object."));
             return;
         }
         if (!params.path("model").isTextual() || params.path("model").asText().isBlank()) {

@@ -148,7 +148,7 @@ class JavaSdkThroughGatewayTest {
         var raw = impatient.messages().withRawResponse().create(params(20));
         assertThat(raw.statusCode()).isEqualTo(200);
         assertThat(fixture.log).anyMatch(l -> l.startsWith("POST /v1/messages ") && l.contains(" 429 "));
-        assertThat(fixture.sim.stats().path("rate_limited").asLong()).as("no 429 from the simulator itself").isZero();
+        assertThat(fixture.sim.stats().path("rate_limited_429").asLong()).as("no 429 from the simulator itself").isZero();
         assertThat(fixture.sim.maxWindowOveradmission()).isZero();
     }
 }

@@ -48,7 +48,25 @@ public final class EndpointRelay {
         }
         Map<String, String> headers = new LinkedHashMap<>(UpstreamHeaders.relayed(reply.headers()));
         headers.put("x-pacer-overhead-ms", String.format(java.util.Locale.ROOT, "%.3f", overhead / 1e6));
+        if (reply.isSuccess() && exchange.path().startsWith("/v1/messages/batches") && !exchange.path().endsWith("/results")) {
+            exchange.send(reply.status(), headers, throughGateway(reply.bytes(), rt.settings().upstream().baseUrl(), exchange.ownBaseUrl()));
+            return;
+        }
         copy(exchange, reply.status(), headers, reply.body());
+    }
+
+    /**
+     * A batch's {@code results_url} names the upstream; an SDK that follows it (the Node SDK does) would
+     * leave the gateway, and in virtual-key mode present a gateway key to the API. It is pointed back at
+     * the gateway, which relays the download.
+     */
+    static byte[] throughGateway(byte[] body, String upstreamBase, String ownBase) {
+        String base = upstreamBase.endsWith("/") ? upstreamBase.substring(0, upstreamBase.length() - 1) : upstreamBase;
+        String text = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\"results_url\"\\s*:\\s*\")" + java.util.regex.Pattern.quote(base) + "/")
+                .matcher(text);
+        return m.find() ? m.replaceAll("$1" + java.util.regex.Matcher.quoteReplacement(ownBase) + "/").getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                : body;
     }
 
     /** Sends {@code status} and {@code headers}, then {@code body} as it arrives. */

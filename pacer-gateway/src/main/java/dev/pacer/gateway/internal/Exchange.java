@@ -60,6 +60,13 @@ public final class Exchange {
         return q == null ? path() : path() + "?" + q;
     }
 
+    /** The base URL the client reached the gateway at ({@code http://host:port}, from its Host header). */
+    public String ownBaseUrl() {
+        String host = Request.getServerName(request);
+        int port = Request.getServerPort(request);
+        return "http://" + (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
+    }
+
     /** A request header, or null. */
     public String header(String name) {
         return request.getHeaders().get(name);

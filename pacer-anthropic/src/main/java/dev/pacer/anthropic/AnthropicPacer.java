@@ -47,6 +47,10 @@ import java.util.function.LongFunction;
  * Each call may bring its own API key and headers ({@link CallOptions}); its pools are that key's.
  * Quota keys are {@code anthropic:<key fingerprint>:<pool>} ({@link AnthropicQuotaKeys}): the key
  * itself is never part of a name, an event or a message.
+ *
+ * <p>Over 400 lines because it is the one client that sends every kind of call (messages, streams,
+ * endpoints, counts, and {@link #relay} for a gateway); each method only wires the shared pipeline to
+ * {@link AnthropicHttp}, and splitting them would scatter that wiring.
  */
 public final class AnthropicPacer implements AutoCloseable {
 

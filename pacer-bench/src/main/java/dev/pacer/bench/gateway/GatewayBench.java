@@ -86,6 +86,7 @@ public final class GatewayBench implements Callable<Integer> {
             runs.forEach((name, r) -> md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |%n", name, Wrk.describe(r[0]),
                     Wrk.describe(r[1]), name.equals("simulator directly") ? "-" : String.format(Locale.ROOT, "+%.2f / +%.2f ms",
                             r[1].p50Ms() - direct.p50Ms(), r[1].p99Ms() - direct.p99Ms()))));
+            System.out.println("streams: time to first byte, 500 one after another, directly and through the gateway...");
             double[] ttfbDirect = Streams.timeToFirstByte(sim.url, 500);
             double[] ttfbGateway = Streams.timeToFirstByte(gateway.url, 500);
             String ttfb = String.format(Locale.ROOT, "Streaming, time to first byte over 500 streams one after another: directly p50 %.2f / p99 %.2f ms,"
@@ -96,6 +97,7 @@ public final class GatewayBench implements Callable<Integer> {
         }
         try (Child idleSim = Child.java(List.of("-Xmx1g"), BenchSim.class, "bench sim at ", "idle");
              Child gateway = Child.java(jvm, BenchGateway.class, "bench gateway at ", idleSim.url)) {
+            System.out.println("idle streams: opening " + idleStreams + " through the gateway...");
             long before = Long.parseLong(gateway.ask("heap").trim());
             long start = System.nanoTime();
             List<InputStream> open = Streams.holdOpen(gateway.url, idleStreams);

@@ -32,7 +32,14 @@ final class Streams {
             double[] ms = new double[n];
             for (int i = -n / 5; i < n; i++) { // the first fifth warms up
                 long start = System.nanoTime();
-                HttpResponse<InputStream> r = http.send(request(url, 16), HttpResponse.BodyHandlers.ofInputStream());
+                HttpResponse<InputStream> r;
+                try {
+                    r = http.send(request(url, 16), HttpResponse.BodyHandlers.ofInputStream());
+                } catch (java.io.IOException stale) {
+                    // a pooled connection the server had closed (the JDK client does not resend a POST): once more, timed afresh
+                    start = System.nanoTime();
+                    r = http.send(request(url, 16), HttpResponse.BodyHandlers.ofInputStream());
+                }
                 try (InputStream in = r.body()) {
                     if (in.read() < 0 || r.statusCode() != 200) {
                         throw new IllegalStateException("a stream from " + url + " answered " + r.statusCode());
@@ -60,12 +67,21 @@ final class Streams {
             }
         }
         List<InputStream> open = new ArrayList<>();
+        int failed = 0;
         for (CompletableFuture<HttpResponse<InputStream>> f : opening) {
-            HttpResponse<InputStream> r = f.get(120, TimeUnit.SECONDS);
-            if (r.statusCode() != 200) {
-                throw new IllegalStateException("an idle stream was answered " + r.statusCode());
+            try {
+                HttpResponse<InputStream> r = f.get(120, TimeUnit.SECONDS);
+                if (r.statusCode() == 200) {
+                    open.add(r.body());
+                } else {
+                    failed++;
+                }
+            } catch (java.util.concurrent.ExecutionException e) {
+                failed++;
             }
-            open.add(r.body());
+        }
+        if (failed > 0) {
+            System.out.println(failed + " of " + n + " idle streams did not open (counted out of the figure).");
         }
         return open;
     }

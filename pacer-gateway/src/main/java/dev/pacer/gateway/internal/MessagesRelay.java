@@ -53,14 +53,16 @@ public final class MessagesRelay {
             return;
         }
         var options = rt.options(caller, asked);
-        Permit permit;
-        try {
-            long input = rt.claude().estimator().estimate(modelClass, params).inputTokens();
-            permit = rt.keyLimits().acquire(caller.key(), input, Math.max(1, params.path("max_tokens").asLong(4096)), options.priority(),
-                    options.deadline()).join();
-        } catch (RuntimeException e) {
-            exchange.send(Refusals.of(EndpointPacing.unwrap(e), rt.time()));
-            return;
+        Permit permit = null;
+        if (caller.key() != null && caller.key().hasLimits()) {
+            try {
+                long input = rt.claude().estimator().estimate(modelClass, params).inputTokens();
+                permit = rt.keyLimits().acquire(caller.key(), input, Math.max(1, params.path("max_tokens").asLong(4096)),
+                        options.priority(), options.deadline()).join();
+            } catch (RuntimeException e) {
+                exchange.send(Refusals.of(EndpointPacing.unwrap(e), rt.time()));
+                return;
+            }
         }
         // 3. pace
         long overhead = System.nanoTime() - exchange.arrivedNanos();

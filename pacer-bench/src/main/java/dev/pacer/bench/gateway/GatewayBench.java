@@ -84,13 +84,13 @@ public final class GatewayBench implements Callable<Integer> {
             }
             Wrk.Run direct = runs.get("simulator directly")[1];
             runs.forEach((name, r) -> md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |%n", name, Wrk.describe(r[0]),
-                    Wrk.describe(r[1]), name.equals("simulator directly") ? "-" : String.format(Locale.ROOT, "+%.2f / +%.2f ms",
+                    Wrk.describe(r[1]), name.equals("simulator directly") ? "-" : String.format(Locale.ROOT, "%+.2f / %+.2f ms",
                             r[1].p50Ms() - direct.p50Ms(), r[1].p99Ms() - direct.p99Ms()))));
             System.out.println("streams: time to first byte, 500 one after another, directly and through the gateway...");
             double[] ttfbDirect = Streams.timeToFirstByte(sim.url, 500);
             double[] ttfbGateway = Streams.timeToFirstByte(gateway.url, 500);
             String ttfb = String.format(Locale.ROOT, "Streaming, time to first byte over 500 streams one after another: directly p50 %.2f / p99 %.2f ms,"
-                    + " through the gateway p50 %.2f / p99 %.2f ms (added +%.2f / +%.2f ms).", ttfbDirect[0], ttfbDirect[1], ttfbGateway[0],
+                    + " through the gateway p50 %.2f / p99 %.2f ms (added %+.2f / %+.2f ms).", ttfbDirect[0], ttfbDirect[1], ttfbGateway[0],
                     ttfbGateway[1], ttfbGateway[0] - ttfbDirect[0], ttfbGateway[1] - ttfbDirect[1]);
             System.out.println(ttfb);
             md.append('\n').append(ttfb).append('\n');

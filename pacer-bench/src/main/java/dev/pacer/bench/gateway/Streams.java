@@ -68,6 +68,7 @@ final class Streams {
         }
         List<InputStream> open = new ArrayList<>();
         int failed = 0;
+        String firstFailure = null;
         for (CompletableFuture<HttpResponse<InputStream>> f : opening) {
             try {
                 HttpResponse<InputStream> r = f.get(120, TimeUnit.SECONDS);
@@ -75,13 +76,15 @@ final class Streams {
                     open.add(r.body());
                 } else {
                     failed++;
+                    firstFailure = firstFailure != null ? firstFailure : "status " + r.statusCode();
                 }
             } catch (java.util.concurrent.ExecutionException e) {
                 failed++;
+                firstFailure = firstFailure != null ? firstFailure : String.valueOf(e.getCause());
             }
         }
         if (failed > 0) {
-            System.out.println(failed + " of " + n + " idle streams did not open (counted out of the figure).");
+            System.out.println(failed + " of " + n + " idle streams did not open (counted out of the figure); the first: " + firstFailure);
         }
         return open;
     }

@@ -15,7 +15,8 @@ import java.util.concurrent.Executors;
 /**
  * An endpoint the gateway does not know (a new API, {@code /v1/files}, a beta path): relayed as it
  * is, unpaced, rather than refused, with the caller's headers (less hop-by-hop ones) and the
- * upstream key the caller resolves to. Its answer is copied as it arrives.
+ * upstream key the caller resolves to ({@code anthropic-version} added when the caller sent none, as on
+ * the known endpoints). Its answer is copied as it arrives.
  */
 public final class PassThrough implements AutoCloseable {
 
@@ -38,6 +39,9 @@ public final class PassThrough implements AutoCloseable {
                     // a header the JDK client sets itself
                 }
             }
+        }
+        if (!asked.forwarded().containsKey("anthropic-version")) {
+            b.setHeader("anthropic-version", dev.pacer.anthropic.AnthropicHttp.VERSION); // as the pipeline sends on the known endpoints
         }
         b.setHeader("x-api-key", caller.upstreamKey().secret());
         b.method(exchange.method(), body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));

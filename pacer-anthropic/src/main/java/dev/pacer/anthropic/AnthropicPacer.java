@@ -49,6 +49,10 @@ import java.util.function.LongFunction;
  * showed the same pair ({@link AnthropicCalls#heard}): keys of one organization are paced as one quota.
  * Quota keys are {@code anthropic:<key fingerprint>:<pool>} ({@link AnthropicQuotaKeys}): the key
  * itself is never part of a name, an event or a message.
+ *
+ * <p>Over 400 lines because it is the one client that sends every kind of call (messages, streams,
+ * endpoints, counts, and {@link #relay} for a gateway); each method only wires the shared pipeline to
+ * {@link AnthropicHttp}, and splitting them would scatter that wiring.
  */
 public final class AnthropicPacer implements AutoCloseable {
 
@@ -209,6 +213,76 @@ public final class AnthropicPacer implements AutoCloseable {
             }
         });
         return out;
+    }
+
+    /**
+     * Sends a Messages request whose bytes a caller gave ({@code body}, parsed as {@code params}) through
+     * the engine, and hands back the provider's answer as it is, for a relay (the gateway): paced,
+     * retried and fallen back from like {@link #messages} and {@link #stream} (the request's own model
+     * is sent exactly {@code body}), but what ends the call is returned rather than read: a stream once
+     * its first event has arrived, a Message with its status and headers, or the provider's last refusal
+     * (its status, headers and body) when every attempt failed. The future fails only when no answer
+     * came: {@link dev.pacer.QuotaWaitExceeded} when the deadline cannot be met,
+     * {@link dev.pacer.CapacityExceeded}, {@link dev.pacer.CallFailed} after transport failures.
+     *
+     * @param params the request ({@code stream: true} streams)
+     * @param body   its bytes as the caller sent them
+     */
+    public CompletableFuture<MessagesReply> relay(ObjectNode params, byte[] body, CallOptions options) {
+        Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(body, "body");
+        boolean streaming = params.path("stream").asBoolean(false);
+        LastAnswer<AnthropicHttp.Response> last = new LastAnswer<>();
+        return counted(params, options, counted -> {
+            MessagesCall call = calls.messages(key(options), params, body, options.priority(), options.deadline(), counted);
+            Attempt<Object> attempt = streaming
+                    ? widen(new StreamAttempt(http, calls, executor, call, options.headers(), last))
+                    : ctx -> http.send(new AnthropicHttp.Request("POST", "/v1/messages", call.body(ctx.target()), call.apiKey(),
+                                    options.headers(), AnthropicHttp.timeoutFor(call.maxTokens(), false)))
+                            .handle((response, error) -> {
+                                if (error != null) {
+                                    Throwable cause = EndpointPacing.unwrap(error);
+                                    last.failedInTransit(cause);
+                                    return TransportFailures.failedAttempt(cause);
+                                }
+                                dev.pacer.AttemptResult<JsonNode> read = calls.responses().message(call, ctx.target(), response.status(),
+                                        response::header, response.body());
+                                if (!read.outcome().isSuccess()) {
+                                    last.answered(response, read.outcome());
+                                    return dev.pacer.AttemptResult.failure(read.outcome(), read.usage());
+                                }
+                                return dev.pacer.AttemptResult.success(read.outcome(), (Object) response, read.usage());
+                            });
+            return pacer.execute(call.spec(), CallHooks.around(attempt, options.declineReason(), options.onSend()))
+                    .handle((r, error) -> relayed(r, error, last, params.path("model").asText()));
+        });
+    }
+
+    /** What {@link #relay} hands back for a call that ended with {@code r} or {@code error}. */
+    private static MessagesReply relayed(CallResult<Object> r, Throwable error, LastAnswer<AnthropicHttp.Response> last, String model) {
+        if (error == null) {
+            if (r.value() instanceof MessageStream stream) {
+                @SuppressWarnings("unchecked")
+                CallResult<MessageStream> opened = (CallResult<MessageStream>) (CallResult<?>) r;
+                stream.attach(opened);
+                return new MessagesReply(stream, null, r.target().model(), r.attempts(), r.queued());
+            }
+            AnthropicHttp.Response whole = (AnthropicHttp.Response) r.value();
+            return new MessagesReply(null, new EndpointReply(whole.status(), whole.headers(), new java.io.ByteArrayInputStream(whole.body()),
+                    r.outcome()), r.target().model(), r.attempts(), r.queued());
+        }
+        Throwable cause = EndpointPacing.unwrap(error);
+        AnthropicHttp.Response refusal = last.answer();
+        if (cause instanceof dev.pacer.CallFailed failed && refusal != null) {
+            return new MessagesReply(null, new EndpointReply(refusal.status(), refusal.headers(),
+                    new java.io.ByteArrayInputStream(refusal.body()), last.outcome()), model, failed.attempts(), Duration.ZERO);
+        }
+        throw cause instanceof RuntimeException e ? e : new java.util.concurrent.CompletionException(cause);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Attempt<Object> widen(Attempt<? extends Object> attempt) {
+        return (Attempt<Object>) attempt;
     }
 
     /** The body of the {@code count_tokens} request for a Messages request: the fields that endpoint takes. */

@@ -35,6 +35,7 @@ public final class MessageStream implements AutoCloseable {
 
     private final String model;
     private final String requestId;
+    private final java.net.http.HttpHeaders headers;
     private final SseReader reader;
     private final InputStream body;
     private final StreamUsage usage;
@@ -46,10 +47,11 @@ public final class MessageStream implements AutoCloseable {
     private volatile boolean closedByCaller;
     private volatile CallResult<MessageStream> call;
 
-    MessageStream(String model, String requestId, SseReader reader, InputStream body, SseReader.Event first, StreamUsage usage,
-                  Settlement settlement) {
+    MessageStream(String model, java.net.http.HttpHeaders headers, SseReader reader, InputStream body, SseReader.Event first,
+                  StreamUsage usage, Settlement settlement) {
         this.model = model;
-        this.requestId = requestId;
+        this.headers = headers;
+        this.requestId = headers.firstValue("request-id").orElse(null);
         this.reader = reader;
         this.body = body;
         this.first = first;
@@ -120,6 +122,14 @@ public final class MessageStream implements AutoCloseable {
     /** The stream's {@code request-id} (to quote to Anthropic's support), or null. */
     public String requestId() {
         return requestId;
+    }
+
+    /**
+     * The headers of the answer that opened the stream ({@code request-id}, {@code anthropic-ratelimit-*},
+     * {@code anthropic-organization-id}, ...): what a relay hands its own caller.
+     */
+    public java.net.http.HttpHeaders headers() {
+        return headers;
     }
 
     /** The usage so far: the stream's own cumulative figures, or what its deltas carried until they come. */

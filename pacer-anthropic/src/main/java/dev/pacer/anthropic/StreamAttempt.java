@@ -7,6 +7,7 @@ import dev.pacer.StreamInterrupted;
 import dev.pacer.anthropic.internal.Classifier;
 import dev.pacer.anthropic.internal.EndpointPacing;
 import dev.pacer.anthropic.internal.Json;
+import dev.pacer.anthropic.internal.LastAnswer;
 import dev.pacer.anthropic.internal.StreamUsage;
 import dev.pacer.anthropic.internal.TransportFailures;
 import dev.pacer.outcome.Outcome;
@@ -39,8 +40,16 @@ final class StreamAttempt implements Attempt<MessageStream> {
     private final Executor executor;
     private final MessagesCall call;
     private final Map<String, String> headers;
+    private final LastAnswer<AnthropicHttp.Response> last;
 
     StreamAttempt(AnthropicHttp http, AnthropicCalls calls, Executor executor, MessagesCall call, Map<String, String> headers) {
+        this(http, calls, executor, call, headers, new LastAnswer<>());
+    }
+
+    /** {@code last} keeps each answer that did not open a stream, read whole, for a caller that relays it as it is. */
+    StreamAttempt(AnthropicHttp http, AnthropicCalls calls, Executor executor, MessagesCall call, Map<String, String> headers,
+                  LastAnswer<AnthropicHttp.Response> last) {
+        this.last = last;
         this.http = http;
         this.calls = calls;
         this.responses = calls.responses();
@@ -56,9 +65,14 @@ final class StreamAttempt implements Attempt<MessageStream> {
         Map<String, String> streaming = new java.util.LinkedHashMap<>(headers);
         streaming.putIfAbsent("accept", "text/event-stream");
         AnthropicHttp.Request request = new AnthropicHttp.Request("POST", "/v1/messages", call.body(target), call.apiKey(), streaming, timeout);
-        return http.sendStreaming(request).handleAsync((response, error) -> error != null
-                ? TransportFailures.<MessageStream>failedAttempt(EndpointPacing.unwrap(error))
-                : open(response, target, timeout), executor);
+        return http.sendStreaming(request).handleAsync((response, error) -> {
+            if (error != null) {
+                Throwable cause = EndpointPacing.unwrap(error);
+                last.failedInTransit(cause);
+                return TransportFailures.<MessageStream>failedAttempt(cause);
+            }
+            return open(response, target, timeout);
+        }, executor);
     }
 
     private AttemptResult<MessageStream> open(AnthropicHttp.Streaming response, Target target, Duration timeout) {
@@ -72,7 +86,9 @@ final class StreamAttempt implements Attempt<MessageStream> {
             } catch (IOException e) {
                 return AttemptResult.failure(responses.brokeOff(response.status(), response::header, e, "the answer broke off"), null);
             }
-            return AttemptResult.failure(responses.notAStream(response.status(), response::header, bytes), null);
+            Outcome refused = responses.notAStream(response.status(), response::header, bytes);
+            last.answered(new AnthropicHttp.Response(response.status(), response.headers(), bytes), refused);
+            return AttemptResult.failure(refused, null);
         }
         Outcome opened = responses.accepted(200, response::header);
         SseReader reader = new SseReader(response.body());
@@ -97,7 +113,7 @@ final class StreamAttempt implements Attempt<MessageStream> {
         seen.data(first.data());
         CompletableFuture<Cost> ended = new CompletableFuture<>();
         ScheduledTask[] backstop = new ScheduledTask[1];
-        MessageStream stream = new MessageStream(model, requestId, reader, response.body(), first, seen, (usage, brokeOff) -> {
+        MessageStream stream = new MessageStream(model, response.headers(), reader, response.body(), first, seen, (usage, brokeOff) -> {
             if (backstop[0] != null) {
                 backstop[0].cancel();
             }

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "pacer-bench", mixinStandardHelpOptions = true, version = "pacer-bench 0.1.0",
         description = "Benchmarks Pacer against the common strategies on the simulator.",
-        subcommands = BenchCommand.Scenarios.class)
+        subcommands = {BenchCommand.Scenarios.class, dev.pacer.bench.gateway.GatewayBench.class})
 public final class BenchCommand implements Callable<Integer> {
 
     public static void main(String[] args) {

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "pacer", mixinStandardHelpOptions = true, versionProvider = PacerCommand.Version.class,
         description = "Makes every call to the Anthropic API land, and spends the quota to the last token.",
-        subcommands = {SimCommand.class, BatchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {SimCommand.class, BatchCommand.class, GatewayCommand.class, CommandLine.HelpCommand.class})
 public final class PacerCommand implements Runnable {
 
     /** Finished with errored results. */

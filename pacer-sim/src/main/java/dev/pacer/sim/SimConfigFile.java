@@ -36,7 +36,8 @@ public final class SimConfigFile {
 
     private static final Set<String> TOP = Set.of("tier", "classes", "models", "default-class", "limits", "count-tokens-rpm",
             "batch-rpm", "burst-ratio", "otpm-mode", "otpm-overrun", "time-scale", "clock-start", "seed", "retry-after-ms", "x-should-retry", "limit-scope",
-            "window-seconds", "debug", "stream-error-request-id", "rate-limit-headers-on-success", "latency", "output", "spend-cap", "acceleration", "api-keys", "batches", "faults");
+            "window-seconds", "debug", "stream-error-request-id", "rate-limit-headers-on-success", "latency", "output", "spend-cap", "acceleration", "api-keys", "batches", "faults",
+            "openai");
     private static final Set<String> FAULTS = Set.of("overloaded", "api-error", "timeout-error", "connection-reset", "slow-headers",
             "slow-headers-seconds", "mid-stream-error", "mid-stream-after-events", "stream-stall", "stall-seconds", "stream-no-stop",
             "stream-reset", "batch-expire", "batch-error", "storms", "retry-after", "mid-stream-error-type");
@@ -197,6 +198,7 @@ public final class SimConfigFile {
             m.check(() -> b.batches(new SimSettings.Batches(processing, expiry, retention, queue)));
         });
         f.with("faults", v -> b.faults(faults(v)));
+        f.with("openai", v -> b.chat(ChatSimSettings.read(v, b.chat())));
     }
 
     /**

@@ -25,10 +25,11 @@ import java.util.Set;
  * @param protocol     what the answers carry where the API's practice is undocumented or has varied
  * @param apiKeys      accepted keys (empty: any non-empty key)
  * @param diagnostics  the statistics window and internal-error reporting
+ * @param chat         the OpenAI side ({@code POST /v1/chat/completions}): its models, limits, budget and faults
  */
 public record SimSettings(Limits limits, Enforcement enforcement, SpendCap spendCap, Acceleration acceleration, Time time,
                           long seed, Latency latency, OutputLength output, FaultProfile faults, Batches batches, Protocol protocol,
-                          Set<String> apiKeys, Diagnostics diagnostics) {
+                          Set<String> apiKeys, Diagnostics diagnostics, ChatSimSettings chat) {
 
     public SimSettings {
         Objects.requireNonNull(limits, "limits");
@@ -42,6 +43,7 @@ public record SimSettings(Limits limits, Enforcement enforcement, SpendCap spend
         Objects.requireNonNull(batches, "batches");
         Objects.requireNonNull(protocol, "protocol");
         Objects.requireNonNull(diagnostics, "diagnostics");
+        Objects.requireNonNull(chat, "openai");
         apiKeys = Set.copyOf(apiKeys);
     }
 

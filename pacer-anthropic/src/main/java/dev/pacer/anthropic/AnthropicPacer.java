@@ -57,6 +57,7 @@ public final class AnthropicPacer implements AutoCloseable {
     private final ApiKey defaultKey;
     private final Executor executor;
     private final ExecutorService ownedExecutor;
+    private final List<MessagesFallback> fallbacks;
 
     private AnthropicPacer(Builder b) {
         if (b.http != null) {
@@ -76,6 +77,7 @@ public final class AnthropicPacer implements AutoCloseable {
         this.defaultKey = http.defaultKey() != null ? http.defaultKey() : b.apiKey;
         this.ownedExecutor = b.executor == null ? Executors.newVirtualThreadPerTaskExecutor() : null;
         this.executor = b.executor != null ? b.executor : ownedExecutor;
+        this.fallbacks = List.copyOf(b.fallbacks);
     }
 
     /** A builder. */
@@ -150,11 +152,13 @@ public final class AnthropicPacer implements AutoCloseable {
         request.remove("stream");
         return counted(request, options, counted -> {
             MessagesCall call = calls.messages(key(options), request, options.priority(), options.deadline(), counted);
+            MessagesRoute route = MessagesRoute.of(call, fallbacks);
             Attempt<JsonNode> attempt = ctx -> http.send(new AnthropicHttp.Request("POST", "/v1/messages", call.body(ctx.target()),
                             call.apiKey(), options.headers(), AnthropicHttp.timeoutFor(call.maxTokens(), false)))
                     .handle((response, error) -> error != null ? TransportFailures.failedAttempt(EndpointPacing.unwrap(error))
                             : calls.responses().message(call, ctx.target(), response.status(), response::header, response.body()));
-            return pacer.execute(call.spec(), CallHooks.around(attempt, options.declineReason(), options.onSend()))
+            return pacer.execute(route.spec(), CallHooks.around(route.attempt(attempt, (other, ctx) -> other.send(call, ctx)),
+                            options.declineReason(), options.onSend()))
                     .thenApply(r -> new Reply(r.value(), r.target().model(), Usage.of(r.value().path("usage")), r));
         });
     }
@@ -188,8 +192,10 @@ public final class AnthropicPacer implements AutoCloseable {
         CompletableFuture<MessageStream> out = new CompletableFuture<>();
         counted(request, options, counted -> {
             MessagesCall call = calls.messages(key(options), request, options.priority(), options.deadline(), counted);
-            Attempt<MessageStream> attempt = new StreamAttempt(http, calls.responses(), executor, call, options.headers());
-            return pacer.execute(call.spec(), CallHooks.around(attempt, options.declineReason(), options.onSend()));
+            MessagesRoute route = MessagesRoute.of(call, fallbacks);
+            Attempt<MessageStream> attempt = route.attempt(new StreamAttempt(http, calls.responses(), executor, call, options.headers()),
+                    (other, ctx) -> other.stream(call, ctx, executor));
+            return pacer.execute(route.spec(), CallHooks.around(attempt, options.declineReason(), options.onSend()));
         }).whenComplete((r, error) -> {
             if (error != null) {
                 out.completeExceptionally(EndpointPacing.unwrap(error));
@@ -317,6 +323,7 @@ public final class AnthropicPacer implements AutoCloseable {
         private Pacer pacer;
         private Executor executor;
         private final AnthropicCalls.Builder calls = AnthropicCalls.builder();
+        private final List<MessagesFallback> fallbacks = new java.util.ArrayList<>();
 
         private Builder() {
         }
@@ -380,6 +387,15 @@ public final class AnthropicPacer implements AutoCloseable {
         /** Models to fall back to, in order, after the request's own. */
         public Builder fallbackModels(List<String> models) {
             calls.fallbackModels(models);
+            return this;
+        }
+
+        /**
+         * Another provider's target to fall back to after the Anthropic models, answering in the Anthropic
+         * shape (pacer-openai's {@code OpenAiFallback}); added in order, each once.
+         */
+        public Builder fallback(MessagesFallback fallback) {
+            fallbacks.add(Objects.requireNonNull(fallback, "fallback"));
             return this;
         }
 

@@ -130,6 +130,22 @@ class CrossProviderFallbackTest {
     }
 
     @Test
+    void theOpenAiTargetIsPacedToItsLimitsLearnedFromItsHeaders() throws Exception {
+        try (Chain c = chain(ChatSimSettings.DEFAULT.withModel("gpt-4o-mini", 30, 3_000))) {
+            List<CompletableFuture<AnthropicPacer.Reply>> calls = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                calls.add(c.claude().messages(params("Pace me, call " + i), Priority.BULK, null));
+            }
+            CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
+            assertThat(calls).allMatch(f -> f.join().model().equals("gpt-4o-mini"));
+            // 40 calls of ~215 charged tokens against 3,000 TPM and 30 RPM: more than two simulated minutes of quota.
+            assertThat(c.sim().chatStats().succeeded()).isEqualTo(40);
+            assertThat(c.sim().chatStats().tokensCharged()).isGreaterThan(6_000);
+            assertThat(c.sim().chatStats().rateLimited()).as("no OpenAI limit was ever met").isZero();
+        }
+    }
+
+    @Test
     void aStormFallsBackToOpenAiForStreamsEventByEvent() throws Exception {
         try (Chain c = chain(ChatSimSettings.DEFAULT)) {
             for (int i = 0; i < 4; i++) {

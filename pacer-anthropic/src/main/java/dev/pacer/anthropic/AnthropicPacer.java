@@ -46,7 +46,12 @@ import java.util.function.LongFunction;
  *
  * Each call may bring its own API key and headers ({@link CallOptions}); its pools are that key's.
  * Quota keys are {@code anthropic:<key fingerprint>:<pool>} ({@link AnthropicQuotaKeys}): the key
- * itself is never part of a name, an event or a message.
+ * itself is never part of a name, an event or a message. Other providers' models may end the chain
+ * ({@link Builder#fallback}, e.g. pacer-openai's {@code OpenAiFallback}): they answer in the Anthropic
+ * shape, and {@link Reply#model()} names the model that answered.
+ *
+ * <p>About 420 lines: one entry point per kind of call (messages, stream, count_tokens, any endpoint)
+ * and the builder; each call's work is the pipeline's ({@link AnthropicCalls}, {@link MessagesRoute}).
  */
 public final class AnthropicPacer implements AutoCloseable {
 

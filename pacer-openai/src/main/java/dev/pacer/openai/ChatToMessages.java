@@ -70,13 +70,13 @@ public final class ChatToMessages {
 
     /** Chat Completions usage as Anthropic usage: cached prompt tokens are cache reads, the rest input. */
     public static ObjectNode usage(JsonNode usage) {
-        long prompt = usage.path("prompt_tokens").asLong(0);
-        long cached = Math.min(prompt, usage.path("prompt_tokens_details").path("cached_tokens").asLong(0));
+        long prompt = Math.max(0, usage.path("prompt_tokens").asLong(0));
+        long cached = Math.max(0, Math.min(prompt, usage.path("prompt_tokens_details").path("cached_tokens").asLong(0)));
         ObjectNode u = JSON.createObjectNode();
         u.put("input_tokens", prompt - cached);
         u.put("cache_creation_input_tokens", 0);
         u.put("cache_read_input_tokens", cached);
-        u.put("output_tokens", usage.path("completion_tokens").asLong(0));
+        u.put("output_tokens", Math.max(0, usage.path("completion_tokens").asLong(0)));
         return u;
     }
 

@@ -29,6 +29,7 @@ import java.util.function.Function;
 public final class OpenAiResponses {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long MAX_PROMPT = 10_000_000;
 
     private final ChatRateLimitHeaders headers;
     private final PacerClock clock;
@@ -80,9 +81,9 @@ public final class OpenAiResponses {
      * {@code max_tokens}, {@link OpenAiQuotaModel#TOKENS} their sum.
      */
     public static Cost charged(JsonNode usage, long maxTokens) {
-        long prompt = Math.max(0, usage.path("prompt_tokens").asLong(0));
-        long output = Math.max(maxTokens, usage.path("completion_tokens").asLong(0));
-        return OpenAiQuotaModel.instance().complete(Cost.requests(1, prompt, output));
+        // A server may report anything: the prompt is bounded as Anthropic's usage is, and the output is what was charged.
+        long prompt = Math.min(MAX_PROMPT, Math.max(0, usage.path("prompt_tokens").asLong(0)));
+        return OpenAiQuotaModel.instance().complete(Cost.requests(1, prompt, maxTokens));
     }
 
     static JsonNode parse(byte[] body) {

@@ -33,5 +33,11 @@ class OpenAiQuotaModelTest {
         assertThat(model.chargedFor(Outcome.failure(OutcomeFamily.TIMEOUT, "late"), reserved)).isEqualTo(reserved);
         assertThat(OpenAiResponses.charged(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
                 .put("prompt_tokens", 120).put("completion_tokens", 30), 200).get(OpenAiQuotaModel.TOKENS)).isEqualTo(320);
+        // A hostile server's usage cannot make a debt out of nothing, nor a refund.
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertThat(OpenAiResponses.charged(mapper.createObjectNode().put("prompt_tokens", -5).put("completion_tokens", 9_999_999), 200)
+                .get(OpenAiQuotaModel.TOKENS)).isEqualTo(200);
+        assertThat(OpenAiResponses.charged(mapper.createObjectNode().put("prompt_tokens", 1L << 50), 200).get(Dimension.INPUT_TOKENS))
+                .isEqualTo(10_000_000);
     }
 }

@@ -102,6 +102,19 @@ class OpenAiFallbackTest {
     }
 
     @Test
+    void aServerThatSendsNoLimitsIsPacedToTheConfiguredOnes() throws Exception {
+        try (ScriptedChatServer server = new ScriptedChatServer(List.of(ScriptedChatServer.Answer.json(200, OK, Map.of())))) {
+            Pacer pacer = Pacer.builder().build();
+            OpenAiFallback openai = OpenAiFallback.builder(OpenAiEndpoint.of("llama3", server.baseUrl(), "ollama").withLimits(60, 20_000))
+                    .pacer(pacer).build();
+            var view = pacer.quotas().view(openai.target().quotaKey());
+            assertThat(view.dimensions().get(dev.pacer.quota.Dimension.REQUESTS).limit().capacity()).isEqualTo(60);
+            assertThat(view.dimensions().get(OpenAiQuotaModel.TOKENS).limit().capacity()).isEqualTo(20_000);
+            assertThat(openai.target().quotaKey().id()).startsWith("openai:").endsWith(":llama3").doesNotContain("ollama:");
+        }
+    }
+
+    @Test
     void aStreamCutAfterItsFirstChunkFailsItsReaderAndTheEngineHearsIt() throws Exception {
         String chunks = "data: {\"id\":\"chatcmpl-s\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"par\"},"
                 + "\"finish_reason\":null}]}\n\n" + "data: {\"id\":\"chatcmpl-s\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"tial\"}}]}\n\n";

@@ -63,7 +63,7 @@ public final class ChatCompletionsEndpoint implements HttpHandler {
                 + HexFormat.of().toHexDigits(System.nanoTime());
         http.getResponseHeaders().set("x-request-id", requestId);
         http.getResponseHeaders().set("openai-version", "2020-10-01");
-        try (http) {
+        try {
             requests.incrementAndGet();
             serve(http, requestId);
         } catch (IOException clientGone) {
@@ -71,7 +71,11 @@ public final class ChatCompletionsEndpoint implements HttpHandler {
         } catch (RuntimeException bug) {
             System.err.println("pacer-sim: internal error (a simulator bug) in POST /v1/chat/completions " + requestId + ": "
                     + String.valueOf(bug).replaceAll("\\s*\\R\\s*", " "));
-            error(http, 500, "The server had an error while processing your request. Sorry about that!", "server_error", null, null);
+            if (http.getResponseCode() < 0) {
+                error(http, 500, "The server had an error while processing your request. Sorry about that!", "server_error", null, null);
+            }
+        } finally {
+            http.close();
         }
     }
 

@@ -11,13 +11,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * 765 tokens (85 at {@code detail: low}), tool definitions by the length of their JSON. It is calibrated
  * online per model from the {@code prompt_tokens} that answers report ({@link #learn}): a correction
  * factor moved a fifth of the way to each answer's ratio, within 0.3 to 4, so a tokenizer that counts
- * differently is followed within a few calls. The requested output needs no estimate: the server charges
+ * differently is followed within a few calls. Until a model's first answer the factor is 1.15: the
+ * server charges the real prompt when the call arrives, so an estimate below it over-admits every call in
+ * flight by the difference (one 429 in 40 calls paced at the limit, on a loaded machine, before this and
+ * before small prompts were learned from). The requested output needs no estimate: the server charges
  * {@code max_tokens} up front. Thread-safe.
  */
 public final class ChatTokenEstimator {
 
     private static final double STEP = 0.2;
-    private static final long MIN_LEARNABLE = 20;
+    private static final double UNLEARNED = 1.15;
 
     private final Map<String, Double> corrections = new ConcurrentHashMap<>();
 
@@ -61,16 +64,17 @@ public final class ChatTokenEstimator {
 
     /** Learns from an answer: {@code raw} was {@link #raw}'s count, {@code promptTokens} the server's. */
     public void learn(String model, long raw, long promptTokens) {
-        if (raw < MIN_LEARNABLE || promptTokens <= 0) {
+        if (raw <= 0 || promptTokens <= 0) {
             return;
         }
         double ratio = Math.max(0.3, Math.min(4, (double) promptTokens / raw));
-        corrections.merge(model, 1 + STEP * (ratio - 1), (old, ignored) -> old + STEP * (ratio - old));
+        // The first answer replaces the cautious start outright; later ones move the factor a fifth of the way.
+        corrections.merge(model, ratio, (old, ignored) -> old + STEP * (ratio - old));
     }
 
-    /** The correction learned for {@code model} (1 before any answer). */
+    /** The correction learned for {@code model} ({@value #UNLEARNED} before any answer). */
     public double correction(String model) {
-        return corrections.getOrDefault(model, 1.0);
+        return corrections.getOrDefault(model, UNLEARNED);
     }
 
     private static double text(String s) {

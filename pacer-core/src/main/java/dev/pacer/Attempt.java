@@ -1,5 +1,7 @@
 package dev.pacer;
 
+import dev.pacer.route.Skip;
+import dev.pacer.route.Target;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -29,6 +31,18 @@ public interface Attempt<T> {
      * by the retry budget, and ends the call with {@link AttemptDeclined}. Must be quick.
      */
     default String declineReason(AttemptContext context) {
+        return null;
+    }
+
+    /**
+     * Asked before {@code target} is tried, ahead of its breaker and its admission: a reason to pass it
+     * over for this call, or null to try it. The engine records the skip as it is given (its reason and
+     * outcome, which a failure's message then quotes) and moves to the next target without waiting or
+     * counting anything. A provider uses it for a request it cannot serve faithfully
+     * ({@link dev.pacer.route.SkipReason#UNSUPPORTED}) or a target it knows is spent for the run
+     * ({@link dev.pacer.route.SkipReason#SPEND_CAP}). Must be quick.
+     */
+    default Skip passOver(Target target) {
         return null;
     }
 }

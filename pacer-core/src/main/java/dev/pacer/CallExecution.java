@@ -91,6 +91,17 @@ final class CallExecution<T> {
             return;
         }
         Target target = route.get(index);
+        Skip passed;
+        try {
+            passed = attempt.passOver(target);
+        } catch (RuntimeException e) {
+            fail(new PacerException("The pass-over check for " + target + " failed: " + e.getMessage(), e));
+            return;
+        }
+        if (passed != null) {
+            skip(index, passed.reason(), passed.outcome());
+            return;
+        }
         CircuitBreaker.Permission permission = pacer.breaker(target).tryAcquire(callId, attempts + 1);
         if (permission == CircuitBreaker.Permission.REFUSED) {
             skip(index, SkipReason.BREAKER_OPEN, null);

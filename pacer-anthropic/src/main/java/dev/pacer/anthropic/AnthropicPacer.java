@@ -48,11 +48,14 @@ import java.util.function.LongFunction;
  * until its answers show its organization and workspace, and from then on those of the first key that
  * showed the same pair ({@link AnthropicCalls#heard}): keys of one organization are paced as one quota.
  * Quota keys are {@code anthropic:<key fingerprint>:<pool>} ({@link AnthropicQuotaKeys}): the key
- * itself is never part of a name, an event or a message.
+ * itself is never part of a name, an event or a message. Other providers' models may end the chain
+ * ({@link Builder#fallback}, e.g. pacer-openai's {@code OpenAiFallback}): they answer in the Anthropic
+ * shape, and {@link Reply#model()} names the model that answered.
  *
  * <p>Over 400 lines because it is the one client that sends every kind of call (messages, streams,
- * endpoints, counts, and {@link #relay} for a gateway); each method only wires the shared pipeline to
- * {@link AnthropicHttp}, and splitting them would scatter that wiring.
+ * endpoints, counts, and {@link #relay} for a gateway) and its builder; each method only wires the shared
+ * pipeline ({@link AnthropicCalls}, {@link MessagesRoute}) to {@link AnthropicHttp}, and splitting them
+ * would scatter that wiring.
  */
 public final class AnthropicPacer implements AutoCloseable {
 
@@ -63,6 +66,7 @@ public final class AnthropicPacer implements AutoCloseable {
     private final ApiKey defaultKey;
     private final Executor executor;
     private final ExecutorService ownedExecutor;
+    private final List<MessagesFallback> fallbacks;
 
     private AnthropicPacer(Builder b) {
         if (b.http != null) {
@@ -82,6 +86,7 @@ public final class AnthropicPacer implements AutoCloseable {
         this.defaultKey = http.defaultKey() != null ? http.defaultKey() : b.apiKey;
         this.ownedExecutor = b.executor == null ? Executors.newVirtualThreadPerTaskExecutor() : null;
         this.executor = b.executor != null ? b.executor : ownedExecutor;
+        this.fallbacks = List.copyOf(b.fallbacks);
     }
 
     /** A builder. */
@@ -156,6 +161,7 @@ public final class AnthropicPacer implements AutoCloseable {
         request.remove("stream");
         return counted(request, options, counted -> {
             MessagesCall call = calls.messages(key(options), request, options.priority(), options.deadline(), counted);
+            MessagesRoute route = MessagesRoute.of(call, fallbacks);
             Attempt<JsonNode> attempt = ctx -> http.send(new AnthropicHttp.Request("POST", "/v1/messages", call.body(ctx.target()),
                             call.apiKey(), options.headers(), AnthropicHttp.timeoutFor(call.maxTokens(), false)))
                     .handle((response, error) -> {
@@ -165,7 +171,8 @@ public final class AnthropicPacer implements AutoCloseable {
                         calls.heard(call.apiKey(), response::header);
                         return calls.responses().message(call, ctx.target(), response.status(), response::header, response.body());
                     });
-            return pacer.execute(call.spec(), calls.attempt(CallHooks.around(attempt, options.declineReason(), options.onSend())))
+            return pacer.execute(route.spec(), calls.attempt(CallHooks.around(route.attempt(attempt, (other, ctx) -> other.send(call, ctx)),
+                            options.declineReason(), options.onSend())))
                     .thenApply(r -> new Reply(r.value(), r.target().model(), Usage.of(r.value().path("usage")), r));
         });
     }
@@ -199,8 +206,10 @@ public final class AnthropicPacer implements AutoCloseable {
         CompletableFuture<MessageStream> out = new CompletableFuture<>();
         counted(request, options, counted -> {
             MessagesCall call = calls.messages(key(options), request, options.priority(), options.deadline(), counted);
-            Attempt<MessageStream> attempt = new StreamAttempt(http, calls, executor, call, options.headers());
-            return pacer.execute(call.spec(), calls.attempt(CallHooks.around(attempt, options.declineReason(), options.onSend())));
+            MessagesRoute route = MessagesRoute.of(call, fallbacks);
+            Attempt<MessageStream> attempt = route.attempt(new StreamAttempt(http, calls, executor, call, options.headers()),
+                    (other, ctx) -> other.stream(call, ctx, executor));
+            return pacer.execute(route.spec(), calls.attempt(CallHooks.around(attempt, options.declineReason(), options.onSend())));
         }).whenComplete((r, error) -> {
             if (error != null) {
                 out.completeExceptionally(EndpointPacing.unwrap(error));
@@ -399,6 +408,7 @@ public final class AnthropicPacer implements AutoCloseable {
         private Pacer pacer;
         private Executor executor;
         private final AnthropicCalls.Builder calls = AnthropicCalls.builder();
+        private final List<MessagesFallback> fallbacks = new java.util.ArrayList<>();
 
         private Builder() {
         }
@@ -462,6 +472,15 @@ public final class AnthropicPacer implements AutoCloseable {
         /** Models to fall back to, in order, after the request's own. */
         public Builder fallbackModels(List<String> models) {
             calls.fallbackModels(models);
+            return this;
+        }
+
+        /**
+         * Another provider's target to fall back to after the Anthropic models, answering in the Anthropic
+         * shape (pacer-openai's {@code OpenAiFallback}); added in order, each once.
+         */
+        public Builder fallback(MessagesFallback fallback) {
+            fallbacks.add(Objects.requireNonNull(fallback, "fallback"));
             return this;
         }
 

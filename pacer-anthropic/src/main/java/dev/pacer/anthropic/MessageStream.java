@@ -3,8 +3,11 @@ package dev.pacer.anthropic;
 import dev.pacer.CallResult;
 import dev.pacer.anthropic.internal.StreamUsage;
 import dev.pacer.outcome.Outcome;
+import dev.pacer.time.PacerScheduler;
+import dev.pacer.time.ScheduledTask;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 
 /**
  * A streaming Messages answer from {@link AnthropicPacer#stream}: its server-sent events, one
@@ -31,6 +34,39 @@ public final class MessageStream implements AutoCloseable {
     /** Hears the end of the stream, once: what it carried, and how it broke off (null: it did not). */
     interface Settlement {
         void ended(StreamUsage usage, Outcome brokeOff);
+    }
+
+    /** Hears the end of a stream made by {@link #started}, once: its usage, whether it was whole, how it broke off (null: it did not). */
+    @FunctionalInterface
+    public interface Ended {
+        void ended(Usage usage, boolean complete, Outcome brokeOff);
+    }
+
+    /**
+     * A stream of Anthropic events that come from elsewhere, say another provider's stream translated
+     * event by event ({@link MessagesFallback}), whose first event {@code first} was read from
+     * {@code reader} over {@code body}. It behaves as any other: {@code ended} hears its end once, and a
+     * stream neither read to its end nor closed within {@code timeout} ends then, as a timeout.
+     */
+    public static MessageStream started(String model, String requestId, SseReader reader, InputStream body, SseReader.Event first,
+                                        PacerScheduler scheduler, Duration timeout, Ended ended) {
+        StreamUsage seen = new StreamUsage();
+        seen.data(first.data());
+        ScheduledTask[] backstop = new ScheduledTask[1];
+        java.net.http.HttpHeaders headers = java.net.http.HttpHeaders.of(
+                requestId == null ? java.util.Map.of() : java.util.Map.of("request-id", java.util.List.of(requestId)), (name, value) -> true);
+        MessageStream stream = new MessageStream(model, headers, reader, body, first, seen, (usage, brokeOff) -> {
+            if (backstop[0] != null) {
+                backstop[0].cancel();
+            }
+            ended.ended(usage.usage(), usage.complete(), brokeOff);
+        });
+        backstop[0] = scheduler.schedule(() -> stream.expire("The stream from " + model + " was neither read to its end nor"
+                + " closed within its timeout of " + timeout.toMillis() + " ms."), timeout);
+        if (stream.ended) {
+            backstop[0].cancel();
+        }
+        return stream;
     }
 
     private final String model;

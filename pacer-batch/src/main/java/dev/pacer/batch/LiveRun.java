@@ -14,6 +14,7 @@ import dev.pacer.anthropic.Usage;
 import dev.pacer.concurrency.AimdLimit;
 import dev.pacer.concurrency.ConcurrencyLimit;
 import dev.pacer.event.PacerListener;
+import dev.pacer.openai.OpenAiFallback;
 import dev.pacer.outcome.Outcome;
 import dev.pacer.outcome.OutcomeFamily;
 import dev.pacer.quota.Dimension;
@@ -109,12 +110,17 @@ final class LiveRun {
         options.limits().forEach((modelClass, dims) ->
                 dims.forEach((d, l) -> pb.limit(AnthropicQuotaKeys.forModelClass(key, modelClass), d, l)));
         Pacer pacer = pb.build();
-        try (AnthropicPacer claude = AnthropicPacer.builder().baseUrl(options.baseUrl()).apiKey(options.apiKey())
-                .pacer(pacer).modelClasses(classes).fallbackModels(options.fallbackModels()).build();
+        AnthropicPacer.Builder cb = AnthropicPacer.builder().baseUrl(options.baseUrl()).apiKey(options.apiKey())
+                .pacer(pacer).modelClasses(classes).fallbackModels(options.fallbackModels());
+        List<OpenAiFallback> others = options.providerFallbacks().stream()
+                .map(e -> OpenAiFallback.builder(e).pacer(pacer).build()).toList();
+        others.forEach(cb::fallback);
+        try (AnthropicPacer claude = cb.build();
              Progress progress = new Progress(options, pacer, tally, totalItems, log.finishedCount())) {
             Set<QuotaKey> keys = new LinkedHashSet<>();
             todo.forEach(i -> keys.add(claude.quotaKey(i.params().path("model").asText())));
             options.fallbackModels().forEach(m -> keys.add(claude.quotaKey(m)));
+            others.forEach(o -> keys.add(o.target().quotaKey()));
             progress.start();
             Instant liveStart = options.clock().instant();
             try (WindowKeeper window = options.window() == null ? null

@@ -1,5 +1,6 @@
 package dev.pacer.batch;
 
+import dev.pacer.openai.OpenAiEndpoint;
 import dev.pacer.quota.Dimension;
 import dev.pacer.quota.Limit;
 import dev.pacer.time.PacerClock;
@@ -37,12 +38,15 @@ import java.util.Map;
  * @param builtInSimulator  the API is the in-process simulator, whose batches end with the process
  * @param retryErrored      send again the requests whose result is errored with an error worth retrying
  *                          ({@link #RETRYABLE_ERRORS}), replacing their lines
+ * @param providerFallbacks other providers' models to fall back to after {@code fallbackModels}, live calls only
+ *                          (an OpenAI-compatible endpoint answers in the Anthropic shape; see pacer-openai)
  */
 public record RunOptions(Path input, Path output, Via via, String baseUrl, String apiKey, List<String> fallbackModels,
                          Double maxCostUsd, Integer concurrency, boolean skipInvalid, boolean allowChangedInput,
                          DailyWindow window, Instant deadline, Duration grace, Map<String, Map<Dimension, Limit>> limits,
                          PacerClock clock, PacerScheduler scheduler, PrintStream out, boolean interactive, Prices prices,
-                         Duration pollInterval, boolean builtInSimulator, boolean retryErrored) {
+                         Duration pollInterval, boolean builtInSimulator, boolean retryErrored,
+                         List<OpenAiEndpoint> providerFallbacks) {
 
     /**
      * The error types of an errored result that {@code --retry-errored} sends again: the API was
@@ -65,6 +69,17 @@ public record RunOptions(Path input, Path output, Via via, String baseUrl, Strin
     public RunOptions {
         fallbackModels = List.copyOf(fallbackModels);
         limits = Map.copyOf(limits);
+        providerFallbacks = List.copyOf(providerFallbacks);
+    }
+
+    /** Options without other providers' fallbacks. */
+    public RunOptions(Path input, Path output, Via via, String baseUrl, String apiKey, List<String> fallbackModels,
+                      Double maxCostUsd, Integer concurrency, boolean skipInvalid, boolean allowChangedInput,
+                      DailyWindow window, Instant deadline, Duration grace, Map<String, Map<Dimension, Limit>> limits,
+                      PacerClock clock, PacerScheduler scheduler, PrintStream out, boolean interactive, Prices prices,
+                      Duration pollInterval, boolean builtInSimulator, boolean retryErrored) {
+        this(input, output, via, baseUrl, apiKey, fallbackModels, maxCostUsd, concurrency, skipInvalid, allowChangedInput, window, deadline,
+                grace, limits, clock, scheduler, out, interactive, prices, pollInterval, builtInSimulator, retryErrored, List.of());
     }
 
     /**

@@ -43,14 +43,14 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     @Command(name = "scenarios", mixinStandardHelpOptions = true,
-            description = "Runs saturate, storm, mixed and fleet with every strategy; writes DIR/scenarios.json, DIR/scenarios.md and "
+            description = "Runs saturate, storm, storm-openai, mixed and fleet with every strategy; writes DIR/scenarios.json, DIR/scenarios.md and "
                     + "DIR/<scenario>.png.")
     static final class Scenarios implements Callable<Integer> {
 
         @Option(names = "--quick", description = "Smaller workloads: each scenario under 20 s.")
         boolean quick;
 
-        @Option(names = "--only", split = ",", paramLabel = "NAME", description = "Only these scenarios: saturate, storm, mixed, fleet.")
+        @Option(names = "--only", split = ",", paramLabel = "NAME", description = "Only these scenarios: saturate, storm, storm-openai, mixed, fleet.")
         List<String> only;
 
         @Option(names = "--strategies", split = ",", paramLabel = "NAME", description = "Only these strategies (default: all six).")

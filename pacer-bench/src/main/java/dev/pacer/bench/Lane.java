@@ -68,7 +68,7 @@ final class Lane {
                 AnthropicHttp http = AnthropicHttp.builder().baseUrl(sim.baseUrl()).apiKey(apiKey).build();
                 clients.add(http);
                 instances.add(strategy(strategyName, new Env(http, clock, apiKey, Scenario.RPM, Scenario.ITPM, Scenario.OTPM,
-                        scenario.fallback(), seed * 31 + i)));
+                        scenario.fallback(), seed * 31 + i, scenario.openAiLast() ? sim.baseUrl() + "/v1" : null)));
             }
             List<Job> jobs = scenario.jobs();
             double[] ends = new double[jobs.size()];

@@ -18,9 +18,10 @@ import java.util.SplittableRandom;
  * @param instances   independent client instances sharing one API key
  * @param timeScale   simulated seconds per wall-clock second
  * @param horizon     simulated seconds after which unfinished requests count as failed
+ * @param openAiLast  whether the Pacer strategies' chain ends with the simulator's OpenAI endpoint ({@link #OPENAI_FALLBACK})
  */
 public record Scenario(String name, String description, List<Job> jobs, FaultProfile faults, boolean fallback, int instances,
-                       double timeScale, double horizon) {
+                       double timeScale, double horizon, boolean openAiLast) {
 
     /** The primary model (the "sonnet-4" pool on the simulator). */
     public static final String PRIMARY = "claude-sonnet-4-5";
@@ -28,6 +29,8 @@ public record Scenario(String name, String description, List<Job> jobs, FaultPro
     public static final String PRIMARY_CLASS = "sonnet-4";
     /** The fallback model (the "haiku-4-5" pool, with its own limits). */
     public static final String FALLBACK = "claude-haiku-4-5";
+    /** The last fallback of {@code storm-openai}: the simulator's Chat Completions model. */
+    public static final String OPENAI_FALLBACK = "gpt-4o-mini";
     /** Tier 1 on the primary model. */
     public static final long RPM = 50;
     /** Tier 1 on the primary model. */
@@ -37,7 +40,7 @@ public record Scenario(String name, String description, List<Job> jobs, FaultPro
 
     /** All four, full size or quick. */
     public static List<Scenario> all(boolean quick, long seed) {
-        return List.of(saturate(quick, seed), storm(quick, seed), mixed(quick, seed), fleet(quick, seed));
+        return List.of(saturate(quick, seed), storm(quick, seed), stormOpenAi(quick, seed), mixed(quick, seed), fleet(quick, seed));
     }
 
     /** A bulk job far larger than a minute's quota, submitted at once. */
@@ -45,7 +48,7 @@ public record Scenario(String name, String description, List<Job> jobs, FaultPro
         int n = quick ? 70 : 240;
         List<Job> jobs = bulk(new SplittableRandom(seed), n, 0, 0, 1);
         return new Scenario("saturate", n + " bulk requests submitted at once; inputs log-normal (median 1,500 tokens), max_tokens "
-                + "256/1,024/4,096, output 5-60% of it", jobs, FaultProfile.NONE, false, 1, quick ? 30 : 24, quick ? 540 : 2_000);
+                + "256/1,024/4,096, output 5-60% of it", jobs, FaultProfile.NONE, false, 1, quick ? 30 : 24, quick ? 540 : 2_000, false);
     }
 
     /** Interactive arrivals at about 60% of quota, with a 529 storm on the primary model for the middle third. */
@@ -61,7 +64,21 @@ public record Scenario(String name, String description, List<Job> jobs, FaultPro
         FaultProfile faults = FaultProfile.NONE.withStorms(List.of(new FaultProfile.Storm(duration / 3, 2 * duration / 3, 0.8, PRIMARY_CLASS)));
         return new Scenario("storm", jobs.size() + " requests arriving at ~60% of quota over " + (int) duration
                 + " s; 529s with p = 0.8 on the primary model from " + (int) (duration / 3) + " s to " + (int) (2 * duration / 3) + " s",
-                jobs, faults, true, 1, quick ? 30 : 24, duration + (quick ? 180 : 600));
+                jobs, faults, true, 1, quick ? 30 : 24, duration + (quick ? 180 : 600), false);
+    }
+
+    /**
+     * The storm's arrivals while every Claude model is overloaded (p = 1.0, primary and fallback) for the
+     * middle third; the Pacer strategies' chain ends with an OpenAI-compatible model (the simulator's
+     * Chat Completions endpoint), the others have no such fallback.
+     */
+    static Scenario stormOpenAi(boolean quick, long seed) {
+        Scenario storm = storm(quick, seed);
+        double duration = quick ? 360 : 900;
+        FaultProfile faults = FaultProfile.NONE.withStorms(List.of(new FaultProfile.Storm(duration / 3, 2 * duration / 3, 1.0, null)));
+        return new Scenario("storm-openai", storm.jobs().size() + " requests arriving at ~60% of quota over " + (int) duration
+                + " s; 529s with p = 1.0 on every Claude model from " + (int) (duration / 3) + " s to " + (int) (2 * duration / 3)
+                + " s; Pacer's last fallback is openai:" + OPENAI_FALLBACK, storm.jobs(), faults, true, 1, storm.timeScale(), storm.horizon(), true);
     }
 
     /** A bulk backlog saturating the quota plus interactive arrivals that carry a deadline. */
@@ -79,7 +96,7 @@ public record Scenario(String name, String description, List<Job> jobs, FaultPro
         }
         long interactive = jobs.stream().filter(Job::interactive).count();
         return new Scenario("mixed", n + " bulk requests at once plus " + interactive + " interactive ones (2/min, deadline 60 s)",
-                jobs, FaultProfile.NONE, false, 1, quick ? 30 : 24, quick ? 540 : 2_000);
+                jobs, FaultProfile.NONE, false, 1, quick ? 30 : 24, quick ? 540 : 2_000, false);
     }
 
     /** The saturate workload sent by four independent instances on one key, without a shared store. */
@@ -87,7 +104,7 @@ public record Scenario(String name, String description, List<Job> jobs, FaultPro
         int n = quick ? 70 : 240;
         List<Job> jobs = bulk(new SplittableRandom(seed + 3), n, 0, 0, 4);
         return new Scenario("fleet", n + " bulk requests split over 4 independent client instances on one API key (no shared store)",
-                jobs, FaultProfile.NONE, false, 4, quick ? 30 : 24, quick ? 540 : 2_000);
+                jobs, FaultProfile.NONE, false, 4, quick ? 30 : 24, quick ? 540 : 2_000, false);
     }
 
     /**
@@ -102,7 +119,7 @@ public record Scenario(String name, String description, List<Job> jobs, FaultPro
         for (int i = 0; i < 6; i++) {
             jobs.add(new Job(i, 0, 100 + rnd.nextInt(200), 256, 10 + rnd.nextInt(30), i % 2 == 0, i % 2 == 0 ? 60 : 0, 0));
         }
-        return new Scenario("warmup", "six small requests, not reported", jobs, FaultProfile.NONE, false, 1, 60, 60);
+        return new Scenario("warmup", "six small requests, not reported", jobs, FaultProfile.NONE, false, 1, 60, 60, false);
     }
 
     private static List<Job> bulk(SplittableRandom rnd, int n, double at, int firstId, int instances) {

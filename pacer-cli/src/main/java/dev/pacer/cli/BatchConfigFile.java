@@ -2,6 +2,7 @@ package dev.pacer.cli;
 
 import dev.pacer.batch.Prices;
 import dev.pacer.cli.PacerCommand.UsageException;
+import dev.pacer.openai.OpenAiEndpoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.composer.Composer;
 import org.snakeyaml.engine.v2.parser.ParserImpl;
@@ -32,7 +34,11 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  * <pre>
  * base-url: https://api.anthropic.com
  * via: auto                      # messages, batches or auto
- * fallback: [claude-haiku-4-5]
+ * fallback:                      # models in order; another provider's as a mapping:
+ *   - claude-haiku-4-5
+ *   - model: openai:gpt-4o-mini
+ *     base_url: https://api.openai.com/v1
+ *     api_key: ${OPENAI_API_KEY}   # from the environment; never printed
  * max-cost: 25                   # USD
  * concurrency: auto              # or a number
  * window: 22:00-06:00@UTC
@@ -60,15 +66,24 @@ final class BatchConfigFile {
     final String file;
     final Map<String, Value> scalars = new LinkedHashMap<>();
     final List<String> fallback = new ArrayList<>();
+    /** Other providers' models after {@link #fallback}: {@code openai:MODEL} with its base URL and key. */
+    final List<OpenAiEndpoint> providerFallbacks = new ArrayList<>();
+    private final Function<String, String> env;
     /** Per model class: rpm, itpm, otpm ("*" for every class). */
     final Map<String, long[]> limits = new LinkedHashMap<>();
     final Map<String, Prices.Price> prices = new LinkedHashMap<>();
 
-    private BatchConfigFile(String file) {
+    private BatchConfigFile(String file, Function<String, String> env) {
         this.file = file;
+        this.env = env;
     }
 
     static BatchConfigFile read(Path path) {
+        return read(path, System::getenv);
+    }
+
+    /** Reads {@code path}, taking {@code ${NAME}} values from {@code env}. */
+    static BatchConfigFile read(Path path, Function<String, String> env) {
         String text;
         try {
             text = Files.readString(path);
@@ -77,7 +92,7 @@ final class BatchConfigFile {
         } catch (IOException e) {
             throw new UsageException("The config file " + path + " cannot be read (" + e.getMessage() + "); check its permissions.");
         }
-        BatchConfigFile config = new BatchConfigFile(path.getFileName().toString());
+        BatchConfigFile config = new BatchConfigFile(path.getFileName().toString(), env);
         Optional<Node> root;
         try {
             root = composeNode(LoadSettings.builder().setLabel(config.file).build(), text);
@@ -117,15 +132,27 @@ final class BatchConfigFile {
             switch (key) {
                 case "fallback" -> {
                     if (value instanceof SequenceNode seq) {
+                        int i = 0;
                         for (Node m : seq.getValue()) {
-                            fallback.add(scalar(m, "fallback"));
+                            if (m instanceof MappingNode) {
+                                providerFallbacks.add(providerFallback(m, "fallback[" + i + "]"));
+                            } else if (OpenAiEndpoint.names(scalar(m, "fallback"))) {
+                                throw fail(m, "fallback[" + i + "] " + scalar(m, "fallback") + " needs a base_url and an api_key: write it as"
+                                        + " {model: " + scalar(m, "fallback") + ", base_url: https://api.openai.com/v1, api_key: ${OPENAI_API_KEY}}.");
+                            } else if (!providerFallbacks.isEmpty()) {
+                                throw fail(m, "fallback[" + i + "]: the Claude models come before other providers' in the chain; move "
+                                        + scalar(m, "fallback") + " up.");
+                            } else {
+                                fallback.add(scalar(m, "fallback"));
+                            }
+                            i++;
                         }
                     } else {
                         for (String m : scalar(value, "fallback").split(",")) {
                             fallback.add(m.trim());
                         }
                     }
-                    if (fallback.stream().anyMatch(String::isBlank) || fallback.isEmpty()) {
+                    if (fallback.stream().anyMatch(String::isBlank) || fallback.isEmpty() && providerFallbacks.isEmpty()) {
                         throw fail(value, "fallback must list model ids, like [claude-haiku-4-5].");
                     }
                 }
@@ -147,6 +174,50 @@ final class BatchConfigFile {
                 default -> scalars.put(key, new Value(scalar(value, key), line(value)));
             }
         }
+    }
+
+    /** One fallback of another provider: {@code {model: openai:MODEL, base_url: URL, api_key: KEY or ${ENV}}}. */
+    private OpenAiEndpoint providerFallback(Node n, String where) {
+        Map<String, Node> f = fields(n, where, Set.of("model", "base_url", "api_key", "rpm", "tpm"));
+        for (String required : List.of("model", "base_url", "api_key")) {
+            if (!f.containsKey(required)) {
+                throw fail(n, where + "." + required + " is missing; an entry reads {model: openai:gpt-4o-mini, base_url:"
+                        + " https://api.openai.com/v1, api_key: ${OPENAI_API_KEY}}.");
+            }
+        }
+        String model = scalar(f.get("model"), where + ".model");
+        if (!OpenAiEndpoint.names(model)) {
+            throw fail(f.get("model"), where + ".model must name another provider's model, like openai:gpt-4o-mini, not '" + model + "'.");
+        }
+        String key = scalar(f.get("api_key"), where + ".api_key").trim();
+        if (key.startsWith("${") && key.endsWith("}")) {
+            String name = key.substring(2, key.length() - 1);
+            key = env.apply(name);
+            if (key == null || key.isBlank()) {
+                throw fail(f.get("api_key"), where + ".api_key: the environment variable " + name + " is not set; export it.");
+            }
+        }
+        OpenAiEndpoint endpoint;
+        try {
+            endpoint = OpenAiEndpoint.parse(model, scalar(f.get("base_url"), where + ".base_url"), key);
+        } catch (IllegalArgumentException e) {
+            throw fail(n, where + ": " + e.getMessage());
+        }
+        long rpm = f.containsKey("rpm") ? positive(f.get("rpm"), where + ".rpm") : 0;
+        long tpm = f.containsKey("tpm") ? positive(f.get("tpm"), where + ".tpm") : 0;
+        return rpm > 0 || tpm > 0 ? endpoint.withLimits(rpm, tpm) : endpoint;
+    }
+
+    private long positive(Node v, String where) {
+        try {
+            long n = Long.parseLong(scalar(v, where).replace("_", ""));
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // below
+        }
+        throw fail(v, where + " must be a whole number of at least 1.");
     }
 
     private long[] limits(Node n, String where) {

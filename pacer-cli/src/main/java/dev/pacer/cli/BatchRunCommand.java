@@ -6,6 +6,7 @@ import dev.pacer.batch.DailyWindow;
 import dev.pacer.batch.Prices;
 import dev.pacer.batch.RunOptions;
 import dev.pacer.cli.PacerCommand.UsageException;
+import dev.pacer.openai.OpenAiEndpoint;
 import dev.pacer.quota.Dimension;
 import dev.pacer.quota.Limit;
 import dev.pacer.sim.SimServer;
@@ -124,9 +125,14 @@ final class BatchRunCommand implements Callable<Integer> {
         if (fallback.size() > 0 && fallbacks.isEmpty()) {
             throw new UsageException("--fallback names no model; give model ids separated by commas, like --fallback claude-haiku-4-5.");
         }
+        if (fallbacks.stream().anyMatch(OpenAiEndpoint::names)) {
+            throw new UsageException("--fallback " + String.join(",", fallbacks) + ": another provider's model needs a base_url and an"
+                    + " api_key; give it in the config file's fallback list ({model: openai:MODEL, base_url: URL, api_key: ${OPENAI_API_KEY}}).");
+        }
         if (fallback.isEmpty() && set.file != null) {
             fallbacks = set.file.fallback;
         }
+        List<OpenAiEndpoint> others = set.file != null ? set.file.providerFallbacks : List.of();
         String baseUrl = set.get("--base-url", "base-url", this.baseUrl, BatchFlags::baseUrl);
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
         String key = System.getenv("ANTHROPIC_API_KEY");
@@ -153,7 +159,7 @@ final class BatchRunCommand implements Callable<Integer> {
         }
         RunOptions options = new RunOptions(input, output, chosenVia, url, key, fallbacks, cap, maxInFlight,
                 skipInvalid, allowChangedInput, dailyWindow, until, graceTime, knownLimits, clock, scheduler, out,
-                bar, table, builtIn != null ? Duration.ofSeconds(2) : Duration.ofSeconds(10), builtIn != null, retryErrored);
+                bar, table, builtIn != null ? Duration.ofSeconds(2) : Duration.ofSeconds(10), builtIn != null, retryErrored, others);
         BatchRunner runner = new BatchRunner(options);
         CountDownLatch printed = new CountDownLatch(1);
         boolean[] interrupted = {false};

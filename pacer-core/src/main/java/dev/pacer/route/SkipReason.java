@@ -17,5 +17,7 @@ public enum SkipReason {
     /** The next retry on the target would have passed the call's deadline. */
     DEADLINE,
     /** The account behind the target reached its spend cap. */
-    SPEND_CAP
+    SPEND_CAP,
+    /** The target's provider cannot serve this request faithfully (say a feature it lacks), so it was not tried. */
+    UNSUPPORTED
 }

@@ -37,7 +37,7 @@ public final class SimConfigFile {
     private static final Set<String> TOP = Set.of("tier", "classes", "models", "default-class", "limits", "count-tokens-rpm",
             "batch-rpm", "burst-ratio", "otpm-mode", "otpm-overrun", "time-scale", "clock-start", "seed", "retry-after-ms", "x-should-retry", "limit-scope",
             "window-seconds", "debug", "stream-error-request-id", "rate-limit-headers-on-success", "latency", "output", "spend-cap", "acceleration", "api-keys", "batches", "faults",
-            "organizations", "identity-headers-on-errors");
+            "organizations", "identity-headers-on-errors", "openai");
     private static final Set<String> FAULTS = Set.of("overloaded", "api-error", "timeout-error", "connection-reset", "slow-headers",
             "slow-headers-seconds", "mid-stream-error", "mid-stream-after-events", "stream-stall", "stall-seconds", "stream-no-stop",
             "stream-reset", "batch-expire", "batch-error", "storms", "retry-after", "mid-stream-error-type");
@@ -200,6 +200,7 @@ public final class SimConfigFile {
         f.with("faults", v -> b.faults(faults(v)));
         f.with("identity-headers-on-errors", v -> b.identityHeadersOnErrors(v.bool()));
         f.with("organizations", v -> b.organizations(organizations(v, b)));
+        f.with("openai", v -> b.chat(ChatSimSettings.read(v, b.chat())));
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.pacer.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
+import dev.pacer.sim.internal.ChatCompletionsEndpoint;
 import dev.pacer.sim.internal.Router;
 import dev.pacer.sim.internal.Simulator;
 import java.io.IOException;
@@ -35,6 +36,7 @@ public final class SimServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final String baseUrl;
+    private final ChatCompletionsEndpoint chat;
 
     private SimServer(SimSettings settings, String host, int port) throws IOException {
         this.sim = new Simulator(settings);
@@ -43,6 +45,7 @@ public final class SimServer implements AutoCloseable {
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), port), 8192);
         server.setExecutor(executor);
         server.createContext("/", router);
+        server.createContext("/v1/chat/completions", chat = new ChatCompletionsEndpoint(sim));
         server.start();
         String shown = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
         this.baseUrl = "http://" + (shown.contains(":") ? "[" + shown + "]" : shown) + ":" + server.getAddress().getPort();
@@ -82,6 +85,11 @@ public final class SimServer implements AutoCloseable {
     /** The statistics as {@code GET /_sim/stats} returns them. */
     public JsonNode stats() {
         return sim.stats().toJson();
+    }
+
+    /** The statistics of the OpenAI side ({@code POST /v1/chat/completions}, see {@link ChatSimSettings}). */
+    public ChatSimStats chatStats() {
+        return chat.stats();
     }
 
     /** The largest over-admission of any bucket so far: 0 proves no limit was exceeded. */

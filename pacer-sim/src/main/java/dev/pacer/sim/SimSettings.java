@@ -26,10 +26,12 @@ import java.util.Set;
  * @param apiKeys      accepted keys (empty: any non-empty key); the keys {@code organizations} lists are accepted too
  * @param diagnostics  the statistics window and internal-error reporting
  * @param organizations which organization and workspace each key belongs to (a key listed nowhere: see {@code limit-scope})
+ * @param chat         the OpenAI side ({@code POST /v1/chat/completions}): its models, limits, budget and faults
  */
 public record SimSettings(Limits limits, Enforcement enforcement, SpendCap spendCap, Acceleration acceleration, Time time,
                           long seed, Latency latency, OutputLength output, FaultProfile faults, Batches batches, Protocol protocol,
-                          Set<String> apiKeys, Diagnostics diagnostics, Organizations organizations) {
+                          Set<String> apiKeys, Diagnostics diagnostics, Organizations organizations,
+                          ChatSimSettings chat) {
 
     public SimSettings {
         Objects.requireNonNull(limits, "limits");
@@ -44,6 +46,7 @@ public record SimSettings(Limits limits, Enforcement enforcement, SpendCap spend
         Objects.requireNonNull(protocol, "protocol");
         Objects.requireNonNull(diagnostics, "diagnostics");
         Objects.requireNonNull(organizations, "organizations");
+        Objects.requireNonNull(chat, "openai");
         apiKeys = Set.copyOf(apiKeys);
     }
 

@@ -36,12 +36,13 @@ public final class SimSettingsBuilder {
     private Set<String> apiKeys;
     private Diagnostics diagnostics;
     private Organizations organizations;
+    private ChatSimSettings chat;
 
     SimSettingsBuilder() {
         this(new SimSettings(Limits.of(Tier.TIER_1), Enforcement.DEFAULT, SpendCap.OFF, Acceleration.OFF, Time.REAL, 42,
                 Latency.DEFAULT, OutputLength.DEFAULT, FaultProfile.NONE,
                 new Batches(600, 86_400, 29 * 86_400, Tier.TIER_1.batchQueueLimit()), Protocol.DEFAULT, Set.of(), Diagnostics.DEFAULT,
-                Organizations.NONE));
+                Organizations.NONE, ChatSimSettings.DEFAULT));
     }
 
     SimSettingsBuilder(SimSettings s) {
@@ -59,6 +60,17 @@ public final class SimSettingsBuilder {
         apiKeys = s.apiKeys();
         diagnostics = s.diagnostics();
         organizations = s.organizations();
+        chat = s.chat();
+    }
+
+    /** The OpenAI side: models and limits of {@code POST /v1/chat/completions}, its budget and faults. */
+    public SimSettingsBuilder chat(ChatSimSettings settings) {
+        this.chat = java.util.Objects.requireNonNull(settings, "openai");
+        return this;
+    }
+
+    ChatSimSettings chat() {
+        return chat;
     }
 
     /** Limits from a preset (see {@link Limits#withTier}), and its batch queue. Classes the preset does not know keep theirs. */
@@ -277,6 +289,6 @@ public final class SimSettingsBuilder {
     /** The settings. */
     public SimSettings build() {
         return new SimSettings(limits, enforcement, spendCap, acceleration, time, seed, latency, output, faults, batches, protocol,
-                apiKeys, diagnostics, organizations);
+                apiKeys, diagnostics, organizations, chat);
     }
 }

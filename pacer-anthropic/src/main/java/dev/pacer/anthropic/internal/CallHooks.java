@@ -3,6 +3,8 @@ package dev.pacer.anthropic.internal;
 import dev.pacer.Attempt;
 import dev.pacer.AttemptContext;
 import dev.pacer.AttemptResult;
+import dev.pacer.route.Skip;
+import dev.pacer.route.Target;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
@@ -33,6 +35,11 @@ public final class CallHooks<T> implements Attempt<T> {
     @Override
     public String declineReason(AttemptContext context) {
         return declineReason == null ? attempt.declineReason(context) : declineReason.get();
+    }
+
+    @Override
+    public Skip passOver(Target target) {
+        return attempt.passOver(target);
     }
 
     @Override

@@ -234,6 +234,11 @@ public final class OrganizationPools {
             }
 
             @Override
+            public dev.pacer.route.Skip passOver(dev.pacer.route.Target target) {
+                return attempt.passOver(target);
+            }
+
+            @Override
             public CompletionStage<AttemptResult<T>> run(AttemptContext context) {
                 QuotaKey pool = context.target().quotaKey();
                 QuotaKey shared = retired.get(pool);

@@ -39,6 +39,7 @@ final class Runs {
     boolean builtIn;
     boolean allowChanged;
     boolean retryErrored;
+    List<dev.pacer.openai.OpenAiEndpoint> providerFallbacks = List.of();
 
     Runs(SimServer sim, Path dir) {
         this.sim = sim;
@@ -49,7 +50,7 @@ final class Runs {
     RunOptions options(Path input, Path output) {
         return new RunOptions(input, output, via, sim.baseUrl(), "sk-ant-test-key", fallback, maxCost, concurrency, skipInvalid, allowChanged,
                 window, null, grace, limits, clock, clock, new PrintStream(printed, true, StandardCharsets.UTF_8), false,
-                Prices.defaults(), pollInterval, builtIn, retryErrored);
+                Prices.defaults(), pollInterval, builtIn, retryErrored, providerFallbacks);
     }
 
     String printed() {

@@ -17,8 +17,10 @@ import java.util.SplittableRandom;
  * @param otpm     its output tokens per minute
  * @param fallback whether a fallback model exists for strategies that support one
  * @param seed     for the strategy's own jitter
+ * @param openAiBaseUrl the simulator's OpenAI base URL when the scenario's chain ends there (strategies that can use it), else null
  */
-public record Env(AnthropicHttp http, ScaledClock clock, String apiKey, long rpm, long itpm, long otpm, boolean fallback, long seed) {
+public record Env(AnthropicHttp http, ScaledClock clock, String apiKey, long rpm, long itpm, long otpm, boolean fallback, long seed,
+                  String openAiBaseUrl) {
 
     /** Simulated seconds since this instance started. */
     public double now() {

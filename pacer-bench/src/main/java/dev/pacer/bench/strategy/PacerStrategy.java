@@ -7,6 +7,8 @@ import dev.pacer.anthropic.ApiKey;
 import dev.pacer.anthropic.ModelClasses;
 import dev.pacer.bench.Job;
 import dev.pacer.bench.Scenario;
+import dev.pacer.openai.OpenAiEndpoint;
+import dev.pacer.openai.OpenAiFallback;
 import dev.pacer.quota.Dimension;
 import dev.pacer.quota.Limit;
 import dev.pacer.quota.Priority;
@@ -19,7 +21,7 @@ import java.util.concurrent.CompletableFuture;
  * Pacer through its own client ({@link AnthropicPacer}): with the tier's limits given
  * ({@code pacer}), or with nothing configured, learning the limits from the response headers
  * ({@code pacer-zero-config}). Interactive requests go first and carry their deadline; when the
- * scenario has one, the fallback model is on the route. Concurrency is what the quota admits.
+ * scenario has one, the fallback model is on the route, and in {@code storm-openai} the simulator's OpenAI model after it. Concurrency is what the quota admits.
  */
 public final class PacerStrategy implements Strategy {
 
@@ -43,8 +45,14 @@ public final class PacerStrategy implements Strategy {
                     .limit(fallback, Dimension.INPUT_TOKENS, Limit.perMinute(50_000))
                     .limit(fallback, Dimension.OUTPUT_TOKENS, Limit.perMinute(10_000));
         }
-        this.claude = AnthropicPacer.builder().http(env.http()).apiKey(env.apiKey()).pacer(engine.build())
-                .fallbackModels(env.fallback() ? List.of(Scenario.FALLBACK) : List.of()).build();
+        Pacer pacer = engine.build();
+        AnthropicPacer.Builder b = AnthropicPacer.builder().http(env.http()).apiKey(env.apiKey()).pacer(pacer)
+                .fallbackModels(env.fallback() ? List.of(Scenario.FALLBACK) : List.of());
+        if (env.openAiBaseUrl() != null) {
+            // The last resort of storm-openai: limits learned from the endpoint's x-ratelimit-* headers, configured or not.
+            b.fallback(OpenAiFallback.builder(OpenAiEndpoint.of(Scenario.OPENAI_FALLBACK, env.openAiBaseUrl(), "sk-openai-bench")).pacer(pacer).build());
+        }
+        this.claude = b.build();
     }
 
     @Override

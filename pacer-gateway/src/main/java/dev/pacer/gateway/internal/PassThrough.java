@@ -30,6 +30,9 @@ public final class PassThrough implements AutoCloseable {
         String base = rt.settings().upstream().baseUrl();
         base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + exchange.pathAndQuery())).timeout(Duration.ofMinutes(10));
+        if (base.startsWith("http:")) {
+            b.version(HttpClient.Version.HTTP_1_1); // no h2c upgrade attempt per connection (see GatewayRuntime's client)
+        }
         String connection = asked.forwarded().get("connection");
         for (Map.Entry<String, String> h : asked.forwarded().entrySet()) {
             if (!NOT_SENT.contains(h.getKey()) && !ForwardedHeaders.isHopByHop(h.getKey(), connection)) {

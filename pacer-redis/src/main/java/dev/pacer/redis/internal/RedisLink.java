@@ -1,0 +1,193 @@
+package dev.pacer.redis.internal;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/**
+ * One Lettuce connection (standalone or cluster) and the store's scripts on it. Commands are
+ * pipelined on the one connection, in the order they are issued, so an asynchronous settle is seen by
+ * the reserve that follows it. A script is called by {@code EVALSHA}; on {@code NOSCRIPT} (a restarted
+ * server, a new cluster node) it is sent whole once by {@code EVAL}, which loads it again.
+ */
+public final class RedisLink implements AutoCloseable {
+
+    /** The scripts, each {@code common.lua} followed by its own body. */
+    public enum Script {
+        RESERVE, ESTIMATE, SENT, SETTLE, CALIBRATE, LIMIT, PAUSE, VIEW, HEARTBEAT, REJOIN;
+
+        String resource() {
+            return name().toLowerCase(java.util.Locale.ROOT) + ".lua";
+        }
+    }
+
+    private final AutoCloseable client;
+    private final AutoCloseable connection;
+    private final RedisScriptingAsyncCommands<String, String> commands;
+    private final Supplier<CompletableFuture<String>> ping;
+    private final Map<Script, String> source = new EnumMap<>(Script.class);
+    private final Map<Script, String> sha = new EnumMap<>(Script.class);
+    private final String printable;
+    /** The one thread on which script replies reach listeners: never Lettuce's I/O thread, which a listener calling back would block. */
+    private final ExecutorService events = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "pacer-redis-events");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private RedisLink(AutoCloseable client, AutoCloseable connection, RedisScriptingAsyncCommands<String, String> commands,
+                      Supplier<CompletableFuture<String>> ping, String printable) {
+        this.client = client;
+        this.connection = connection;
+        this.commands = commands;
+        this.ping = ping;
+        this.printable = printable;
+        String common = read("common.lua");
+        for (Script s : Script.values()) {
+            String text = common + "\n" + read(s.resource());
+            source.put(s, text);
+            sha.put(s, sha1(text));
+        }
+    }
+
+    /**
+     * Connects to {@code uri}.
+     *
+     * @throws IllegalStateException when Redis cannot be reached (one sentence, password hidden)
+     */
+    public static RedisLink connect(String uri, boolean cluster, Duration timeout) {
+        RedisURI parsed = RedisUris.parse(uri);
+        parsed.setTimeout(timeout);
+        String printable = RedisUris.redact(uri);
+        TimeoutOptions timeouts = TimeoutOptions.enabled(timeout);
+        try {
+            if (cluster) {
+                RedisClusterClient client = RedisClusterClient.create(parsed);
+                client.setOptions(ClusterClientOptions.builder()
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                        .timeoutOptions(timeouts).build());
+                try {
+                    StatefulRedisClusterConnection<String, String> c = client.connect();
+                    return new RedisLink(client::shutdown, c, c.async(), () -> c.async().ping().toCompletableFuture(), printable);
+                } catch (RuntimeException e) {
+                    client.shutdown();
+                    throw e;
+                }
+            }
+            RedisClient client = RedisClient.create(parsed);
+            client.setOptions(ClientOptions.builder()
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .timeoutOptions(timeouts).build());
+            try {
+                StatefulRedisConnection<String, String> c = client.connect();
+                return new RedisLink(client::shutdown, c, c.async(), () -> c.async().ping().toCompletableFuture(), printable);
+            } catch (RuntimeException e) {
+                client.shutdown();
+                throw e;
+            }
+        } catch (io.lettuce.core.RedisException e) {
+            throw new IllegalStateException("Redis at " + printable + " cannot be reached (" + describe(e)
+                    + "): start it, or check the host, port, password and --redis URI.");
+        }
+    }
+
+    /** Runs {@code script}; the future fails when Redis does not answer within the timeout. */
+    public CompletableFuture<List<Object>> call(Script script, String[] keys, String... args) {
+        CompletableFuture<List<Object>> first = commands.<List<Object>>evalsha(sha.get(script), ScriptOutputType.MULTI, keys, args)
+                .toCompletableFuture();
+        return first.exceptionallyCompose(e -> {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof RedisNoScriptException || String.valueOf(cause.getMessage()).startsWith("NOSCRIPT")) {
+                return commands.<List<Object>>eval(source.get(script), ScriptOutputType.MULTI, keys, args).toCompletableFuture();
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
+    }
+
+    /** A {@code PING}. */
+    public CompletableFuture<String> ping() {
+        return ping.get();
+    }
+
+    /** Where replies are handed to listeners. */
+    public Executor events() {
+        return events;
+    }
+
+    /** The URI without its password. */
+    public String printable() {
+        return printable;
+    }
+
+    /** A short reason for a failure, never carrying the URI's password (Lettuce's messages name only host and port). */
+    public static String describe(Throwable e) {
+        Throwable t = e;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        String message = t.getMessage();
+        if (message == null || message.isBlank()) {
+            message = t.getClass().getSimpleName();
+        }
+        return message.replaceAll("[\\p{Cntrl}]", " ");
+    }
+
+    @Override
+    public void close() {
+        events.shutdown();
+        try {
+            connection.close();
+        } catch (Exception ignored) {
+            // closing anyway
+        }
+        try {
+            client.close();
+        } catch (Exception ignored) {
+            // closing anyway
+        }
+    }
+
+    private static String read(String name) {
+        try (InputStream in = RedisLink.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("The script " + name + " is missing from pacer-redis.");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String sha1(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -59,6 +59,14 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    public static int freePortUnchecked() {
+        try {
+            return freePort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public int port() {
         return port;
     }

@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -37,12 +36,14 @@ import java.util.function.Supplier;
  */
 public final class RedisLink implements AutoCloseable {
 
-    /** The scripts, each {@code common.lua} followed by its own body. */
+    /** The operations, each a function of the one script: {@code common.lua}, then every operation's file. */
     public enum Script {
         RESERVE, ESTIMATE, SENT, SETTLE, CALIBRATE, LIMIT, PAUSE, VIEW, HEARTBEAT, REJOIN;
 
+        final String op = name().toLowerCase(java.util.Locale.ROOT);
+
         String resource() {
-            return name().toLowerCase(java.util.Locale.ROOT) + ".lua";
+            return op + ".lua";
         }
     }
 
@@ -50,8 +51,8 @@ public final class RedisLink implements AutoCloseable {
     private final AutoCloseable connection;
     private final RedisScriptingAsyncCommands<String, String> commands;
     private final Supplier<CompletableFuture<String>> ping;
-    private final Map<Script, String> source = new EnumMap<>(Script.class);
-    private final Map<Script, String> sha = new EnumMap<>(Script.class);
+    private final String source;
+    private final String sha;
     private final String printable;
     /** The one thread on which script replies reach listeners: never Lettuce's I/O thread, which a listener calling back would block. */
     private final ExecutorService events = Executors.newSingleThreadExecutor(r -> {
@@ -67,11 +68,33 @@ public final class RedisLink implements AutoCloseable {
         this.commands = commands;
         this.ping = ping;
         this.printable = printable;
-        String common = read("common.lua");
+        StringBuilder text = new StringBuilder(read("common.lua")).append("\nlocal OPS = {}\n");
         for (Script s : Script.values()) {
-            String text = common + "\n" + read(s.resource());
-            source.put(s, text);
-            sha.put(s, sha1(text));
+            text.append("OPS['").append(s.op).append("'] = function()\n").append(read(s.resource())).append("\nend\n");
+        }
+        text.append("return OPS[OP]()\n");
+        this.source = text.toString();
+        this.sha = sha1(source);
+    }
+
+    /**
+     * Loads the script now, so that {@code NOSCRIPT} is met only after the server forgot it (a restart,
+     * a flush, a failover). The retry by {@code EVAL} is sent when the refusal arrives; commands sent
+     * before that were refused too (one script: loaded for all operations or for none) and are retried
+     * in the order of their refusals, which is the order they were sent; only a command issued while
+     * those retries are being sent can pass one of them, and only right after the server forgot it.
+     */
+    private void load(Duration timeout) {
+        try {
+            commands.scriptLoad(source).toCompletableFuture().get(timeout.toMillis() * 4, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            close();
+            throw new IllegalStateException("Redis at " + printable + " did not load Pacer's scripts (" + describe(e)
+                    + "): Redis 7 or later with scripting enabled is needed.");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new IllegalStateException("Interrupted while loading Pacer's scripts into Redis at " + printable + ".");
         }
     }
 
@@ -93,7 +116,9 @@ public final class RedisLink implements AutoCloseable {
                         .timeoutOptions(timeouts).build());
                 try {
                     StatefulRedisClusterConnection<String, String> c = client.connect();
-                    return new RedisLink(client::shutdown, c, c.async(), () -> c.async().ping().toCompletableFuture(), printable);
+                    RedisLink link = new RedisLink(client::shutdown, c, c.async(), () -> c.async().ping().toCompletableFuture(), printable);
+                    link.load(timeout);
+                    return link;
                 } catch (RuntimeException e) {
                     client.shutdown();
                     throw e;
@@ -105,7 +130,9 @@ public final class RedisLink implements AutoCloseable {
                     .timeoutOptions(timeouts).build());
             try {
                 StatefulRedisConnection<String, String> c = client.connect();
-                return new RedisLink(client::shutdown, c, c.async(), () -> c.async().ping().toCompletableFuture(), printable);
+                RedisLink link = new RedisLink(client::shutdown, c, c.async(), () -> c.async().ping().toCompletableFuture(), printable);
+                link.load(timeout);
+                return link;
             } catch (RuntimeException e) {
                 client.shutdown();
                 throw e;
@@ -116,14 +143,19 @@ public final class RedisLink implements AutoCloseable {
         }
     }
 
-    /** Runs {@code script}; the future fails when Redis does not answer within the timeout. */
+    /**
+     * Runs {@code script}; {@code args[0]} is "now" (empty: the server's clock), to which the operation's
+     * name is prefixed. The future fails when Redis does not answer within the timeout.
+     */
     public CompletableFuture<List<Object>> call(Script script, String[] keys, String... args) {
-        CompletableFuture<List<Object>> first = commands.<List<Object>>evalsha(sha.get(script), ScriptOutputType.MULTI, keys, args)
+        String[] argv = args.clone();
+        argv[0] = script.op + ":" + args[0];
+        CompletableFuture<List<Object>> first = commands.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, argv)
                 .toCompletableFuture();
         return first.exceptionallyCompose(e -> {
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             if (cause instanceof RedisNoScriptException || String.valueOf(cause.getMessage()).startsWith("NOSCRIPT")) {
-                return commands.<List<Object>>eval(source.get(script), ScriptOutputType.MULTI, keys, args).toCompletableFuture();
+                return commands.<List<Object>>eval(source, ScriptOutputType.MULTI, keys, argv).toCompletableFuture();
             }
             return CompletableFuture.failedFuture(cause);
         });

@@ -1,15 +1,19 @@
 -- Shared by every script of the Redis QuotaStore (prepended to each). All keys of one quota share a hash tag.
 -- KEYS: 1 state hash, 2 reservations in flight (id -> record), 3 sent order (zset seq -> id),
 --       4 expiries (zset micros -> id), 5 fleet heartbeats (zset micros -> instance).
--- ARGV[1]: now in microseconds, or '' for the Redis server's clock (TIME).
+-- ARGV[1]: the operation, ':', then now in microseconds, or nothing for the Redis server's clock (TIME).
+-- Every operation is in this one script (RedisLink joins the files), so the server holds all of them or none:
+-- after it forgets scripts (a restart, a flush), no operation can run ahead of an earlier one being reloaded.
 -- State fields: t last refill; per dimension d: c:d capacity, r:d refill per microsecond, l:d level,
 -- x:d reserved by reservations in flight, u:d reserved and not yet sent, p:d paused until; pa paused
 -- (whole key) until; dims the limited dimensions; nid, ns id and send counters; ls, la the last snapshot
 -- applied (send order, observed millis).
 local S, R, SENT, EXP, FLEET = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 
+local OP, NOW = string.match(ARGV[1], '^([a-z]+):(.*)$')
+
 local function now_us()
-  if ARGV[1] ~= '' then return tonumber(ARGV[1]) end
+  if NOW ~= '' then return tonumber(NOW) end
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000000 + tonumber(t[2])
 end

@@ -3,8 +3,9 @@
 --       6.. dimension, amount pairs (every dimension of the cost's width, zeros included).
 -- Reply: kind ('R' id | 'W' dimension wait-us | 'N' dimension amount capacity), fleet size, then levels().
 local now = now_us()
-refill(now)
+-- A reservation that timed out ends first, as if at the last refill (like a settlement without a clock).
 sweep(now)
+refill(now)
 redis.call('ZADD', FLEET, now, ARGV[3])
 redis.call('ZREMRANGEBYSCORE', FLEET, '-inf', now - tonumber(ARGV[4]))
 local fleet = redis.call('ZCARD', FLEET)

@@ -40,6 +40,7 @@ public final class Availability {
     private final List<Member> members = new CopyOnWriteArrayList<>();
     private final AtomicLong outages = new AtomicLong();
     private volatile boolean up = true;
+    private volatile boolean closed;
     private volatile long downSinceNanos;
     private boolean probing; // guarded by this
 
@@ -80,7 +81,7 @@ public final class Availability {
     /** An operation on Redis failed: opens the breaker (once per outage) and starts probing. */
     public void failed(Throwable cause) {
         synchronized (this) {
-            if (!up) {
+            if (!up || closed) {
                 return;
             }
             up = false;
@@ -98,7 +99,7 @@ public final class Availability {
 
     private void scheduleProbe() {
         synchronized (this) {
-            if (probing || up) {
+            if (probing || up || closed) {
                 return;
             }
             probing = true;
@@ -106,8 +107,26 @@ public final class Availability {
         scheduler.schedule(this::probe, probeInterval);
     }
 
+    /** The store is closed: no more warnings, probes or rejoins. */
+    void close() {
+        closed = true;
+    }
+
     private void probe() {
-        link.ping().thenCompose(pong -> {
+        if (closed) {
+            return;
+        }
+        CompletableFuture<String> pong;
+        try {
+            pong = link.ping();
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                probing = false;
+            }
+            scheduleProbe();
+            return;
+        }
+        pong.thenCompose(answer -> {
             CompletableFuture<?>[] rejoins = members.stream().map(Member::rejoin).toArray(CompletableFuture[]::new);
             return CompletableFuture.allOf(rejoins);
         }).whenComplete((ok, error) -> {

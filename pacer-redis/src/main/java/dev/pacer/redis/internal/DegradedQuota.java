@@ -30,10 +30,10 @@ import java.util.concurrent.atomic.LongAdder;
  * the moment Redis fails is no reason for a burst). {@code FAIL_OPEN} admits everything and counts
  * it; {@code FAIL_CLOSED} admits nothing and asks to look again after a heartbeat interval.
  *
- * <p>{@link #charges()} is what this instance spent on its own, to be charged to the shared levels
- * when Redis is back: the local bucket's used part (share mode), or what was admitted (open mode),
- * at most a capacity per dimension. Summed over the fleet it is what the provider's bucket lost
- * meanwhile, so the shared bucket, refilled while nobody wrote to it, makes no burst on the return.
+ * <p>{@link #ownLevels()} is this instance's part of the provider's bucket when Redis is back: the
+ * local level (share mode), or the fleet share of what the admissions left (open mode); summed over
+ * the fleet it is what the provider holds, and the rejoin script builds the shared level from it
+ * (see {@code rejoin.lua}), so the return makes no burst.
  */
 final class DegradedQuota {
 
@@ -42,6 +42,7 @@ final class DegradedQuota {
     private final Map<String, double[]> limits;
     private final Map<String, LongAdder> admitted = new ConcurrentHashMap<>();
     private final Duration lookAgain;
+    private final int fleet;
 
     /**
      * @param known the shared limits and levels last read: name -> {capacity, refill per second, level}
@@ -52,6 +53,7 @@ final class DegradedQuota {
         this.mode = mode;
         this.limits = Map.copyOf(known);
         this.lookAgain = lookAgain;
+        this.fleet = Math.max(1, fleet);
         if (mode != RedisUnavailableMode.LOCAL_SHARE) {
             this.local = null;
             return;
@@ -119,19 +121,18 @@ final class DegradedQuota {
         }
     }
 
-    /** What this instance spent alone, per dimension name (see the class comment). */
-    Map<String, Long> charges() {
-        Map<String, Long> out = new HashMap<>();
+    /** This instance's part of the provider's bucket now, per dimension name (see the class comment); empty when closed. */
+    Map<String, Double> ownLevels() {
+        Map<String, Double> out = new HashMap<>();
         if (mode == RedisUnavailableMode.LOCAL_SHARE) {
             for (Map.Entry<Dimension, QuotaView.DimensionView> e : local.view().dimensions().entrySet()) {
-                QuotaView.DimensionView v = e.getValue();
-                out.put(e.getKey().name(), (long) Math.ceil(Math.max(0, v.limit().capacity() - v.level())));
+                out.put(e.getKey().name(), e.getValue().level());
             }
         } else if (mode == RedisUnavailableMode.FAIL_OPEN) {
-            admitted.forEach((name, sum) -> {
-                double[] limit = limits.get(name);
-                long spent = sum.sum();
-                out.put(name, limit == null ? spent : Math.min(spent, (long) limit[0]));
+            limits.forEach((name, limit) -> {
+                LongAdder sum = admitted.get(name);
+                double spent = sum == null ? 0 : sum.sum();
+                out.put(name, Math.max(0, limit[0] - spent) / fleet);
             });
         }
         return out;

@@ -66,10 +66,14 @@ public final class RedisFleet implements AutoCloseable {
         if (closed) {
             return;
         }
-        if (availability.up()) {
-            for (RedisQuotaState s : states) {
-                s.heartbeat();
+        try {
+            if (availability.up()) {
+                for (RedisQuotaState s : states) {
+                    s.heartbeat();
+                }
             }
+        } catch (RuntimeException e) {
+            availability.failed(e); // never let an exception reach the shared scheduler's thread
         }
         scheduleBeat();
     }
@@ -81,6 +85,7 @@ public final class RedisFleet implements AutoCloseable {
         if (b != null) {
             b.cancel();
         }
+        availability.close();
         for (RedisQuotaState s : states) {
             availability.leave(s);
         }

@@ -6,6 +6,10 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import java.util.concurrent.TimeUnit;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
@@ -108,33 +112,37 @@ public final class RedisLink implements AutoCloseable {
         parsed.setTimeout(timeout);
         String printable = RedisUris.redact(uri);
         TimeoutOptions timeouts = TimeoutOptions.enabled(timeout);
+        // Reconnect soon after an outage (Lettuce's default backs off to 30 s): the breaker's probe needs a connection.
+        ClientResources resources = DefaultClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .build();
         try {
             if (cluster) {
-                RedisClusterClient client = RedisClusterClient.create(parsed);
+                RedisClusterClient client = RedisClusterClient.create(resources, parsed);
                 client.setOptions(ClusterClientOptions.builder()
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                         .timeoutOptions(timeouts).build());
                 try {
                     StatefulRedisClusterConnection<String, String> c = client.connect();
-                    RedisLink link = new RedisLink(client::shutdown, c, c.async(), () -> c.async().ping().toCompletableFuture(), printable);
+                    RedisLink link = new RedisLink(() -> shutdown(client::shutdown, resources), c, c.async(), () -> c.async().ping().toCompletableFuture(), printable);
                     link.load(timeout);
                     return link;
                 } catch (RuntimeException e) {
-                    client.shutdown();
+                    shutdown(client::shutdown, resources);
                     throw e;
                 }
             }
-            RedisClient client = RedisClient.create(parsed);
+            RedisClient client = RedisClient.create(resources, parsed);
             client.setOptions(ClientOptions.builder()
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .timeoutOptions(timeouts).build());
             try {
                 StatefulRedisConnection<String, String> c = client.connect();
-                RedisLink link = new RedisLink(client::shutdown, c, c.async(), () -> c.async().ping().toCompletableFuture(), printable);
+                RedisLink link = new RedisLink(() -> shutdown(client::shutdown, resources), c, c.async(), () -> c.async().ping().toCompletableFuture(), printable);
                 link.load(timeout);
                 return link;
             } catch (RuntimeException e) {
-                client.shutdown();
+                shutdown(client::shutdown, resources);
                 throw e;
             }
         } catch (io.lettuce.core.RedisException e) {
@@ -150,8 +158,12 @@ public final class RedisLink implements AutoCloseable {
     public CompletableFuture<List<Object>> call(Script script, String[] keys, String... args) {
         String[] argv = args.clone();
         argv[0] = script.op + ":" + args[0];
-        CompletableFuture<List<Object>> first = commands.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, argv)
-                .toCompletableFuture();
+        CompletableFuture<List<Object>> first;
+        try {
+            first = commands.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, argv).toCompletableFuture();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e); // a closed client throws instead of failing the future
+        }
         return first.exceptionallyCompose(e -> {
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             if (cause instanceof RedisNoScriptException || String.valueOf(cause.getMessage()).startsWith("NOSCRIPT")) {
@@ -163,7 +175,11 @@ public final class RedisLink implements AutoCloseable {
 
     /** A {@code PING}. */
     public CompletableFuture<String> ping() {
-        return ping.get();
+        try {
+            return ping.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** Where replies are handed to listeners. */
@@ -202,6 +218,11 @@ public final class RedisLink implements AutoCloseable {
         } catch (Exception ignored) {
             // closing anyway
         }
+    }
+
+    private static void shutdown(Runnable client, ClientResources resources) {
+        client.run();
+        resources.shutdown();
     }
 
     private static String read(String name) {

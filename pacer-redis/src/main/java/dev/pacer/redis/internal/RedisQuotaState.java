@@ -311,11 +311,12 @@ final class RedisQuotaState implements QuotaState, Availability.Member {
             args.add(Long.toString((long) v[0]));
             args.add(num(v[1] / 1e6));
         });
-        Map<String, Long> charges = d.charges();
-        args.add(Integer.toString(charges.size()));
-        charges.forEach((name, amount) -> {
+        args.add(windowMicros);
+        Map<String, Double> own = d.ownLevels();
+        args.add(Integer.toString(own.size()));
+        own.forEach((name, level) -> {
             args.add(name);
-            args.add(Long.toString(amount));
+            args.add(num(level));
         });
         return link.call(Script.REJOIN, keys, args.toArray(String[]::new)).thenRun(() -> {
             synchronized (this) {

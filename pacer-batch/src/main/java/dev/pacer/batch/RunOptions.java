@@ -37,12 +37,25 @@ import java.util.Map;
  * @param builtInSimulator  the API is the in-process simulator, whose batches end with the process
  * @param retryErrored      send again the requests whose result is errored with an error worth retrying
  *                          ({@link #RETRYABLE_ERRORS}), replacing their lines
+ * @param quotaStore        where live calls keep the quota's state (null: in memory); a store shared by
+ *                          several runs (Redis) makes them pace one quota together
  */
 public record RunOptions(Path input, Path output, Via via, String baseUrl, String apiKey, List<String> fallbackModels,
                          Double maxCostUsd, Integer concurrency, boolean skipInvalid, boolean allowChangedInput,
                          DailyWindow window, Instant deadline, Duration grace, Map<String, Map<Dimension, Limit>> limits,
                          PacerClock clock, PacerScheduler scheduler, PrintStream out, boolean interactive, Prices prices,
-                         Duration pollInterval, boolean builtInSimulator, boolean retryErrored) {
+                         Duration pollInterval, boolean builtInSimulator, boolean retryErrored,
+                         dev.pacer.spi.QuotaStore quotaStore) {
+
+    /** Without a shared store: the quota's state in memory. */
+    public RunOptions(Path input, Path output, Via via, String baseUrl, String apiKey, List<String> fallbackModels,
+                      Double maxCostUsd, Integer concurrency, boolean skipInvalid, boolean allowChangedInput,
+                      DailyWindow window, Instant deadline, Duration grace, Map<String, Map<Dimension, Limit>> limits,
+                      PacerClock clock, PacerScheduler scheduler, PrintStream out, boolean interactive, Prices prices,
+                      Duration pollInterval, boolean builtInSimulator, boolean retryErrored) {
+        this(input, output, via, baseUrl, apiKey, fallbackModels, maxCostUsd, concurrency, skipInvalid, allowChangedInput, window,
+                deadline, grace, limits, clock, scheduler, out, interactive, prices, pollInterval, builtInSimulator, retryErrored, null);
+    }
 
     /**
      * The error types of an errored result that {@code --retry-errored} sends again: the API was

@@ -50,6 +50,20 @@ public final class RedisQuotaStore implements QuotaStore, AutoCloseable {
     }
 
     /**
+     * Checks {@code uri} without connecting.
+     *
+     * @throws IllegalArgumentException one sentence naming the problem, never showing the password
+     */
+    public static void checkUri(String uri) {
+        dev.pacer.redis.internal.RedisUris.parse(uri);
+    }
+
+    /** {@code uri} with its password replaced by {@code ***}, for messages. */
+    public static String redacted(String uri) {
+        return dev.pacer.redis.internal.RedisUris.redact(uri);
+    }
+
+    /**
      * Another store on this one's connection, with other options (a namespace, a clock): for tests
      * and benchmarks that need many independent stores without a connection each. Closing it leaves
      * the connection open.

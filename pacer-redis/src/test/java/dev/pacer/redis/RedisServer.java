@@ -120,19 +120,24 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
-    /** Sends one command (inline) and returns the raw reply's first line. */
-    public String command(String line) {
+    /** Sends commands (inline) on one connection and returns the first line of the last one's reply (simple replies only). */
+    public String command(String... lines) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
             s.setSoTimeout(5000);
             OutputStream out = s.getOutputStream();
-            out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+            for (String line : lines) {
+                out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+            }
             out.flush();
             InputStream in = s.getInputStream();
             StringBuilder sb = new StringBuilder();
-            int c;
-            while ((c = in.read()) >= 0 && c != '\n') {
-                sb.append((char) c);
+            for (int i = 0; i < lines.length; i++) {
+                sb.setLength(0);
+                int c;
+                while ((c = in.read()) >= 0 && c != '\n') {
+                    sb.append((char) c);
+                }
             }
             return sb.toString().trim();
         } catch (IOException e) {
@@ -141,7 +146,8 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private boolean pings() {
-        return command("PING").equals("+PONG");
+        String reply = command("PING");
+        return reply.equals("+PONG") || reply.startsWith("-NOAUTH"); // up, with a password
     }
 
     @Override

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pacer.quota.Cost;
 import dev.pacer.quota.Limit;
+import dev.pacer.quota.Priority;
 import dev.pacer.quota.QuotaKey;
 import dev.pacer.quota.QuotaListener;
 import dev.pacer.quota.RateLimitSnapshot;
@@ -71,6 +72,28 @@ class RedisQuotaStoreTest {
         // both held dimensions are in flight: refill alone would take 2 s, and the jitter adds at most 5%
         assertThat(wait.waitNanos()).isBetween(2_000_000_000L, 2_100_000_000L);
         assertThat(a.view().inFlight()).isEqualTo(60);
+    }
+
+    @Test
+    void anInteractiveCallWaitingOnOneInstanceKeepsBulkWorkOfAnotherOut() {
+        VirtualTime time = new VirtualTime();
+        String ns = fresh();
+        QuotaState a = store(time, ns).open(KEY, QuotaModel.perMinute(), QuotaListener.NONE);
+        QuotaState b = store(time, ns).open(KEY, QuotaModel.perMinute(), QuotaListener.NONE);
+        a.setLimit(REQUESTS, Limit.perMinute(60));
+        Reservation burst = (Reservation) b.reserve(Cost.of(REQUESTS, 60), Priority.BULK, 0, 0);
+        b.settle(burst, Cost.of(REQUESTS, 60), null); // the bucket is empty, nothing in flight
+        Refusal interactive = (Refusal) a.reserve(Cost.of(REQUESTS, 1), Priority.INTERACTIVE, 0, 0);
+        assertThat(interactive.waitNanos()).isBetween(1_000_000_000L, 1_100_000_000L);
+        time.advance(Duration.ofMillis(1_000));
+        // B's bulk call comes first at the instant the room appears, and is kept out by A's claim
+        ReserveResult bulk = b.reserve(Cost.of(REQUESTS, 1), Priority.BULK, 0, 0);
+        assertThat(bulk).isInstanceOf(Refusal.class);
+        assertThat(((Refusal) bulk).waitNanos()).isPositive().isLessThanOrEqualTo(60_000_000L);
+        assertThat(a.reserve(Cost.of(REQUESTS, 1), Priority.INTERACTIVE, 0, 0)).isInstanceOf(Reservation.class);
+        // once the claim has ended, bulk work goes again
+        time.advance(Duration.ofSeconds(2));
+        assertThat(b.reserve(Cost.of(REQUESTS, 1), Priority.BULK, 0, 0)).isInstanceOf(Reservation.class);
     }
 
     @Test

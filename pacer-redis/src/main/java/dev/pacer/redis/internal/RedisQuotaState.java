@@ -3,6 +3,7 @@ package dev.pacer.redis.internal;
 import dev.pacer.quota.Cost;
 import dev.pacer.quota.Dimension;
 import dev.pacer.quota.Limit;
+import dev.pacer.quota.Priority;
 import dev.pacer.quota.QuotaKey;
 import dev.pacer.quota.QuotaListener;
 import dev.pacer.quota.QuotaView;
@@ -95,6 +96,11 @@ final class RedisQuotaState implements QuotaState, Availability.Member {
 
     @Override
     public ReserveResult reserve(Cost cost, long callId, int attempt) {
+        return reserve(cost, Priority.NORMAL, callId, attempt);
+    }
+
+    @Override
+    public ReserveResult reserve(Cost cost, Priority priority, long callId, int attempt) {
         DegradedQuota d = degraded;
         if (d != null) {
             return d.reserve(cost, callId, attempt);
@@ -105,6 +111,7 @@ final class RedisQuotaState implements QuotaState, Availability.Member {
         args.add(instanceId);
         args.add(windowMicros);
         args.add(heldMicros);
+        args.add(Integer.toString(priority.ordinal()));
         for (int i = 0; i < cost.width(); i++) {
             args.add(Dimension.byIndex(i).name());
             args.add(Long.toString(cost.at(i)));

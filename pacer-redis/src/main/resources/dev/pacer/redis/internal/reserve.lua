@@ -1,6 +1,10 @@
 -- reserve: refills every dimension from the server's clock, checks them all, reserves all or none.
 -- ARGV: 2 reservation timeout (us), 3 instance id, 4 heartbeat window (us), 5 wait when held (us),
---       6.. dimension, amount pairs (every dimension of the cost's width, zeros included).
+--       6 the call's class (0 interactive, 1 normal, 2 bulk), 7.. dimension, amount pairs (every dimension
+--       of the cost's width, zeros included).
+-- Priority across the fleet: a refused call of a class above bulk claims the quota for its class until it
+-- fits (at most 5 s ahead, plus the held wait), in q:<class>; while a higher class's claim holds, a call of
+-- a lower class is refused until the claim ends, on every instance.
 -- Reply: kind ('R' id | 'W' dimension wait-us | 'N' dimension amount capacity), fleet size, then levels().
 local now = now_us()
 -- A reservation that timed out ends first, as if at the last refill (like a settlement without a clock).
@@ -10,7 +14,8 @@ redis.call('ZADD', FLEET, now, ARGV[3])
 redis.call('ZREMRANGEBYSCORE', FLEET, '-inf', now - tonumber(ARGV[4]))
 local fleet = redis.call('ZCARD', FLEET)
 local names, amounts = {}, {}
-for i = 6, #ARGV, 2 do
+local class = tonumber(ARGV[6])
+for i = 7, #ARGV, 2 do
   names[#names + 1] = ARGV[i]
   amounts[ARGV[i]] = tonumber(ARGV[i + 1])
 end
@@ -32,7 +37,12 @@ for _, d in ipairs(names) do
     worstDim = d
   end
 end
-local fits = worst == 0
+local claimed = 0
+for h = 0, class - 1 do
+  local q = get('q:' .. h, -1)
+  if q > now and q - now > claimed then claimed = q - now end
+end
+local fits = worst == 0 and claimed == 0
 if fits then
   for _, d in ipairs(names) do
     if limited(d) and get('l:' .. d) < amounts[d] then
@@ -78,6 +88,14 @@ for _, d in ipairs(names) do
       worstDim = d
     end
   end
+end
+if class < 2 and worst > 0 then
+  local claim = now + math.min(worst, 5000000) + held
+  if claim > get('q:' .. class, -1) then set('q:' .. class, claim) end
+end
+if claimed > worst then
+  worst = claimed
+  worstDim = ''
 end
 save()
 return levels({ 'W', worstDim, num(worst), '', fleet })

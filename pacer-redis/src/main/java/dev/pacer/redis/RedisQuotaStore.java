@@ -87,6 +87,11 @@ public final class RedisQuotaStore implements QuotaStore, AutoCloseable {
         return fleet.outages();
     }
 
+    /** Script calls sent to Redis so far on this store's connection (one per operation; a reload after NOSCRIPT adds one). */
+    public long commandsSent() {
+        return fleet.link().sent();
+    }
+
     /** This instance's id in the fleet's heartbeats. */
     public String instanceId() {
         return fleet.instanceId();

@@ -17,8 +17,10 @@ import java.util.SplittableRandom;
  * @param otpm     its output tokens per minute
  * @param fallback whether a fallback model exists for strategies that support one
  * @param seed     for the strategy's own jitter
+ * @param lane     names the lane (a strategy in a scenario run), the same for every instance of its fleet
  */
-public record Env(AnthropicHttp http, ScaledClock clock, String apiKey, long rpm, long itpm, long otpm, boolean fallback, long seed) {
+public record Env(AnthropicHttp http, ScaledClock clock, String apiKey, long rpm, long itpm, long otpm, boolean fallback, long seed,
+                  String lane) {
 
     /** Simulated seconds since this instance started. */
     public double now() {

@@ -58,6 +58,7 @@ public final class RedisLink implements AutoCloseable {
     private final String source;
     private final String sha;
     private final String printable;
+    private final java.util.concurrent.atomic.LongAdder sent = new java.util.concurrent.atomic.LongAdder();
     /** The one thread on which script replies reach listeners: never Lettuce's I/O thread, which a listener calling back would block. */
     private final ExecutorService events = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "pacer-redis-events");
@@ -156,6 +157,7 @@ public final class RedisLink implements AutoCloseable {
      * name is prefixed. The future fails when Redis does not answer within the timeout.
      */
     public CompletableFuture<List<Object>> call(Script script, String[] keys, String... args) {
+        sent.increment();
         String[] argv = args.clone();
         argv[0] = script.op + ":" + args[0];
         CompletableFuture<List<Object>> first;
@@ -167,6 +169,7 @@ public final class RedisLink implements AutoCloseable {
         return first.exceptionallyCompose(e -> {
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             if (cause instanceof RedisNoScriptException || String.valueOf(cause.getMessage()).startsWith("NOSCRIPT")) {
+                sent.increment();
                 return commands.<List<Object>>eval(source, ScriptOutputType.MULTI, keys, argv).toCompletableFuture();
             }
             return CompletableFuture.failedFuture(cause);
@@ -180,6 +183,11 @@ public final class RedisLink implements AutoCloseable {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /** Commands sent (script calls and their reloads), for round-trip counts. */
+    public long sent() {
+        return sent.sum();
     }
 
     /** Where replies are handed to listeners. */

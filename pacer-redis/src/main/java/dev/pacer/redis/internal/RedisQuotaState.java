@@ -49,6 +49,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The shared levels are the whole quota, so the store-less sharing heuristics (a share cut by a 429,
  * grown by room shown, detected at the first answer) are off: {@code share()} is 1 and
  * {@code rateLimited} is ignored while Redis answers.
+ *
+ * <p>Why one class of about 470 lines: each operation writes its script's arguments and reads its
+ * reply, and the two must agree with the script field by field; kept side by side per operation,
+ * a change to one is seen next to the other.
  */
 final class RedisQuotaState implements QuotaState, Availability.Member {
 

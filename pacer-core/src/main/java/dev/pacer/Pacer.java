@@ -75,6 +75,9 @@ public final class Pacer {
         } else {
             Quotas.Builder qb = Quotas.builder().clock(clock).scheduler(scheduler).listener(new EventBridge())
                     .concurrency(b.concurrency).learnedBurstRatio(b.learnedBurstRatio).coldStartConcurrency(b.coldStartConcurrency);
+            if (b.store != null) {
+                qb.store(b.store);
+            }
             b.limits.forEach(l -> qb.limit(l.key, l.dimension, l.limit));
             b.concurrencyByKey.forEach(qb::concurrency);
             this.quotas = qb.build();
@@ -210,6 +213,7 @@ public final class Pacer {
         private PacerScheduler scheduler = PacerScheduler.system();
         private Executor executor;
         private Quotas quotas;
+        private dev.pacer.spi.QuotaStore store;
         private final List<KeyLimit> limits = new ArrayList<>();
         private ConcurrencyLimit concurrency = ConcurrencyLimit.unlimited();
         private final java.util.Map<QuotaKey, ConcurrencyLimit> concurrencyByKey = new java.util.HashMap<>();
@@ -273,6 +277,16 @@ public final class Pacer {
         public Builder concurrency(QuotaKey key, ConcurrencyLimit limit) {
             requireOwnQuotas();
             concurrencyByKey.put(key, Objects.requireNonNull(limit, "concurrency"));
+            return this;
+        }
+
+        /**
+         * Where the state of the provider's buckets lives (default: in memory); a store shared by a
+         * fleet (pacer-redis) makes every instance pace the same quota.
+         */
+        public Builder store(dev.pacer.spi.QuotaStore store) {
+            requireOwnQuotas();
+            this.store = Objects.requireNonNull(store, "store");
             return this;
         }
 

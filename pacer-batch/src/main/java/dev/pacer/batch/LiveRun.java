@@ -106,6 +106,9 @@ final class LiveRun {
                         ? ConcurrencyLimit.adaptive(new AimdLimit.Settings(16, 2, 512, 0.9))
                         : ConcurrencyLimit.fixed(options.concurrency()))
                 .listener(listeners(new AttemptLedger(tally, target -> classes.classOf(target.model())), new ApiSilence(this::unreachable)));
+        if (options.quotaStore() != null) {
+            pb.store(options.quotaStore());
+        }
         ApiKey key = ApiKey.of(options.apiKey());
         options.limits().forEach((modelClass, dims) ->
                 dims.forEach((d, l) -> pb.limit(AnthropicQuotaKeys.forModelClass(key, modelClass), d, l)));

@@ -40,13 +40,15 @@ import java.util.Map;
  *                          ({@link #RETRYABLE_ERRORS}), replacing their lines
  * @param providerFallbacks other providers' models to fall back to after {@code fallbackModels}, live calls only
  *                          (an OpenAI-compatible endpoint answers in the Anthropic shape; see pacer-openai)
+ * @param quotaStore        where live calls keep the quota's state (null: in memory); a store shared by
+ *                          several runs (Redis) makes them pace one quota together
  */
 public record RunOptions(Path input, Path output, Via via, String baseUrl, String apiKey, List<String> fallbackModels,
                          Double maxCostUsd, Integer concurrency, boolean skipInvalid, boolean allowChangedInput,
                          DailyWindow window, Instant deadline, Duration grace, Map<String, Map<Dimension, Limit>> limits,
                          PacerClock clock, PacerScheduler scheduler, PrintStream out, boolean interactive, Prices prices,
                          Duration pollInterval, boolean builtInSimulator, boolean retryErrored,
-                         List<OpenAiEndpoint> providerFallbacks) {
+                         List<OpenAiEndpoint> providerFallbacks, dev.pacer.spi.QuotaStore quotaStore) {
 
     /**
      * The error types of an errored result that {@code --retry-errored} sends again: the API was
@@ -72,14 +74,14 @@ public record RunOptions(Path input, Path output, Via via, String baseUrl, Strin
         providerFallbacks = List.copyOf(providerFallbacks);
     }
 
-    /** Options without other providers' fallbacks. */
+    /** Options without other providers' fallbacks, the quota's state in memory. */
     public RunOptions(Path input, Path output, Via via, String baseUrl, String apiKey, List<String> fallbackModels,
                       Double maxCostUsd, Integer concurrency, boolean skipInvalid, boolean allowChangedInput,
                       DailyWindow window, Instant deadline, Duration grace, Map<String, Map<Dimension, Limit>> limits,
                       PacerClock clock, PacerScheduler scheduler, PrintStream out, boolean interactive, Prices prices,
                       Duration pollInterval, boolean builtInSimulator, boolean retryErrored) {
         this(input, output, via, baseUrl, apiKey, fallbackModels, maxCostUsd, concurrency, skipInvalid, allowChangedInput, window, deadline,
-                grace, limits, clock, scheduler, out, interactive, prices, pollInterval, builtInSimulator, retryErrored, List.of());
+                grace, limits, clock, scheduler, out, interactive, prices, pollInterval, builtInSimulator, retryErrored, List.of(), null);
     }
 
     /**

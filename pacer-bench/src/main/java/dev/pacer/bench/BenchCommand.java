@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "pacer-bench", mixinStandardHelpOptions = true, version = "pacer-bench 0.1.0",
         description = "Benchmarks Pacer against the common strategies on the simulator.",
-        subcommands = {BenchCommand.Scenarios.class, dev.pacer.bench.gateway.GatewayBench.class})
+        subcommands = {BenchCommand.Scenarios.class, dev.pacer.bench.gateway.GatewayBench.class,
+                dev.pacer.bench.redis.RedisAdmissionCommand.class})
 public final class BenchCommand implements Callable<Integer> {
 
     public static void main(String[] args) {
@@ -53,7 +54,8 @@ public final class BenchCommand implements Callable<Integer> {
         @Option(names = "--only", split = ",", paramLabel = "NAME", description = "Only these scenarios: saturate, storm, storm-openai, mixed, fleet.")
         List<String> only;
 
-        @Option(names = "--strategies", split = ",", paramLabel = "NAME", description = "Only these strategies (default: all six).")
+        @Option(names = "--strategies", split = ",", paramLabel = "NAME", description = "Only these strategies (default: all six,"
+                + " and pacer-redis in fleet: its instances share one Redis store; -Dpacer.bench.redis=URI, else a redis-server is started).")
         List<String> strategies;
 
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write the results.")
@@ -81,8 +83,9 @@ public final class BenchCommand implements Callable<Integer> {
             }
             List<String> names = strategies == null ? Lane.STRATEGIES : strategies;
             for (String n : names) {
-                if (!Lane.STRATEGIES.contains(n)) {
-                    console.println("There is no strategy '" + n + "'; choose from " + String.join(", ", Lane.STRATEGIES) + ".");
+                if (!Lane.STRATEGIES.contains(n) && !Lane.EXTRA.contains(n)) {
+                    console.println("There is no strategy '" + n + "'; choose from " + String.join(", ", Lane.STRATEGIES) + ", "
+                            + String.join(", ", Lane.EXTRA) + ".");
                     return 2;
                 }
             }
@@ -94,8 +97,12 @@ public final class BenchCommand implements Callable<Integer> {
                 console.printf(Locale.ROOT, "%s: %s (time x%.0f)%n", scenario.name(), scenario.description(), scenario.timeScale());
                 long started = System.nanoTime();
                 Map<String, Future<Lane.Result>> running = new LinkedHashMap<>();
+                List<String> lanesHere = new ArrayList<>(names);
+                if (strategies == null && scenario.instances() > 1) {
+                    lanesHere.addAll(Lane.EXTRA); // a fleet: also with the instances sharing one Redis store
+                }
                 try (ExecutorService lanes = Executors.newVirtualThreadPerTaskExecutor()) {
-                    for (String strategy : names) {
+                    for (String strategy : lanesHere) {
                         running.put(strategy, lanes.submit(() -> Lane.run(scenario, strategy, seed)));
                     }
                     List<Figures> figures = new ArrayList<>();

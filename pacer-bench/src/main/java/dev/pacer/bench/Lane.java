@@ -33,6 +33,9 @@ final class Lane {
     static final List<String> STRATEGIES = List.of("sdk-default", "seed-backoff", "seed-token-window", "cookbook",
             "pacer-zero-config", "pacer");
 
+    /** Strategies run only where asked for, or (pacer-redis) in the scenarios with several instances. */
+    static final List<String> EXTRA = List.of("pacer-redis");
+
     /** Admitted totals of the primary pool at one instant: t, requests, input tokens, output tokens. */
     record Sample(double t, double requests, double input, double output) {
     }
@@ -52,6 +55,7 @@ final class Lane {
             case "cookbook" -> new Cookbook(env);
             case "pacer-zero-config" -> new PacerStrategy(env, false);
             case "pacer" -> new PacerStrategy(env, true);
+            case "pacer-redis" -> new PacerStrategy(env, true, true);
             default -> throw new IllegalArgumentException("There is no strategy '" + name + "'; choose from " + STRATEGIES + ".");
         };
     }
@@ -68,7 +72,8 @@ final class Lane {
                 AnthropicHttp http = AnthropicHttp.builder().baseUrl(sim.baseUrl()).apiKey(apiKey).build();
                 clients.add(http);
                 instances.add(strategy(strategyName, new Env(http, clock, apiKey, Scenario.RPM, Scenario.ITPM, Scenario.OTPM,
-                        scenario.fallback(), seed * 31 + i, scenario.openAiLast() ? sim.baseUrl() + "/v1" : null)));
+                        scenario.fallback(), seed * 31 + i, scenario.openAiLast() ? sim.baseUrl() + "/v1" : null,
+                        scenario.name() + "-" + strategyName + "-" + wallStart)));
             }
             List<Job> jobs = scenario.jobs();
             double[] ends = new double[jobs.size()];

@@ -57,7 +57,7 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 final class BatchConfigFile {
 
     private static final Set<String> TOP = Set.of("base-url", "via", "fallback", "max-cost", "concurrency", "window", "grace",
-            "deadline", "limits", "classes", "prices");
+            "deadline", "limits", "classes", "prices", "redis", "redis-unavailable");
 
     /** A setting as text (what its flag would have been given), with its line for messages. */
     record Value(String text, int line) {

@@ -137,4 +137,24 @@ final class BatchFlags {
             throw new UsageException(e.getMessage());
         }
     }
+
+    /** A Redis URI for a shared quota; the message never shows its password. */
+    static String redis(String text) {
+        try {
+            dev.pacer.redis.RedisQuotaStore.checkUri(text);
+            return text.trim();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--redis: " + e.getMessage());
+        }
+    }
+
+    /** What a run does while Redis does not answer. */
+    static dev.pacer.redis.RedisUnavailableMode redisUnavailable(String text) {
+        return switch (text) {
+            case "local-share" -> dev.pacer.redis.RedisUnavailableMode.LOCAL_SHARE;
+            case "fail-open" -> dev.pacer.redis.RedisUnavailableMode.FAIL_OPEN;
+            case "fail-closed" -> dev.pacer.redis.RedisUnavailableMode.FAIL_CLOSED;
+            default -> throw new UsageException("--redis-unavailable '" + text + "' is not allowed; use local-share, fail-open or fail-closed.");
+        };
+    }
 }

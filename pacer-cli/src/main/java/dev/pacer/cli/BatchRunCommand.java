@@ -9,6 +9,9 @@ import dev.pacer.cli.PacerCommand.UsageException;
 import dev.pacer.openai.OpenAiEndpoint;
 import dev.pacer.quota.Dimension;
 import dev.pacer.quota.Limit;
+import dev.pacer.redis.RedisQuotaStore;
+import dev.pacer.redis.RedisStoreOptions;
+import dev.pacer.redis.RedisUnavailableMode;
 import dev.pacer.sim.SimServer;
 import dev.pacer.sim.Tier;
 import dev.pacer.time.PacerClock;
@@ -103,8 +106,17 @@ final class BatchRunCommand implements Callable<Integer> {
     @Option(names = "--progress", defaultValue = "auto", description = "bar, log or auto (a bar on a terminal). Default: ${DEFAULT-VALUE}.")
     String progress;
 
+    @Option(names = "--redis", paramLabel = "URI", description = {"Share the quota with every run (and gateway) using this Redis:"
+            + " redis://[:PASSWORD@]HOST[:PORT][/DATABASE], or rediss:// for TLS. Live calls only (--via messages)."})
+    String redis;
+
+    @Option(names = "--redis-unavailable", paramLabel = "MODE", defaultValue = "local-share", description = {"While Redis does not"
+            + " answer: local-share (this run's share of the quota, from the fleet size last seen), fail-open or fail-closed."
+            + " Default: ${DEFAULT-VALUE}."})
+    String redisUnavailable;
+
     @Option(names = "--config", paramLabel = "pacer.yaml", description = "Settings in YAML: base-url, via, fallback, max-cost, concurrency, "
-            + "window, grace, deadline, limits, classes (limits per model class), prices. Flags win over the file.")
+            + "window, grace, deadline, limits, classes (limits per model class), prices, redis, redis-unavailable. Flags win over the file.")
     Path config;
 
     @Override
@@ -134,6 +146,9 @@ final class BatchRunCommand implements Callable<Integer> {
         }
         List<OpenAiEndpoint> others = set.file != null ? set.file.providerFallbacks : List.of();
         String baseUrl = set.get("--base-url", "base-url", this.baseUrl, BatchFlags::baseUrl);
+        String redisUri = set.get("--redis", "redis", redis, BatchFlags::redis);
+        RedisUnavailableMode redisMode = set.get("--redis-unavailable", "redis-unavailable", redisUnavailable,
+                BatchFlags::redisUnavailable);
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
         String key = System.getenv("ANTHROPIC_API_KEY");
         boolean noKey = key == null || key.isBlank();
@@ -157,9 +172,23 @@ final class BatchRunCommand implements Callable<Integer> {
         if (url == null) {
             url = "https://api.anthropic.com";
         }
+        RedisQuotaStore shared = null;
+        if (redisUri != null) {
+            try {
+                // Against the built-in simulator time runs on its scaled clock, so the shared state does too.
+                shared = RedisQuotaStore.connect(redisUri, RedisStoreOptions.builder().unavailableMode(redisMode)
+                        .clock(clock).scheduler(scheduler).clientTime(builtIn != null).build());
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                if (builtIn != null) {
+                    builtIn.close();
+                }
+                throw new UsageException("--redis: " + e.getMessage());
+            }
+            out.println("Sharing the quota through Redis at " + RedisQuotaStore.redacted(redisUri) + ".");
+        }
         RunOptions options = new RunOptions(input, output, chosenVia, url, key, fallbacks, cap, maxInFlight,
                 skipInvalid, allowChangedInput, dailyWindow, until, graceTime, knownLimits, clock, scheduler, out,
-                bar, table, builtIn != null ? Duration.ofSeconds(2) : Duration.ofSeconds(10), builtIn != null, retryErrored, others);
+                bar, table, builtIn != null ? Duration.ofSeconds(2) : Duration.ofSeconds(10), builtIn != null, retryErrored, others, shared);
         BatchRunner runner = new BatchRunner(options);
         CountDownLatch printed = new CountDownLatch(1);
         boolean[] interrupted = {false};
@@ -203,6 +232,9 @@ final class BatchRunCommand implements Callable<Integer> {
             }
             if (builtIn != null) {
                 builtIn.close();
+            }
+            if (shared != null) {
+                shared.close();
             }
         }
     }

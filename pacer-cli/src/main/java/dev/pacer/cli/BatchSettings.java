@@ -34,6 +34,8 @@ final class BatchSettings {
             file.check("grace", BatchFlags::grace);
             file.check("max-cost", BatchFlags::maxCost);
             file.check("base-url", BatchFlags::baseUrl);
+            file.check("redis", BatchFlags::redis);
+            file.check("redis-unavailable", BatchFlags::redisUnavailable);
         }
     }
 

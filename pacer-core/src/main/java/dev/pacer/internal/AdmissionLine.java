@@ -128,7 +128,7 @@ public final class AdmissionLine {
             }
             return null;
         }
-        ReserveResult result = state.reserve(cost, 0, 0);
+        ReserveResult result = state.reserve(cost, Priority.NORMAL, 0, 0);
         if (result instanceof Reservation reservation) {
             LinePermit permit = new LinePermit(this, reservation, slot == Slots.COUNTED, 0, 0, 0);
             notifyAdmitted(permit);
@@ -164,7 +164,7 @@ public final class AdmissionLine {
             }
         }
         if (slot != Slots.NONE) {
-            ReserveResult result = state.reserve(cost, callId, attempt);
+            ReserveResult result = state.reserve(cost, priority, callId, attempt);
             if (result instanceof Reservation reservation) {
                 LinePermit permit = new LinePermit(this, reservation, slot == Slots.COUNTED, 0, callId, attempt);
                 notifyAdmitted(permit);
@@ -308,7 +308,7 @@ public final class AdmissionLine {
                 }
                 cost = head.cost;
             }
-            ReserveResult result = state.reserve(cost, head.callId, head.attempt);
+            ReserveResult result = state.reserve(cost, head.priority, head.callId, head.attempt);
             Reservation orphan = null;
             synchronized (this) {
                 if (result instanceof Reservation reservation) {

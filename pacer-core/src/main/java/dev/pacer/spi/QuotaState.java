@@ -3,6 +3,7 @@ package dev.pacer.spi;
 import dev.pacer.quota.Cost;
 import dev.pacer.quota.Dimension;
 import dev.pacer.quota.Limit;
+import dev.pacer.quota.Priority;
 import dev.pacer.quota.QuotaView;
 import dev.pacer.quota.RateLimitSnapshot;
 import java.time.Instant;
@@ -26,6 +27,16 @@ public interface QuotaState {
      * would fit. A dimension without a known limit takes anything.
      */
     ReserveResult reserve(Cost cost, long callId, int attempt);
+
+    /**
+     * As {@link #reserve(Cost, long, int)}, for a call of class {@code priority}. The engine orders
+     * its own calls by class in its line; a store shared by several processes can use the class to
+     * hold the order across them (the Redis store keeps lower classes out while a higher one waits
+     * anywhere in the fleet). The default ignores it.
+     */
+    default ReserveResult reserve(Cost cost, Priority priority, long callId, int attempt) {
+        return reserve(cost, callId, attempt);
+    }
 
     /**
      * When {@code cost} would fit after {@code ahead} (what waits before it in this process) has been

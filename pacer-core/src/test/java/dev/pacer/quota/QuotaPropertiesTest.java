@@ -25,10 +25,13 @@ import net.jqwik.api.constraints.LongRange;
  * class; deadline failures are immediate. Each property is a check over any {@link QuotaStore},
  * driven through {@link Quotas} (the engine's line in front of the store's interface).
  */
-class QuotaPropertiesTest {
+public class QuotaPropertiesTest {
 
-    /** The default store. Another store runs the same checks (see {@code BrokenStoresFailThePropertiesTest}). */
-    static final Function<VirtualTime, QuotaStore> IN_MEMORY = QuotaStore::inMemory;
+    /**
+     * The default store. Another store runs the same checks (they are public, in pacer-core's test-jar:
+     * pacer-redis runs them; see also {@code BrokenStoresFailThePropertiesTest}).
+     */
+    public static final Function<VirtualTime, QuotaStore> IN_MEMORY = QuotaStore::inMemory;
 
     private static final QuotaKey KEY = QuotaKey.of("prop");
     private static final Dimension[] DIMS = {REQUESTS, INPUT_TOKENS, OUTPUT_TOKENS};
@@ -97,7 +100,7 @@ class QuotaPropertiesTest {
 
     // ---------------------------------------------------------------- the checks, for any store
 
-    static void checkAdmittedCostOverAnyWindowNeverExceedsCapacityPlusRefill(Function<VirtualTime, QuotaStore> stores, long seed,
+    public static void checkAdmittedCostOverAnyWindowNeverExceedsCapacityPlusRefill(Function<VirtualTime, QuotaStore> stores, long seed,
                                                                             int calls) {
         VirtualTime time = new VirtualTime();
         Quotas quotas = limited(time, stores);
@@ -136,7 +139,7 @@ class QuotaPropertiesTest {
         }
     }
 
-    static void checkSettleAndReleaseNeverLoseOrCreateCapacity(Function<VirtualTime, QuotaStore> stores, long seed) {
+    public static void checkSettleAndReleaseNeverLoseOrCreateCapacity(Function<VirtualTime, QuotaStore> stores, long seed) {
         VirtualTime time = new VirtualTime();
         Quotas quotas = limited(time, stores);
         Random random = new Random(seed);
@@ -176,7 +179,7 @@ class QuotaPropertiesTest {
         }
     }
 
-    static void checkAdmissionIsFifoWithinAClass(Function<VirtualTime, QuotaStore> stores, long seed) {
+    public static void checkAdmissionIsFifoWithinAClass(Function<VirtualTime, QuotaStore> stores, long seed) {
         VirtualTime time = new VirtualTime();
         Quotas quotas = limited(time, stores);
         Random random = new Random(seed);
@@ -198,7 +201,7 @@ class QuotaPropertiesTest {
         }
     }
 
-    static void checkDeadlineFailuresAreImmediate(Function<VirtualTime, QuotaStore> stores, long seed) {
+    public static void checkDeadlineFailuresAreImmediate(Function<VirtualTime, QuotaStore> stores, long seed) {
         VirtualTime time = new VirtualTime();
         Quotas quotas = limited(time, stores);
         Random random = new Random(seed);

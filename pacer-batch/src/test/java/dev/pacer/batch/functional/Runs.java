@@ -50,7 +50,7 @@ final class Runs {
     RunOptions options(Path input, Path output) {
         return new RunOptions(input, output, via, sim.baseUrl(), "sk-ant-test-key", fallback, maxCost, concurrency, skipInvalid, allowChanged,
                 window, null, grace, limits, clock, clock, new PrintStream(printed, true, StandardCharsets.UTF_8), false,
-                Prices.defaults(), pollInterval, builtIn, retryErrored, providerFallbacks);
+                Prices.defaults(), pollInterval, builtIn, retryErrored, providerFallbacks, null);
     }
 
     String printed() {

@@ -18,9 +18,10 @@ import java.util.SplittableRandom;
  * @param fallback whether a fallback model exists for strategies that support one
  * @param seed     for the strategy's own jitter
  * @param openAiBaseUrl the simulator's OpenAI base URL when the scenario's chain ends there (strategies that can use it), else null
+ * @param lane     names the lane (a strategy in a scenario run), the same for every instance of its fleet
  */
 public record Env(AnthropicHttp http, ScaledClock clock, String apiKey, long rpm, long itpm, long otpm, boolean fallback, long seed,
-                  String openAiBaseUrl) {
+                  String openAiBaseUrl, String lane) {
 
     /** Simulated seconds since this instance started. */
     public double now() {

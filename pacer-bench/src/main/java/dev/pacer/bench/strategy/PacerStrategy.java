@@ -9,10 +9,13 @@ import dev.pacer.bench.Job;
 import dev.pacer.bench.Scenario;
 import dev.pacer.openai.OpenAiEndpoint;
 import dev.pacer.openai.OpenAiFallback;
+import dev.pacer.bench.redis.BenchRedis;
 import dev.pacer.quota.Dimension;
 import dev.pacer.quota.Limit;
 import dev.pacer.quota.Priority;
 import dev.pacer.quota.QuotaKey;
+import dev.pacer.redis.RedisQuotaStore;
+import dev.pacer.redis.RedisStoreOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -22,17 +25,30 @@ import java.util.concurrent.CompletableFuture;
  * ({@code pacer}), or with nothing configured, learning the limits from the response headers
  * ({@code pacer-zero-config}). Interactive requests go first and carry their deadline; when the
  * scenario has one, the fallback model is on the route, and in {@code storm-openai} the simulator's OpenAI model after it. Concurrency is what the quota admits.
+ * {@code pacer-redis} is {@code pacer} with the instances of a fleet sharing one Redis store
+ * ({@link dev.pacer.bench.redis.BenchRedis}; the store's time is the lane's scaled clock).
  */
 public final class PacerStrategy implements Strategy {
 
     private final boolean configured;
     private final AnthropicPacer claude;
     private final Env env;
+    private final RedisQuotaStore store;
 
     public PacerStrategy(Env env, boolean configured) {
+        this(env, configured, false);
+    }
+
+    public PacerStrategy(Env env, boolean configured, boolean redis) {
         this.env = env;
         this.configured = configured;
         Pacer.Builder engine = Pacer.builder().time(env.clock());
+        this.store = redis ? RedisQuotaStore.connect(BenchRedis.uri(), RedisStoreOptions.builder()
+                .namespace("bench-" + env.lane().replaceAll("[^A-Za-z0-9_.-]", "-")).time(env.clock()).clientTime(true).build())
+                : null;
+        if (store != null) {
+            engine.store(store);
+        }
         if (configured) {
             AnthropicQuotaKeys pools = AnthropicQuotaKeys.of(ModelClasses.defaults());
             ApiKey key = ApiKey.of(env.apiKey());
@@ -57,7 +73,7 @@ public final class PacerStrategy implements Strategy {
 
     @Override
     public String name() {
-        return configured ? "pacer" : "pacer-zero-config";
+        return store != null ? "pacer-redis" : configured ? "pacer" : "pacer-zero-config";
     }
 
     @Override
@@ -78,5 +94,8 @@ public final class PacerStrategy implements Strategy {
     @Override
     public void close() {
         claude.close();
+        if (store != null) {
+            store.close();
+        }
     }
 }

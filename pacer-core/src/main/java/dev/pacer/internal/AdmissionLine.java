@@ -169,7 +169,7 @@ public final class AdmissionLine {
         ReserveResult result = state.reserve(cost, 0, 0);
         if (result instanceof Reservation reservation) {
             LinePermit permit = new LinePermit(this, reservation, slot == COUNTED, 0, 0, 0);
-            notifyAdmitted(permit);
+            notifyAdmitted(permit, Priority.NORMAL);
             return permit;
         }
         giveBackSlot(slot);
@@ -205,7 +205,7 @@ public final class AdmissionLine {
             ReserveResult result = state.reserve(cost, callId, attempt);
             if (result instanceof Reservation reservation) {
                 LinePermit permit = new LinePermit(this, reservation, slot == COUNTED, 0, callId, attempt);
-                notifyAdmitted(permit);
+                notifyAdmitted(permit, priority);
                 return CompletableFuture.completedFuture(permit);
             }
             giveBackSlotQuietly(slot);
@@ -282,7 +282,12 @@ public final class AdmissionLine {
         QuotaState.View stateView = state.view();
         synchronized (this) {
             int calls = unbounded ? stateView.inFlight() : inFlight;
-            return new QuotaView(key, stateView.dimensions(), calls, concurrency.limit(), queued, stateView.pausedUntil());
+            java.util.EnumMap<Priority, Integer> byPriority = new java.util.EnumMap<>(Priority.class);
+            for (Priority p : Priority.values()) {
+                byPriority.put(p, lines[p.ordinal()].size());
+            }
+            return new QuotaView(key, stateView.dimensions(), calls, concurrency.limit(), queued, stateView.pausedUntil(),
+                    java.util.Collections.unmodifiableMap(byPriority));
         }
     }
 
@@ -535,7 +540,7 @@ public final class AdmissionLine {
                 if (!waiter.future.complete(permit)) {
                     permit.release(); // cancelled in the meantime: give everything back
                 } else {
-                    notifyAdmitted(permit);
+                    notifyAdmitted(permit, waiter.priority);
                 }
             } else {
                 waiter.future.completeExceptionally((Throwable) result);
@@ -588,9 +593,10 @@ public final class AdmissionLine {
         }
     }
 
-    private void notifyAdmitted(LinePermit permit) {
+    private void notifyAdmitted(LinePermit permit, Priority priority) {
         if (listener != QuotaListener.NONE) {
-            Listeners.notifySafely(() -> listener.onAdmitted(permit.callId, permit.attempt, key, permit.reserved(), permit.waited()));
+            Listeners.notifySafely(() -> listener.onAdmitted(permit.callId, permit.attempt, key, permit.reserved(), priority,
+                    permit.waited()));
         }
     }
 

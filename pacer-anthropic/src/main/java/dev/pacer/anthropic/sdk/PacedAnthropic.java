@@ -150,8 +150,11 @@ public final class PacedAnthropic {
             return this;
         }
 
-        /** The engine given, else the default one, made on first use and shared by every client wrapped with these options. */
-        private synchronized Pacer engine() {
+        /**
+         * The engine these options pace with: the one given, else the default one, made on first use and
+         * shared by every client wrapped with these options (to bind metrics to it, say).
+         */
+        public synchronized Pacer engine() {
             if (pacer == null) {
                 pacer = Pacer.builder().build();
             }

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
 /**
  * {@link StatusEndpoints} on the JDK's HTTP server (no dependency; what the simulator uses), for a
@@ -40,10 +41,22 @@ public final class StatusServer implements AutoCloseable {
      */
     public static StatusServer start(StatusEndpoints endpoints, String host, int port) throws IOException {
         Objects.requireNonNull(endpoints, "endpoints");
+        return start(() -> endpoints, host, port);
+    }
+
+    /**
+     * Serves the endpoints {@code current} returns for each request, for a process whose engine comes
+     * later or changes (a batch run builds its engine once its input is read); while it returns null,
+     * every path answers 503 in the API's error shape.
+     *
+     * @throws IOException when the port cannot be bound (say, it is in use)
+     */
+    public static StatusServer start(Supplier<StatusEndpoints> current, String host, int port) throws IOException {
+        Objects.requireNonNull(current, "current");
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), port), 64);
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
-        server.createContext("/", exchange -> serve(endpoints, exchange));
+        server.createContext("/", exchange -> serve(current.get(), exchange));
         server.start();
         return new StatusServer(server, executor);
     }
@@ -53,6 +66,8 @@ public final class StatusServer implements AutoCloseable {
             String method = exchange.getRequestMethod();
             String path = exchange.getRequestURI().getRawPath();
             StatusEndpoints.Reply reply = "/".equals(path) ? redirect()
+                    : endpoints == null ? StatusEndpoints.Reply.text(503, "application/json",
+                    "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Nothing is running yet; try again in a moment.\"}}")
                     : endpoints.handle(method, path, exchange.getRequestHeaders().getFirst("Accept"));
             exchange.getResponseHeaders().set("Content-Type", reply.contentType());
             exchange.getResponseHeaders().set("Cache-Control", "no-store");

@@ -56,6 +56,7 @@ public final class AnthropicCalls {
         this.debug = b.debug;
         this.keys = AnthropicQuotaKeys.of(classes);
         this.responses = new AnthropicResponses(classes, estimator, new RateLimitHeaders(b.maxRetryAfter, b.debug), b.clock);
+        b.usageListeners.forEach(responses::addUsageListener);
     }
 
     /** A builder with the defaults: the reference's model classes, the default estimator, no fallback. */
@@ -179,8 +180,15 @@ public final class AnthropicCalls {
         private Duration maxRetryAfter = Duration.ofMinutes(10);
         private Consumer<String> debug = note -> { };
         private PacerClock clock = PacerClock.system();
+        private final List<java.util.function.BiConsumer<Target, Usage>> usageListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         private Builder() {
+        }
+
+        /** Hears the usage of every answer of the pipelines built from now on (see {@link AnthropicResponses#addUsageListener}). */
+        public Builder onUsage(java.util.function.BiConsumer<Target, Usage> listener) {
+            usageListeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
         }
 
         /** The model-to-pool table (default {@link ModelClasses#defaults()}). */

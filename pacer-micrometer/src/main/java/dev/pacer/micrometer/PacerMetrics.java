@@ -2,6 +2,7 @@ package dev.pacer.micrometer;
 
 import dev.pacer.Pacer;
 import dev.pacer.anthropic.AnthropicPacer;
+import dev.pacer.anthropic.Usage;
 import dev.pacer.anthropic.sdk.PacedAnthropic;
 import dev.pacer.micrometer.internal.Names;
 import dev.pacer.micrometer.internal.PacerMeters;
@@ -10,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -32,10 +34,12 @@ public final class PacerMetrics implements AutoCloseable {
 
     private final Pacer pacer;
     private final PacerMeters meters;
+    private final Runnable unbindUsage;
 
-    private PacerMetrics(Pacer pacer, PacerMeters meters) {
+    private PacerMetrics(Pacer pacer, PacerMeters meters, Runnable unbindUsage) {
         this.pacer = pacer;
         this.meters = meters;
+        this.unbindUsage = unbindUsage;
     }
 
     /** Binds {@code pacer}'s metrics to {@code registry} with the defaults. */
@@ -43,14 +47,20 @@ public final class PacerMetrics implements AutoCloseable {
         return builder().bind(pacer, registry);
     }
 
-    /** Binds the metrics of {@code claude}'s engine to {@code registry} with the defaults. */
+    /**
+     * Binds the metrics of {@code claude}'s engine to {@code registry} with the defaults; tokens are counted
+     * from the API's usage, cache reads and writes included.
+     */
     public static PacerMetrics bind(AnthropicPacer claude, MeterRegistry registry) {
-        return builder().bind(Objects.requireNonNull(claude, "claude").pacer(), registry);
+        return builder().bind(claude, registry);
     }
 
-    /** Binds the metrics of the engine behind SDK clients wrapped with {@code options} to {@code registry}. */
+    /**
+     * Binds the metrics of the engine behind SDK clients wrapped with {@code options} to {@code registry};
+     * the tokens (cache reads and writes included) of the clients wrapped after this call are counted.
+     */
     public static PacerMetrics bind(PacedAnthropic.Options options, MeterRegistry registry) {
-        return builder().bind(Objects.requireNonNull(options, "options").engine(), registry);
+        return builder().bind(options, registry);
     }
 
     /** A builder, to change the bounds, the model-class naming or add common tags. */
@@ -62,6 +72,7 @@ public final class PacerMetrics implements AutoCloseable {
     @Override
     public void close() {
         pacer.removeListener(meters);
+        unbindUsage.run();
         meters.removeMeters();
     }
 
@@ -103,13 +114,43 @@ public final class PacerMetrics implements AutoCloseable {
             return this;
         }
 
-        /** Binds {@code pacer} to {@code registry}: its later decisions and its pools' states become meters. */
+        /**
+         * Binds {@code pacer} to {@code registry}: its later decisions and its pools' states become meters
+         * (tokens in and out as settled, since a bare engine knows no cache split).
+         */
         public PacerMetrics bind(Pacer pacer, MeterRegistry registry) {
+            PacerMeters meters = meters(pacer, registry, false);
+            return new PacerMetrics(pacer, meters, () -> {
+            });
+        }
+
+        /** Binds {@code claude}'s engine, with tokens by direction from the API's usage (cache reads and writes included). */
+        public PacerMetrics bind(AnthropicPacer claude, MeterRegistry registry) {
+            Objects.requireNonNull(claude, "claude");
+            PacerMeters meters = meters(claude.pacer(), registry, true);
+            BiConsumer<Target, Usage> usage = meters::usage;
+            claude.calls().responses().addUsageListener(usage);
+            return new PacerMetrics(claude.pacer(), meters, () -> claude.calls().responses().removeUsageListener(usage));
+        }
+
+        /**
+         * Binds the engine of SDK clients wrapped with {@code options}, with tokens by direction from the API's
+         * usage for the clients wrapped after this call (bind before wrapping).
+         */
+        public PacerMetrics bind(PacedAnthropic.Options options, MeterRegistry registry) {
+            Objects.requireNonNull(options, "options");
+            PacerMeters meters = meters(options.engine(), registry, true);
+            options.onUsage(meters::usage); // ignored once closed
+            return new PacerMetrics(options.engine(), meters, () -> {
+            });
+        }
+
+        private PacerMeters meters(Pacer pacer, MeterRegistry registry, boolean tokensFromUsage) {
             Objects.requireNonNull(pacer, "pacer");
             Objects.requireNonNull(registry, "registry");
-            PacerMeters meters = new PacerMeters(pacer, registry, tags, modelClass, maxModels, maxPools);
+            PacerMeters meters = new PacerMeters(pacer, registry, tags, modelClass, maxModels, maxPools, tokensFromUsage);
             pacer.addListener(meters);
-            return new PacerMetrics(pacer, meters);
+            return meters;
         }
 
         private static int inRange(String name, int value) {

@@ -144,6 +144,15 @@ public final class PacedAnthropic {
             return this;
         }
 
+        /**
+         * Hears the usage of every Messages answer (with the target that answered) of the clients wrapped
+         * from now on, for metrics: see {@link dev.pacer.anthropic.AnthropicResponses#addUsageListener}.
+         */
+        public Options onUsage(java.util.function.BiConsumer<dev.pacer.route.Target, dev.pacer.anthropic.Usage> listener) {
+            calls.onUsage(listener);
+            return this;
+        }
+
         /** Receives notes about ignored header values and unknown model ids (never a key). */
         public Options debug(Consumer<String> debug) {
             calls.debug(debug);

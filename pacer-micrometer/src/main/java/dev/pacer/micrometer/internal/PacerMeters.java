@@ -52,9 +52,12 @@ public final class PacerMeters implements PacerListener {
     private final Map<Target, Boolean> breakerTargets = new ConcurrentHashMap<>();
     private final Set<String> gaugedBreakerModels = ConcurrentHashMap.newKeySet();
     private final Set<Meter.Id> created = ConcurrentHashMap.newKeySet();
+    private final boolean tokensFromUsage;
+    private volatile boolean closed;
 
     public PacerMeters(Pacer pacer, MeterRegistry registry, Iterable<Tag> common, Function<Target, String> modelClassOf,
-                       int maxModels, int maxPools) {
+                       int maxModels, int maxPools, boolean tokensFromUsage) {
+        this.tokensFromUsage = tokensFromUsage;
         this.pacer = pacer;
         this.registry = registry;
         this.common = Tags.of(common);
@@ -100,18 +103,36 @@ public final class PacerMeters implements PacerListener {
                 pool(e.key());
                 poolDimension(e.key(), e.dimension());
             }
-            case PacerEvent.Settled e -> {
+            case PacerEvent.Settled e when !tokensFromUsage -> {
                 String model = model(e.target());
-                counter("pacer.tokens", "Tokens settled (the provider's usage), by direction", "model", model, "direction", "input")
-                        .increment(e.actual().get(Dimension.INPUT_TOKENS));
-                counter("pacer.tokens", "Tokens settled (the provider's usage), by direction", "model", model, "direction", "output")
-                        .increment(e.actual().get(Dimension.OUTPUT_TOKENS));
+                tokens(model, "input", e.actual().get(Dimension.INPUT_TOKENS));
+                tokens(model, "output", e.actual().get(Dimension.OUTPUT_TOKENS));
             }
             case PacerEvent.StreamInterrupted e -> counter("pacer.streams.interrupted", "Committed streams that broke off",
                     "model", model(e.target()), "outcome", Names.family(e.outcome().family())).increment();
             default -> {
             }
         }
+    }
+
+    /**
+     * The usage of one Anthropic answer: the four directions as the API reports them (uncached input,
+     * output, cache reads, cache writes). Used instead of the settled cost when bound to an Anthropic
+     * client, whose settled input folds the cache writes (and for some classes the reads) in.
+     */
+    public void usage(Target target, dev.pacer.anthropic.Usage usage) {
+        if (closed) {
+            return;
+        }
+        String model = model(target);
+        tokens(model, "input", usage.input());
+        tokens(model, "output", usage.output());
+        tokens(model, "cache_read", usage.cacheRead());
+        tokens(model, "cache_write", usage.cacheCreation());
+    }
+
+    private void tokens(String model, String direction, long amount) {
+        counter("pacer.tokens", "Tokens the provider reported, by direction", "model", model, "direction", direction).increment(amount);
     }
 
     private void attemptFinished(PacerEvent.AttemptFinished e) {
@@ -238,6 +259,7 @@ public final class PacerMeters implements PacerListener {
 
     /** Removes every meter this binding registered. */
     public void removeMeters() {
+        closed = true;
         gauges.forEach(registry::remove);
         created.forEach(registry::remove);
     }

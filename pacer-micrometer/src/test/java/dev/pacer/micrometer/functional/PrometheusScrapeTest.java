@@ -165,5 +165,33 @@ class PrometheusScrapeTest {
         }
     }
 
+    @Test
+    void tokensByDirectionAreTheApisUsageCacheReadsAndWritesIncluded() throws Exception {
+        try (SimServer sim = SimServer.builder().tier(Tier.TIER_4).timeScale(SCALE).seed(14).start()) {
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            Pacer pacer = pacer(sim);
+            try (AnthropicPacer claude = client(sim, pacer); PacerMetrics metrics = PacerMetrics.bind(claude, registry)) {
+                List<AnthropicPacer.Reply> replies = new ArrayList<>();
+                for (int i = 0; i < 4; i++) { // one after the other: the first writes the cache, the others read it
+                    com.fasterxml.jackson.databind.node.ObjectNode p = Traffic.params(MODEL, 30);
+                    p.putArray("system").addObject().put("type", "text").put("text", "You pace calls to a quota. ".repeat(400))
+                            .putObject("cache_control").put("type", "ephemeral");
+                    replies.add(claude.messages(p, CallOptions.defaults()).join());
+                }
+                Scrape after = scrape(registry);
+                long cacheRead = replies.stream().mapToLong(r -> r.usage().cacheRead()).sum();
+                long cacheWrite = replies.stream().mapToLong(r -> r.usage().cacheCreation()).sum();
+                assertThat(cacheWrite).as("the simulator cached the prefix").isPositive();
+                assertThat(cacheRead).as("and read it back").isPositive();
+                assertThat(after.sum("pacer_tokens_total", "direction", "cache_write", "model", "sonnet-4")).isEqualTo((double) cacheWrite);
+                assertThat(after.sum("pacer_tokens_total", "direction", "cache_read")).isEqualTo((double) cacheRead);
+                assertThat(after.sum("pacer_tokens_total", "direction", "input"))
+                        .isEqualTo((double) replies.stream().mapToLong(r -> r.usage().input()).sum());
+                assertThat(after.sum("pacer_tokens_total", "direction", "output"))
+                        .isEqualTo((double) replies.stream().mapToLong(r -> r.usage().output()).sum()).isPositive();
+            }
+        }
+    }
+
     private int seriesAfterFirstRound;
 }

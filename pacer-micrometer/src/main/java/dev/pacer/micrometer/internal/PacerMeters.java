@@ -145,6 +145,13 @@ public final class PacerMeters implements PacerListener {
                 .tags(common).tags("model", model, "outcome", family).register(registry);
         created.add(t.getId());
         t.record(e.latency());
+        if (outcome.snapshot() != null) {
+            // Limits the answer may teach get their gauges even when no LimitChanged reaches this listener
+            // (an engine built on Quotas of its own does not forward admission events).
+            for (Dimension d : outcome.snapshot().entries().keySet()) {
+                poolDimension(e.target().quotaKey(), d);
+            }
+        }
         if (outcome.family() == OutcomeFamily.RATE_LIMITED) {
             counter("pacer.rate.limited", "429s, by the dimension the provider said was exceeded",
                     "pool", pools.of(e.target().quotaKey().id()),

@@ -12,7 +12,6 @@ import dev.pacer.route.Route;
 import dev.pacer.route.Skip;
 import dev.pacer.route.SkipReason;
 import dev.pacer.route.Target;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The path of one call, top to bottom: for each target of the route, in order —
@@ -37,7 +35,7 @@ import java.util.concurrent.TimeoutException;
  *       jittered backoff (or the server's delay) within the retry budget; when the target's
  *       attempts, budget or deadline are spent, move to the next target.</li>
  * </ol>
- * One class (about 450 lines) on purpose: the path of a call reads top to bottom in one place, each
+ * One class (about 440 lines) on purpose: the path of a call reads top to bottom in one place, each
  * numbered section a step. Only one step of a call runs at a time; each hands over to the next through a future or a
  * scheduled task, so no thread is held while a call waits.
  */
@@ -225,16 +223,14 @@ final class CallExecution<T> {
                        int number, long started, AttemptResult<T> res, Throwable error) {
         Target target = route.get(index);
         if (error != null || res == null) {
+            // The provider classifies every outcome, transport failures included (its AttemptResult says
+            // CONNECTION_FAILURE or TIMEOUT): an attempt that fails its stage instead has a bug, and the call ends.
             Throwable cause = error == null ? new NullPointerException("The attempt completed with no result") : unwrap(error);
-            OutcomeFamily family = classify(cause);
-            if (family == null) {
-                permit.release();
-                cancelProbe(target, probe);
-                fail(cause instanceof PacerException p ? p
-                        : new PacerException("The attempt on " + target + " failed: " + cause, cause));
-                return;
-            }
-            res = AttemptResult.failure(Outcome.failure(family, String.valueOf(cause.getMessage())), null);
+            permit.release();
+            cancelProbe(target, probe);
+            fail(cause instanceof PacerException p ? p
+                    : new PacerException("The attempt on " + target + " failed: " + cause, cause));
+            return;
         }
         Outcome outcome = res.outcome();
         lastOutcome = outcome;
@@ -286,7 +282,7 @@ final class CallExecution<T> {
             permit.settle(actual, res.outcome().snapshot());
             pacer.emit(new PacerEvent.Settled(pacer.clock.instant(), callId, number, target, estimate, actual));
         }
-        CallResult<T> done = new CallResult<>(res.value(), target, res.outcome(), attempts, skips, Duration.ofNanos(queuedNanos));
+        CallResult<T> done = new CallResult<>(res.value(), target, res.outcome(), attempts, skips, Duration.ofNanos(queuedNanos), callId);
         ended(done, null);
         result.complete(done);
     }
@@ -299,7 +295,7 @@ final class CallExecution<T> {
             case REQUEST_ERROR, AUTH_ERROR -> {
                 // The brief's rule, on purpose stricter than the SDKs' (which would honour x-should-retry: true here).
                 fail(new CallFailed(target + " refused the request (" + outcome.describe()
-                        + "); it was not retried because retrying cannot change the answer.", outcome, attempts, skips, null));
+                        + "); it was not retried because retrying cannot change the answer.", outcome, attempts, skips, null, callId));
                 return;
             }
             case SPEND_CAP -> {
@@ -393,7 +389,7 @@ final class CallExecution<T> {
             fail(lastAdmissionError);
             return;
         }
-        fail(new CallFailed(failureMessage(), lastOutcome, attempts, skips, null));
+        fail(new CallFailed(failureMessage(), lastOutcome, attempts, skips, null, callId));
     }
 
     private String failureMessage() {
@@ -433,16 +429,6 @@ final class CallExecution<T> {
         if (probe) {
             pacer.breaker(target).cancelProbe();
         }
-    }
-
-    private static OutcomeFamily classify(Throwable cause) {
-        if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
-            return OutcomeFamily.TIMEOUT;
-        }
-        if (cause instanceof IOException) {
-            return OutcomeFamily.CONNECTION_FAILURE;
-        }
-        return null;
     }
 
     private static Throwable unwrap(Throwable error) {

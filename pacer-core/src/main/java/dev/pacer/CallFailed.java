@@ -13,12 +13,24 @@ public final class CallFailed extends PacerException {
     private final Outcome outcome;
     private final int attempts;
     private final List<Skip> skipped;
+    private final long callId;
 
     public CallFailed(String message, Outcome outcome, int attempts, List<Skip> skipped, Throwable cause) {
+        this(message, outcome, attempts, skipped, cause, 0);
+    }
+
+    /** As above, for the call numbered {@code callId} (as its events say). */
+    public CallFailed(String message, Outcome outcome, int attempts, List<Skip> skipped, Throwable cause, long callId) {
         super(message, cause);
         this.outcome = outcome;
         this.attempts = attempts;
         this.skipped = List.copyOf(skipped);
+        this.callId = callId;
+    }
+
+    /** The call's number, as every {@link dev.pacer.event.PacerEvent} of it says (0 when not known). */
+    public long callId() {
+        return callId;
     }
 
     /** The last outcome, or null when no attempt was made. */

@@ -15,9 +15,11 @@ import java.util.List;
  * @param attempts attempts over the whole call
  * @param skipped  targets passed over before it, and why
  * @param queued   total time spent waiting for admission
+ * @param callId   the call's number, as every {@link dev.pacer.event.PacerEvent} of it says
  * @param <T>      the value type
  */
-public record CallResult<T>(T value, Target target, Outcome outcome, int attempts, List<Skip> skipped, Duration queued) {
+public record CallResult<T>(T value, Target target, Outcome outcome, int attempts, List<Skip> skipped, Duration queued,
+                            long callId) {
 
     public CallResult {
         skipped = List.copyOf(skipped);

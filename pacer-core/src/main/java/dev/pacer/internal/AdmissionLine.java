@@ -2,7 +2,6 @@ package dev.pacer.internal;
 
 import dev.pacer.CapacityExceeded;
 import dev.pacer.QuotaWaitExceeded;
-import dev.pacer.concurrency.AimdLimit;
 import dev.pacer.concurrency.ConcurrencyLimit;
 import dev.pacer.quota.Cost;
 import dev.pacer.quota.Dimension;
@@ -19,14 +18,8 @@ import dev.pacer.spi.Reservation;
 import dev.pacer.spi.ReserveResult;
 import dev.pacer.time.PacerClock;
 import dev.pacer.time.PacerScheduler;
-import dev.pacer.time.ScheduledTask;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -55,64 +48,39 @@ import java.util.function.Supplier;
  * never held while waiting for a slot or the other way round.
  *
  * <h2>Cold start</h2>
- * Until the first call ends or a limit is known, only {@code coldStartConcurrency} calls go: with
- * nothing known of the provider's limits, a burst would all go at once and most would be refused.
+ * Until the first call ends or a limit is known, only {@code coldStartConcurrency} calls go (see {@link Slots}).
  *
- * <p>Why one class of about 600 lines: the fast path, the drain protocol, deadlines and the wake-up
- * share one lock and the invariants below; split over files, no file would state them whole.
+ * <h2>Collaborators</h2>
+ * {@link WaitingLines} holds the waiters by class with their costs, {@link Slots} the concurrency slots
+ * and the cold start; both are guarded by this object's lock (the slots' fast path aside). What stays
+ * here is what needs the lock and the state together: the fast path, the drain protocol, deadlines and
+ * the one wake-up ({@link WakeUp}); what a drain decided is carried out after it ({@link Decisions}).
  *
  * <h2>Invariants</h2>
- * Under the lock: {@code queued} is the number of waiters in the lines and {@code queuedCost} their
- * costs per class. {@code inFlight} counts permits not yet ended plus calls being reserved; it changes
- * only by CAS, so the fast path (nobody waiting, a fixed limit) takes a slot without the lock; with no
-limit and the cold start over nothing is counted here at all (the view reads the state's count), so
-concurrent calls on an unlimited key touch nothing of the line but what they read. Every
- * slot given back while calls wait is followed by a drain. Futures are completed and listeners called
- * outside the lock.
+ * Under the lock: the lines hold exactly the waiters not yet admitted, failed or withdrawn. Every slot
+ * given back while calls wait is followed by a drain. Futures are completed and listeners called outside
+ * the lock.
  */
 public final class AdmissionLine {
 
     private static final long MIN_WAKE_NANOS = 1_000;
-    /** What {@link #takeSlot} answers: no slot free; a slot counted in {@code inFlight}; admitted with nothing to count. */
-    private static final int NO_SLOT = 0, COUNTED = 1, UNCOUNTED = 2;
     private static final long FAR_FUTURE = DimensionLevels.FAR_FUTURE;
-    private static final VarHandle IN_FLIGHT;
-
-    static {
-        try {
-            IN_FLIGHT = MethodHandles.lookup().findVarHandle(AdmissionLine.class, "inFlight", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final QuotaKey key;
     private final QuotaState state;
     private final PacerClock clock;
     private final PacerScheduler scheduler;
     private final QuotaListener listener;
-    private final int coldStartConcurrency;
-    /** Whether the concurrency limit adapts (then its state changes only under the lock). */
+    /** Whether the concurrency limit adapts (then a permit's end takes the lock). */
     final boolean adaptive;
-    /**
-     * Whether the limit is fixed at {@link Integer#MAX_VALUE}: then, once the cold start is over, a call
-     * takes no slot at all, so concurrent calls share no counter here (see {@link #takeSlot}).
-     */
-    private final boolean unbounded;
 
-    // Guarded by "this".
-    private final ConcurrencyLimit.State concurrency;
-    private final ArrayDeque<Waiter>[] lines;
-    private final Cost[] queuedCost;
-    private volatile int queued;          // written under the lock, read without it on the fast path
-    private volatile int inFlight;        // changed through IN_FLIGHT (a slot is taken by CAS, see takeSlot)
-    private volatile boolean cold = true;
+    // Guarded by "this" (the slots' fast path aside: see Slots).
+    private final Slots slots;
+    private final WaitingLines lines;
     private boolean draining;
     private boolean drainAgain;
-    private ScheduledTask wakeTask;
-    private long wakeAt;
+    private final WakeUp wakeUp;
 
-    @SuppressWarnings("unchecked")
     public AdmissionLine(QuotaKey key, QuotaState state, PacerClock clock, PacerScheduler scheduler, QuotaListener listener,
                          ConcurrencyLimit concurrency, int coldStartConcurrency) {
         this.key = key;
@@ -120,16 +88,10 @@ public final class AdmissionLine {
         this.clock = clock;
         this.scheduler = scheduler;
         this.listener = listener;
-        this.concurrency = concurrency.newState();
-        this.adaptive = concurrency instanceof AimdLimit;
-        this.unbounded = !adaptive && this.concurrency.limit() == Integer.MAX_VALUE;
-        this.coldStartConcurrency = coldStartConcurrency;
-        this.lines = new ArrayDeque[Priority.values().length];
-        this.queuedCost = new Cost[lines.length];
-        for (int i = 0; i < lines.length; i++) {
-            lines[i] = new ArrayDeque<>();
-            queuedCost[i] = Cost.ZERO;
-        }
+        this.slots = new Slots(state, concurrency, coldStartConcurrency);
+        this.adaptive = slots.adaptive;
+        this.lines = new WaitingLines(state);
+        this.wakeUp = new WakeUp(this, scheduler, this::drain);
     }
 
     /** The key. */
@@ -153,13 +115,13 @@ public final class AdmissionLine {
     public Permit tryAcquire(Cost cost) {
         int slot;
         if (fastPath()) {
-            slot = takeSlot();
+            slot = slots.take();
         } else {
             synchronized (this) {
-                slot = queued > 0 ? NO_SLOT : takeSlot();
+                slot = lines.size() > 0 ? Slots.NONE : slots.take();
             }
         }
-        if (slot == NO_SLOT) {
+        if (slot == Slots.NONE) {
             Refusal estimate = state.estimate(cost, Cost.ZERO);
             if (estimate != null && estimate.kind() == Refusal.Kind.NEVER) {
                 throw tooLarge(estimate);
@@ -168,7 +130,7 @@ public final class AdmissionLine {
         }
         ReserveResult result = state.reserve(cost, 0, 0);
         if (result instanceof Reservation reservation) {
-            LinePermit permit = new LinePermit(this, reservation, slot == COUNTED, 0, 0, 0);
+            LinePermit permit = new LinePermit(this, reservation, slot == Slots.COUNTED, 0, 0, 0);
             notifyAdmitted(permit, Priority.NORMAL);
             return permit;
         }
@@ -195,20 +157,20 @@ public final class AdmissionLine {
                                              long callId, int attempt) {
         int slot;
         if (fastPath()) {
-            slot = takeSlot();
+            slot = slots.take();
         } else {
             synchronized (this) {
-                slot = waitingAtOrAbove(priority) ? NO_SLOT : takeSlot();
+                slot = lines.anyAtOrAbove(priority) ? Slots.NONE : slots.take();
             }
         }
-        if (slot != NO_SLOT) {
+        if (slot != Slots.NONE) {
             ReserveResult result = state.reserve(cost, callId, attempt);
             if (result instanceof Reservation reservation) {
-                LinePermit permit = new LinePermit(this, reservation, slot == COUNTED, 0, callId, attempt);
+                LinePermit permit = new LinePermit(this, reservation, slot == Slots.COUNTED, 0, callId, attempt);
                 notifyAdmitted(permit, priority);
                 return CompletableFuture.completedFuture(permit);
             }
-            giveBackSlotQuietly(slot);
+            slots.giveBack(slot);
             if (((Refusal) result).kind() == Refusal.Kind.NEVER) {
                 drain();
                 return CompletableFuture.failedFuture(tooLarge((Refusal) result));
@@ -216,7 +178,7 @@ public final class AdmissionLine {
         }
         Cost ahead;
         synchronized (this) {
-            ahead = queuedAtOrAbove(priority);
+            ahead = lines.costAtOrAbove(priority);
         }
         Refusal estimate = state.estimate(cost, ahead);
         if (estimate != null && estimate.kind() == Refusal.Kind.NEVER) {
@@ -233,9 +195,8 @@ public final class AdmissionLine {
         Waiter waiter = new Waiter(cost, priority, now, deadline, deadlineNanos, recost, callId, attempt);
         int lineLength;
         synchronized (this) {
-            lines[priority.ordinal()].addLast(waiter);
-            addQueued(priority, cost, 1);
-            lineLength = queued;
+            lines.add(waiter);
+            lineLength = lines.size();
         }
         waiter.future.whenComplete((permit, error) -> {
             if (waiter.future.isCancelled()) {
@@ -281,13 +242,12 @@ public final class AdmissionLine {
     public QuotaView view() {
         QuotaState.View stateView = state.view();
         synchronized (this) {
-            int calls = unbounded ? stateView.inFlight() : inFlight;
             java.util.EnumMap<Priority, Integer> byPriority = new java.util.EnumMap<>(Priority.class);
             for (Priority p : Priority.values()) {
-                byPriority.put(p, lines[p.ordinal()].size());
+                byPriority.put(p, lines.size(p));
             }
-            return new QuotaView(key, stateView.dimensions(), calls, concurrency.limit(), queued, stateView.pausedUntil(),
-                    java.util.Collections.unmodifiableMap(byPriority));
+            return new QuotaView(key, stateView.dimensions(), slots.inFlight(stateView.inFlight()), slots.limit(), lines.size(),
+                    stateView.pausedUntil(), java.util.Collections.unmodifiableMap(byPriority));
         }
     }
 
@@ -302,16 +262,12 @@ public final class AdmissionLine {
         state.settle(permit.reservation, actual, snapshot);
         if (adaptive) {
             synchronized (this) {
-                int left = (int) IN_FLIGHT.getAndAdd(this, -1) - 1;
-                concurrency.onSignal(permit.signal, left + 1);
+                slots.endAdaptive(permit.signal);
             }
-        } else if (permit.slotted) {
-            IN_FLIGHT.getAndAdd(this, -1);
+        } else {
+            slots.ended(permit.slotted);
         }
-        if (cold) {
-            cold = false;
-        }
-        if (queued > 0) {
+        if (lines.size() > 0) {
             drain();
         }
     }
@@ -331,22 +287,22 @@ public final class AdmissionLine {
             draining = true;
             drainAgain = false;
         }
-        List<Object> done = null;
+        Decisions done = null;
         while (true) {
             Waiter head;
             Cost cost;
             int slot;
             synchronized (this) {
-                head = head();
+                head = lines.head();
                 while (head != null && head.future.isDone()) {
-                    removeWaiter(head);
-                    head = head();
+                    lines.remove(head);
+                    head = lines.head();
                 }
                 if (head != null) {
-                    recost(head);
+                    lines.recost(head);
                 }
-                slot = head == null ? NO_SLOT : takeSlot();
-                if (slot == NO_SLOT) {
+                slot = head == null ? Slots.NONE : slots.take();
+                if (slot == Slots.NONE) {
                     if (drainAgain) {
                         drainAgain = false;
                         continue;
@@ -361,31 +317,31 @@ public final class AdmissionLine {
             synchronized (this) {
                 if (result instanceof Reservation reservation) {
                     if (head.removed) {
-                        giveBackSlotQuietly(slot);
+                        slots.giveBack(slot);
                         orphan = reservation; // withdrawn or expired meanwhile
                     } else {
-                        removeWaiter(head);
+                        lines.remove(head);
                         long waited = clock.nanoTime() - head.enqueuedAt;
-                        done = add(done, head, new LinePermit(this, reservation, slot == COUNTED, waited, head.callId, head.attempt));
+                        done = Decisions.add(done, head, new LinePermit(this, reservation, slot == Slots.COUNTED, waited, head.callId, head.attempt));
                     }
                 } else {
-                    giveBackSlotQuietly(slot);
+                    slots.giveBack(slot);
                     Refusal refusal = (Refusal) result;
                     if (refusal.kind() == Refusal.Kind.NEVER) {
-                        removeWaiter(head);
-                        done = add(done, head, tooLarge(refusal));
+                        lines.remove(head);
+                        done = Decisions.add(done, head, tooLarge(refusal));
                         continue;
                     }
                     long now = clock.nanoTime();
                     long wait = refusal.kind() == Refusal.Kind.WAIT ? refusal.waitNanos() : 0;
                     if (head.deadline != null && now + wait > head.deadlineNanos) {
-                        removeWaiter(head);
-                        done = add(done, head, new QuotaWaitExceeded(key, refusal.dimension(),
+                        lines.remove(head);
+                        done = Decisions.add(done, head, new QuotaWaitExceeded(key, refusal.dimension(),
                                 Duration.ofNanos(Math.min(wait, FAR_FUTURE)), head.deadline));
                         continue;
                     }
                     if (wait > 0) {
-                        scheduleWake(now, Math.max(MIN_WAKE_NANOS, wait));
+                        wakeUp.schedule(now, Math.max(MIN_WAKE_NANOS, wait));
                     }
                     if (drainAgain) {
                         drainAgain = false;
@@ -400,119 +356,23 @@ public final class AdmissionLine {
             }
         }
         if (done != null) {
-            complete(done);
+            done.carryOut(this::notifyAdmitted);
         }
     }
 
     /**
      * Whether a new call may skip the lock: nobody waits, the cold start is over and the concurrency
-     * limit is fixed, so a slot is a CAS on {@code inFlight} and the order of the line cannot be passed.
-     * A call that takes a slot while a waiter is being added is simply one of two concurrent arrivals.
+     * limit is fixed, so the order of the line cannot be passed (see {@link Slots}). A call that takes a
+     * slot while a waiter is being added is simply one of two concurrent arrivals.
      */
     private boolean fastPath() {
-        return queued == 0 && !cold && !adaptive;
-    }
-
-    /**
-     * Takes a concurrency slot if one is free (and the cold start allows another call). Under the lock,
-     * or on the fast path; a drain that finds no slot is told to go round again by whoever frees one
-     * (every slot freed while calls wait is followed by a drain).
-     */
-    private int takeSlot() {
-        if (unbounded && !cold) {
-            return UNCOUNTED;
-        }
-        int limit = concurrency.limit();
-        while (true) {
-            int n = inFlight;
-            if (n >= limit) {
-                return NO_SLOT;
-            }
-            if (cold && n >= coldStartConcurrency) {
-                if (!state.limitsKnown()) {
-                    return NO_SLOT;
-                }
-                cold = false;
-            }
-            if (IN_FLIGHT.compareAndSet(this, n, n + 1)) {
-                return COUNTED;
-            }
-        }
+        return lines.size() == 0 && slots.lockFree();
     }
 
     private void giveBackSlot(int slot) {
-        giveBackSlotQuietly(slot);
-        if (queued > 0) {
+        slots.giveBack(slot);
+        if (lines.size() > 0) {
             drain(); // a drain may have found no slot while this call held one for a moment
-        }
-    }
-
-    private void giveBackSlotQuietly(int slot) {
-        if (slot == COUNTED) {
-            IN_FLIGHT.getAndAdd(this, -1);
-        }
-    }
-
-    private boolean waitingAtOrAbove(Priority priority) {
-        for (int p = 0; p <= priority.ordinal(); p++) {
-            if (!lines[p].isEmpty()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private Cost queuedAtOrAbove(Priority priority) {
-        Cost sum = Cost.ZERO;
-        for (int p = 0; p <= priority.ordinal(); p++) {
-            if (!lines[p].isEmpty()) {
-                sum = sum == Cost.ZERO ? queuedCost[p] : sum.plus(queuedCost[p]);
-            }
-        }
-        return sum;
-    }
-
-    private Waiter head() {
-        for (ArrayDeque<Waiter> line : lines) {
-            Waiter w = line.peekFirst();
-            if (w != null) {
-                return w;
-            }
-        }
-        return null;
-    }
-
-    private void addQueued(Priority priority, Cost cost, int sign) {
-        int p = priority.ordinal();
-        queuedCost[p] = sign > 0 ? queuedCost[p].plus(cost) : queuedCost[p].minus(cost);
-        queued += sign;
-        state.waiting(queued);
-    }
-
-    /** Lock held: re-estimates the head's cost. */
-    private void recost(Waiter head) {
-        if (head.recost == null) {
-            return;
-        }
-        Cost fresh;
-        try {
-            fresh = head.recost.get();
-        } catch (RuntimeException e) {
-            return;
-        }
-        if (fresh == null || fresh.equals(head.cost)) {
-            return;
-        }
-        addQueued(head.priority, head.cost, -1);
-        head.cost = fresh;
-        addQueued(head.priority, fresh, 1);
-    }
-
-    private void removeWaiter(Waiter waiter) {
-        if (!waiter.removed) {
-            waiter.removed = true;
-            lines[waiter.priority.ordinal()].remove(waiter);
-            addQueued(waiter.priority, waiter.cost, -1);
         }
     }
 
@@ -520,58 +380,9 @@ public final class AdmissionLine {
         return new CapacityExceeded(key, refusal.dimension(), refusal.amount(), refusal.capacity());
     }
 
-    private static List<Object> add(List<Object> done, Waiter waiter, Object result) {
-        if (done == null) {
-            done = new ArrayList<>(4);
-        }
-        done.add(waiter);
-        done.add(result);
-        return done;
-    }
-
-    private void complete(List<Object> done) {
-        for (int i = 0; i < done.size(); i += 2) {
-            Waiter waiter = (Waiter) done.get(i);
-            Object result = done.get(i + 1);
-            if (waiter.deadlineTask != null) {
-                waiter.deadlineTask.cancel();
-            }
-            if (result instanceof LinePermit permit) {
-                if (!waiter.future.complete(permit)) {
-                    permit.release(); // cancelled in the meantime: give everything back
-                } else {
-                    notifyAdmitted(permit, waiter.priority);
-                }
-            } else {
-                waiter.future.completeExceptionally((Throwable) result);
-            }
-        }
-    }
-
-    private void scheduleWake(long now, long delay) {
-        long at = now + delay;
-        if (wakeTask != null && wakeAt <= at) {
-            return;
-        }
-        if (wakeTask != null) {
-            wakeTask.cancel();
-        }
-        wakeAt = at;
-        ScheduledTask[] holder = new ScheduledTask[1];
-        holder[0] = scheduler.schedule(() -> {
-            synchronized (this) {
-                if (wakeTask == holder[0]) {
-                    wakeTask = null;
-                }
-            }
-            drain();
-        }, Duration.ofNanos(delay));
-        wakeTask = holder[0];
-    }
-
     private void withdraw(Waiter waiter) {
         synchronized (this) {
-            removeWaiter(waiter);
+            lines.remove(waiter);
         }
         if (waiter.deadlineTask != null) {
             waiter.deadlineTask.cancel();
@@ -583,7 +394,7 @@ public final class AdmissionLine {
         boolean removed;
         synchronized (this) {
             removed = !waiter.removed;
-            removeWaiter(waiter);
+            lines.remove(waiter);
         }
         if (removed) {
             Refusal why = state.estimate(waiter.cost, Cost.ZERO);
@@ -603,31 +414,5 @@ public final class AdmissionLine {
     @Override
     public String toString() {
         return "AdmissionLine[" + key + "]";
-    }
-
-    private static final class Waiter {
-        Cost cost;      // guarded by the line's lock; re-estimated at the head of the line
-        boolean removed; // guarded by the line's lock
-        final Supplier<Cost> recost;
-        final Priority priority;
-        final long enqueuedAt;
-        final Instant deadline;
-        final long deadlineNanos;
-        final long callId;
-        final int attempt;
-        final CompletableFuture<Permit> future = new CompletableFuture<>();
-        volatile ScheduledTask deadlineTask;
-
-        Waiter(Cost cost, Priority priority, long enqueuedAt, Instant deadline, long deadlineNanos, Supplier<Cost> recost,
-               long callId, int attempt) {
-            this.cost = cost;
-            this.priority = priority;
-            this.enqueuedAt = enqueuedAt;
-            this.deadline = deadline;
-            this.deadlineNanos = deadlineNanos;
-            this.recost = recost;
-            this.callId = callId;
-            this.attempt = attempt;
-        }
     }
 }

@@ -149,6 +149,7 @@ class PacerFunctionalTest {
             Throwable error = failure(run(mode, pacer, spec(Route.of(primary, fallback)), provider));
             assertThat(error).isInstanceOf(CallFailed.class).hasMessageContaining("not retried");
             assertThat(((CallFailed) error).attempts()).isEqualTo(1);
+            assertThat(((CallFailed) error).callId()).as("the id its events carry").isPositive();
             assertThat(provider.attemptsOn("sonnet")).isZero();
             assertThat(events).noneMatch(e -> e instanceof PacerEvent.FallbackTaken);
         }

@@ -74,6 +74,24 @@ class BatchJarIT {
         return p.exitValue();
     }
 
+    /** Waits (up to a minute) until {@code results} holds more than {@code lines} complete lines, or the run ended. */
+    private static void awaitMoreLinesThan(Path results, int lines, Process run) throws Exception {
+        long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (System.nanoTime() < until && run.isAlive()) {
+            if (Files.exists(results)) {
+                byte[] bytes = Files.readAllBytes(results);
+                int complete = 0;
+                for (byte b : bytes) {
+                    complete += b == '\n' ? 1 : 0;
+                }
+                if (complete > lines) {
+                    return;
+                }
+            }
+            Thread.sleep(20);
+        }
+    }
+
     private static Map<String, Integer> idsIn(Path results) throws IOException {
         Map<String, Integer> counts = new HashMap<>();
         if (!Files.exists(results)) {
@@ -117,7 +135,10 @@ class BatchJarIT {
         int before = 0;
         for (int kill = 0; kill < 3; kill++) {
             Process p = start(in, out);
-            Thread.sleep(1_500 + random.nextInt(2_000));
+            // Kill while results come in: once this run has written one, at a random moment within the next second
+            // (a fixed sleep after the start landed before the first result when a loaded machine slowed the JVM's start).
+            awaitMoreLinesThan(out, before, p);
+            Thread.sleep(random.nextInt(1_000));
             p.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
             p.waitFor(30, TimeUnit.SECONDS);
             Map<String, Integer> ids = idsIn(out);

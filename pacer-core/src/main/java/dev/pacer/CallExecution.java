@@ -35,7 +35,7 @@ import java.util.concurrent.ExecutionException;
  *       jittered backoff (or the server's delay) within the retry budget; when the target's
  *       attempts, budget or deadline are spent, move to the next target.</li>
  * </ol>
- * One class (about 420 lines) on purpose: the path of a call reads top to bottom in one place, each
+ * One class (about 440 lines) on purpose: the path of a call reads top to bottom in one place, each
  * numbered section a step. Only one step of a call runs at a time; each hands over to the next through a future or a
  * scheduled task, so no thread is held while a call waits.
  */
@@ -56,6 +56,19 @@ final class CallExecution<T> {
     private PacerException lastAdmissionError;
     private int restarts;
     private int rateLimitedRetries;
+    private final long startedNanos;
+    private volatile Target lastTarget;
+    private volatile boolean endedEmitted;
+
+    private static final java.lang.invoke.VarHandle ENDED;
+
+    static {
+        try {
+            ENDED = java.lang.invoke.MethodHandles.lookup().findVarHandle(CallExecution.class, "endedEmitted", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private volatile CompletableFuture<Permit> admission;
 
     CallExecution(Pacer pacer, long callId, CallSpec spec, Attempt<T> attempt) {
@@ -64,6 +77,7 @@ final class CallExecution<T> {
         this.spec = spec;
         this.attempt = attempt;
         this.route = spec.route();
+        this.startedNanos = pacer.clock.nanoTime();
     }
 
     CompletableFuture<CallResult<T>> result() {
@@ -75,6 +89,9 @@ final class CallExecution<T> {
             CompletableFuture<Permit> waiting = admission;
             if (result.isCancelled() && waiting != null) {
                 waiting.cancel(false);
+            }
+            if (result.isCancelled()) {
+                ended(null, unwrap(e));
             }
         });
         tryTarget(0);
@@ -91,6 +108,7 @@ final class CallExecution<T> {
             return;
         }
         Target target = route.get(index);
+        lastTarget = target;
         Skip passed;
         try {
             passed = attempt.passOver(target);
@@ -275,7 +293,9 @@ final class CallExecution<T> {
             permit.settle(actual, res.outcome().snapshot());
             pacer.emit(new PacerEvent.Settled(pacer.clock.instant(), callId, number, target, estimate, actual));
         }
-        result.complete(new CallResult<>(res.value(), target, res.outcome(), attempts, skips, Duration.ofNanos(queuedNanos), callId));
+        CallResult<T> done = new CallResult<>(res.value(), target, res.outcome(), attempts, skips, Duration.ofNanos(queuedNanos), callId);
+        ended(done, null);
+        result.complete(done);
     }
 
     // ---------------------------------------------------------------- 5. retry or fall back
@@ -327,7 +347,8 @@ final class CallExecution<T> {
             skip(index, SkipReason.BUDGET_EXHAUSTED, outcome);
             return;
         }
-        pacer.emit(new PacerEvent.RetryScheduled(pacer.clock.instant(), callId, attempts, target, delay, outcome.describe()));
+        pacer.emit(new PacerEvent.RetryScheduled(pacer.clock.instant(), callId, attempts, target, delay, outcome.describe(),
+                outcome.family()));
         Duration waited = delay;
         int nextOnTarget = rateLimited ? onTarget : onTarget + 1;
         Runnable retry = () -> {
@@ -399,7 +420,20 @@ final class CallExecution<T> {
     }
 
     private void fail(Throwable error) {
+        if (!result.isDone()) {
+            ended(null, error);
+        }
         result.completeExceptionally(error);
+    }
+
+    /** The call's last event, once, before its future completes (so whoever joins it sees the event's effects). */
+    private void ended(CallResult<T> done, Throwable failure) {
+        if (!ENDED.compareAndSet(this, false, true)) {
+            return;
+        }
+        Target target = done != null ? done.target() : lastTarget != null ? lastTarget : route.get(0);
+        pacer.emit(new PacerEvent.CallEnded(pacer.clock.instant(), callId, attempts, target,
+                done != null ? done.outcome() : lastOutcome, failure, Duration.ofNanos(pacer.clock.nanoTime() - startedNanos)));
     }
 
     private void cancelProbe(Target target, boolean probe) {

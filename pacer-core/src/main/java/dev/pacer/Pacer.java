@@ -58,6 +58,7 @@ public final class Pacer {
     final BudgetSettings budgetSettings;
     final CircuitBreakerSettings breakerSettings;
     final PacerListener listener;
+    private final java.util.concurrent.CopyOnWriteArrayList<PacerListener> added = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ConcurrentHashMap<Target, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Target, RetryBudget> budgets = new ConcurrentHashMap<>();
     private final AtomicLong callIds = new AtomicLong();
@@ -156,14 +157,34 @@ public final class Pacer {
                 budgetSettings.minRetriesPerSecond, budgetSettings.ttl));
     }
 
+    /**
+     * Adds a listener to the one given to the builder, so that something built after the engine (a
+     * metrics binder, a status page) hears every later decision. Same rules as the builder's: called
+     * synchronously, must be quick, exceptions swallowed.
+     */
+    public void addListener(PacerListener listener) {
+        added.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Removes a listener added by {@link #addListener}; no effect when it was not added. */
+    public void removeListener(PacerListener listener) {
+        added.remove(listener);
+    }
+
     void emit(PacerEvent event) {
-        if (listener == PacerListener.NONE) {
-            return;
+        if (listener != PacerListener.NONE) {
+            try {
+                listener.onEvent(event);
+            } catch (RuntimeException ignored) {
+                // A listener must never break a call.
+            }
         }
-        try {
-            listener.onEvent(event);
-        } catch (RuntimeException ignored) {
-            // A listener must never break a call.
+        for (PacerListener more : added) {
+            try {
+                more.onEvent(event);
+            } catch (RuntimeException ignored) {
+                // A listener must never break a call.
+            }
         }
     }
 
@@ -176,8 +197,8 @@ public final class Pacer {
         }
 
         @Override
-        public void onAdmitted(long callId, int attempt, QuotaKey key, Cost cost, Duration waited) {
-            emit(new PacerEvent.Admitted(clock.instant(), callId, attempt, key, cost, waited));
+        public void onAdmitted(long callId, int attempt, QuotaKey key, Cost cost, Priority priority, Duration waited) {
+            emit(new PacerEvent.Admitted(clock.instant(), callId, attempt, key, cost, priority, waited));
         }
 
         @Override

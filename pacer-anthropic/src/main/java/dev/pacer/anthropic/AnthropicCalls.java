@@ -69,6 +69,7 @@ public final class AnthropicCalls {
         this.keys = AnthropicQuotaKeys.of(classes);
         this.responses = new AnthropicResponses(classes, estimator, new RateLimitHeaders(b.maxRetryAfter, b.debug), b.clock);
         this.organizations = new OrganizationPools(b.quotas, AnthropicQuotaModel.instance(), AnthropicQuotaKeys::forOwner, b.debug);
+        b.usageListeners.forEach(responses::addUsageListener);
     }
 
     /** A builder with the defaults: the reference's model classes, the default estimator, no fallback. */
@@ -225,6 +226,7 @@ public final class AnthropicCalls {
         private Consumer<String> debug = note -> { };
         private PacerClock clock = PacerClock.system();
         private Quotas quotas;
+        private final List<java.util.function.BiConsumer<Target, Usage>> usageListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         private Builder() {
         }
@@ -235,6 +237,12 @@ public final class AnthropicCalls {
          */
         public Builder quotas(Quotas quotas) {
             this.quotas = Objects.requireNonNull(quotas, "quotas");
+            return this;
+        }
+
+        /** Hears the usage of every answer of the pipelines built from now on (see {@link AnthropicResponses#addUsageListener}). */
+        public Builder onUsage(java.util.function.BiConsumer<Target, Usage> listener) {
+            usageListeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 

@@ -35,12 +35,29 @@ public final class AnthropicResponses {
     private final TokenEstimator estimator;
     private final RateLimitHeaders headers;
     private final PacerClock clock;
+    private final java.util.List<java.util.function.BiConsumer<Target, Usage>> usageListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     AnthropicResponses(ModelClasses classes, TokenEstimator estimator, RateLimitHeaders headers, PacerClock clock) {
         this.classes = classes;
         this.estimator = estimator;
         this.headers = headers;
         this.clock = clock;
+    }
+
+    /**
+     * Hears the usage of every Messages answer settled through this pipeline (a Message, or a stream
+     * when it ends), with the target that answered: the cache split ({@link Usage#cacheRead()},
+     * {@link Usage#cacheCreation()}) that the engine's settled {@code Cost} folds into its input, for
+     * metrics. Called on the answering thread: keep it quick; exceptions are swallowed.
+     */
+    public void addUsageListener(java.util.function.BiConsumer<Target, Usage> listener) {
+        usageListeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Removes a listener added by {@link #addUsageListener}. */
+    public void removeUsageListener(java.util.function.BiConsumer<Target, Usage> listener) {
+        usageListeners.remove(listener);
     }
 
     /** Any answer classified: its family, the provider's message and request id, its snapshot and hints. */
@@ -132,6 +149,13 @@ public final class AnthropicResponses {
     private Cost settled(MessagesCall call, Target target, Usage reported, boolean learn) {
         String modelClass = classes.classOf(target.model());
         Usage usage = reported.plausible(call.maxTokens());
+        for (java.util.function.BiConsumer<Target, Usage> listener : usageListeners) {
+            try {
+                listener.accept(target, usage);
+            } catch (RuntimeException ignored) {
+                // A listener must never break a call.
+            }
+        }
         TokenEstimator.Estimate estimate = call.estimate(target);
         if (learn && estimate != null) {
             estimator.learn(modelClass, estimate, usage.totalInput(), usage.output(), call.maxTokens());

@@ -45,9 +45,20 @@ public final class BatchRunner {
     private final RunOptions options;
     private final StopSignal stop = new StopSignal();
     private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile java.util.function.Consumer<dev.pacer.Pacer> onEngine = pacer -> {
+    };
 
     public BatchRunner(RunOptions options) {
         this.options = options;
+    }
+
+    /**
+     * Hears each engine the run builds (the live run's, the Batches client's), before it sends anything:
+     * to bind metrics or a status page to it. Called on the run's thread; set it before {@link #run()}.
+     */
+    public BatchRunner onEngine(java.util.function.Consumer<dev.pacer.Pacer> observer) {
+        this.onEngine = java.util.Objects.requireNonNull(observer, "observer");
+        return this;
     }
 
     /** Asks a running {@link #run()} to stop: no new calls; calls in flight get the grace period. */
@@ -146,11 +157,11 @@ public final class BatchRunner {
             Tally tally = new Tally();
             List<Utilization> utilization = List.of();
             if (via == RunOptions.Via.BATCHES || !state.batches.isEmpty()) {
-                new BatchesRun(options, state, log, tally, stop).run(via == RunOptions.Via.BATCHES ? todo : List.of());
+                new BatchesRun(options, state, log, tally, stop).onEngine(onEngine).run(via == RunOptions.Via.BATCHES ? todo : List.of());
                 todo = todo.stream().filter(i -> !log.isDone(i.customId())).toList();
             }
             if (via == RunOptions.Via.MESSAGES && !todo.isEmpty() && !stop.isSet()) {
-                LiveRun live = new LiveRun(options, log, tally, stop);
+                LiveRun live = new LiveRun(options, log, tally, stop).onEngine(onEngine);
                 live.run(todo, total);
                 utilization = live.utilization().stream()
                         .sorted(java.util.Comparator.comparingDouble(Utilization::share).reversed()).toList();

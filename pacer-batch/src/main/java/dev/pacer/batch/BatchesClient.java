@@ -53,9 +53,15 @@ final class BatchesClient implements AutoCloseable {
     private final AnthropicPacer claude;
 
     BatchesClient(RunOptions options, StopSignal stop) {
+        this(options, stop, pacer -> {
+        });
+    }
+
+    BatchesClient(RunOptions options, StopSignal stop, java.util.function.Consumer<Pacer> onEngine) {
         this.options = options;
         this.stop = stop;
         Pacer pacer = Pacer.builder().clock(options.clock()).scheduler(options.scheduler()).retryPolicy(RETRIES).build();
+        onEngine.accept(pacer);
         this.claude = AnthropicPacer.builder().baseUrl(options.baseUrl()).apiKey(options.apiKey()).pacer(pacer).build();
     }
 

@@ -55,10 +55,19 @@ final class BatchesRun {
         this.merger = new BatchResultMerger(options, state, log, tally);
     }
 
+    /** Hears the engine the Batches client builds, before anything is sent (see {@link BatchRunner#onEngine}). */
+    private java.util.function.Consumer<dev.pacer.Pacer> onEngine = pacer -> {
+    };
+
+    BatchesRun onEngine(java.util.function.Consumer<dev.pacer.Pacer> observer) {
+        this.onEngine = observer;
+        return this;
+    }
+
     void run(List<BatchInput.Item> todo) {
         Map<String, BatchInput.Item> byId = new HashMap<>();
         todo.forEach(i -> byId.put(i.customId(), i));
-        try (BatchesClient api = new BatchesClient(options, stop)) {
+        try (BatchesClient api = new BatchesClient(options, stop, onEngine)) {
             BatchRecovery recovery = new BatchRecovery(options, state, log, api);
             Set<String> atApi = new HashSet<>();
             List<RunState.Batch> outstanding = new ArrayList<>(recovery.unmergedBatches());

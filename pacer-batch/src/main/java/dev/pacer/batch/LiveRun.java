@@ -74,8 +74,17 @@ final class LiveRun {
     /** Per-pool utilization once the run ends (empty when unknown). */
     private final List<Utilization> utilization = new ArrayList<>();
 
+    /** Hears the engine this run builds, before anything is sent (see {@link BatchRunner#onEngine}). */
+    private java.util.function.Consumer<Pacer> onEngine = pacer -> {
+    };
+
     LiveRun(RunOptions options, ResultLog log, Tally tally, StopSignal stop) {
         this(options, log, tally, stop, MAX_OUTSTANDING);
+    }
+
+    LiveRun onEngine(java.util.function.Consumer<Pacer> observer) {
+        this.onEngine = observer;
+        return this;
     }
 
     /**
@@ -113,6 +122,7 @@ final class LiveRun {
         options.limits().forEach((modelClass, dims) ->
                 dims.forEach((d, l) -> pb.limit(AnthropicQuotaKeys.forModelClass(key, modelClass), d, l)));
         Pacer pacer = pb.build();
+        onEngine.accept(pacer);
         AnthropicPacer.Builder cb = AnthropicPacer.builder().baseUrl(options.baseUrl()).apiKey(options.apiKey())
                 .pacer(pacer).modelClasses(classes).fallbackModels(options.fallbackModels());
         List<OpenAiFallback> others = options.providerFallbacks().stream()

@@ -114,6 +114,13 @@ final class BatchRunCommand implements Callable<Integer> {
             + " answer: local-share (this run's share of the quota, from the fleet size last seen), fail-open or fail-closed."
             + " Default: ${DEFAULT-VALUE}."})
     String redisUnavailable;
+    @Option(names = "--status-port", paramLabel = "PORT", description = "Serve the live status page (/status), /status.json and"
+            + " /metrics (Prometheus) on this port while the job runs.")
+    Integer statusPort;
+
+    @Option(names = "--status-host", defaultValue = "127.0.0.1", paramLabel = "HOST", description = "Where --status-port listens."
+            + " Default: ${DEFAULT-VALUE} (this machine only); 0.0.0.0 for every interface.")
+    String statusHost;
 
     @Option(names = "--config", paramLabel = "pacer.yaml", description = "Settings in YAML: base-url, via, fallback, max-cost, concurrency, "
             + "window, grace, deadline, limits, classes (limits per model class), prices, redis, redis-unavailable. Flags win over the file.")
@@ -149,6 +156,9 @@ final class BatchRunCommand implements Callable<Integer> {
         String redisUri = set.get("--redis", "redis", redis, BatchFlags::redis);
         RedisUnavailableMode redisMode = set.get("--redis-unavailable", "redis-unavailable", redisUnavailable,
                 BatchFlags::redisUnavailable);
+        if (statusPort != null) {
+            StatusPort.check(statusHost, statusPort);
+        }
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
         String key = System.getenv("ANTHROPIC_API_KEY");
         boolean noKey = key == null || key.isBlank();
@@ -190,6 +200,19 @@ final class BatchRunCommand implements Callable<Integer> {
                 skipInvalid, allowChangedInput, dailyWindow, until, graceTime, knownLimits, clock, scheduler, out,
                 bar, table, builtIn != null ? Duration.ofSeconds(2) : Duration.ofSeconds(10), builtIn != null, retryErrored, others, shared);
         BatchRunner runner = new BatchRunner(options);
+        StatusPort statusServer = null;
+        try {
+            statusServer = statusPort == null ? null : StatusPort.open(statusHost, statusPort);
+        } catch (UsageException e) {
+            if (builtIn != null) {
+                builtIn.close();
+            }
+            throw e;
+        }
+        if (statusServer != null) {
+            runner.onEngine(statusServer::watch);
+            out.println("Status: " + statusServer.url() + " (and /status.json, /metrics) while the job runs.");
+        }
         CountDownLatch printed = new CountDownLatch(1);
         boolean[] interrupted = {false};
         Thread hook = new Thread(() -> {
@@ -235,6 +258,9 @@ final class BatchRunCommand implements Callable<Integer> {
             }
             if (shared != null) {
                 shared.close();
+            }
+            if (statusServer != null) {
+                statusServer.close();
             }
         }
     }

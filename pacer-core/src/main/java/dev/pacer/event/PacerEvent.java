@@ -2,6 +2,7 @@ package dev.pacer.event;
 
 import dev.pacer.breaker.BreakerState;
 import dev.pacer.outcome.Outcome;
+import dev.pacer.outcome.OutcomeFamily;
 import dev.pacer.quota.Cost;
 import dev.pacer.quota.Dimension;
 import dev.pacer.quota.Limit;
@@ -35,8 +36,9 @@ public sealed interface PacerEvent {
                   Duration waitEstimate) implements PacerEvent {
     }
 
-    /** A call was admitted after waiting {@code waited} (zero when it went straight through). */
-    record Admitted(Instant at, long callId, int attempt, QuotaKey key, Cost cost, Duration waited) implements PacerEvent {
+    /** A call of class {@code priority} was admitted after waiting {@code waited} (zero when it went straight through). */
+    record Admitted(Instant at, long callId, int attempt, QuotaKey key, Cost cost, Priority priority, Duration waited)
+            implements PacerEvent {
     }
 
     /** An attempt is being sent. */
@@ -55,9 +57,12 @@ public sealed interface PacerEvent {
             implements PacerEvent {
     }
 
-    /** A retry on the same target is scheduled after {@code delay}; {@code attempt} is the one that failed. */
-    record RetryScheduled(Instant at, long callId, int attempt, Target target, Duration delay, String reason)
-            implements PacerEvent {
+    /**
+     * A retry on the same target is scheduled after {@code delay}; {@code attempt} is the one that failed,
+     * {@code family} how it failed (a bounded name, for metrics) and {@code reason} its description.
+     */
+    record RetryScheduled(Instant at, long callId, int attempt, Target target, Duration delay, String reason,
+                          OutcomeFamily family) implements PacerEvent {
     }
 
     /** The call moved from one target to the next ({@code to} is null when none was left). */
@@ -100,6 +105,23 @@ public sealed interface PacerEvent {
      */
     record ShareChanged(Instant at, long callId, int attempt, QuotaKey key, double before, double after, String reason)
             implements PacerEvent {
+    }
+
+    /**
+     * A call ended: the last event of every call. {@code target} is the target that answered, or the last
+     * one tried; {@code outcome} the last attempt's (null when no attempt ended); {@code failure} null on
+     * success, else what the call failed with ({@code CallFailed}, {@code QuotaWaitExceeded},
+     * {@code CapacityExceeded}, {@code AttemptDeclined}, a {@code CancellationException}...);
+     * {@code elapsed} the time from {@code execute} to the end, on the engine's clock. A stream's call ends
+     * when its stream is committed (its {@link Settled} follows when the stream does).
+     */
+    record CallEnded(Instant at, long callId, int attempt, Target target, Outcome outcome, Throwable failure,
+                     Duration elapsed) implements PacerEvent {
+
+        /** True when the call succeeded. */
+        public boolean succeeded() {
+            return failure == null;
+        }
     }
 
     /** A finished call's reservation was settled: what was estimated and what it cost. */

@@ -131,7 +131,7 @@ public final class AdmissionLine {
         ReserveResult result = state.reserve(cost, Priority.NORMAL, 0, 0);
         if (result instanceof Reservation reservation) {
             LinePermit permit = new LinePermit(this, reservation, slot == Slots.COUNTED, 0, 0, 0);
-            notifyAdmitted(permit);
+            notifyAdmitted(permit, Priority.NORMAL);
             return permit;
         }
         giveBackSlot(slot);
@@ -167,7 +167,7 @@ public final class AdmissionLine {
             ReserveResult result = state.reserve(cost, priority, callId, attempt);
             if (result instanceof Reservation reservation) {
                 LinePermit permit = new LinePermit(this, reservation, slot == Slots.COUNTED, 0, callId, attempt);
-                notifyAdmitted(permit);
+                notifyAdmitted(permit, priority);
                 return CompletableFuture.completedFuture(permit);
             }
             slots.giveBack(slot);
@@ -242,8 +242,12 @@ public final class AdmissionLine {
     public QuotaView view() {
         QuotaState.View stateView = state.view();
         synchronized (this) {
+            java.util.EnumMap<Priority, Integer> byPriority = new java.util.EnumMap<>(Priority.class);
+            for (Priority p : Priority.values()) {
+                byPriority.put(p, lines.size(p));
+            }
             return new QuotaView(key, stateView.dimensions(), slots.inFlight(stateView.inFlight()), slots.limit(), lines.size(),
-                    stateView.pausedUntil());
+                    stateView.pausedUntil(), java.util.Collections.unmodifiableMap(byPriority));
         }
     }
 
@@ -400,9 +404,10 @@ public final class AdmissionLine {
         }
     }
 
-    private void notifyAdmitted(LinePermit permit) {
+    private void notifyAdmitted(LinePermit permit, Priority priority) {
         if (listener != QuotaListener.NONE) {
-            Listeners.notifySafely(() -> listener.onAdmitted(permit.callId, permit.attempt, key, permit.reserved(), permit.waited()));
+            Listeners.notifySafely(() -> listener.onAdmitted(permit.callId, permit.attempt, key, permit.reserved(), priority,
+                    permit.waited()));
         }
     }
 

@@ -2,7 +2,8 @@ package dev.pacer.internal;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
+import dev.pacer.quota.Priority;
+import java.util.function.BiConsumer;
 
 /**
  * What one drain of an {@link AdmissionLine} decided for its waiters (a permit, or the failure that ends
@@ -23,9 +24,9 @@ final class Decisions {
 
     /**
      * Completes every waiter's future; a permit whose future was cancelled meanwhile is released, and
-     * every permit taken is told to {@code admitted}.
+     * every permit taken is told to {@code admitted}, with its waiter's priority.
      */
-    void carryOut(Consumer<LinePermit> admitted) {
+    void carryOut(BiConsumer<LinePermit, Priority> admitted) {
         for (int i = 0; i < waiters.size(); i++) {
             Waiter waiter = waiters.get(i);
             Object result = results.get(i);
@@ -36,7 +37,7 @@ final class Decisions {
                 if (!waiter.future.complete(permit)) {
                     permit.release(); // cancelled in the meantime: give everything back
                 } else {
-                    admitted.accept(permit);
+                    admitted.accept(permit, waiter.priority);
                 }
             } else {
                 waiter.future.completeExceptionally((Throwable) result);

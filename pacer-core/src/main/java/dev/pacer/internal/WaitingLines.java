@@ -34,6 +34,11 @@ final class WaitingLines {
         return size;
     }
 
+    /** How many calls of class {@code priority} wait (under the line's lock). */
+    int size(Priority priority) {
+        return lines[priority.ordinal()].size();
+    }
+
     /** Puts {@code waiter} at the back of its class's line. */
     void add(Waiter waiter) {
         lines[waiter.priority.ordinal()].addLast(waiter);

@@ -24,6 +24,15 @@ public interface QuotaListener {
     default void onAdmitted(long callId, int attempt, QuotaKey key, Cost cost, Duration waited) {
     }
 
+    /**
+     * A call of class {@code priority} was admitted after waiting {@code waited}: what the engine calls.
+     * By default it calls {@link #onAdmitted(long, int, QuotaKey, Cost, Duration)}, so a listener written
+     * before the priority was passed keeps hearing every admission.
+     */
+    default void onAdmitted(long callId, int attempt, QuotaKey key, Cost cost, Priority priority, Duration waited) {
+        onAdmitted(callId, attempt, key, cost, waited);
+    }
+
     /** Admission on the key (or one dimension, or all when null) is paused until {@code until}. */
     default void onPaused(long callId, int attempt, QuotaKey key, Dimension dimension, Instant until) {
     }

@@ -12,9 +12,10 @@ import java.util.Map;
  * @param concurrencyLimit the current concurrency limit ({@link Integer#MAX_VALUE} when none)
  * @param queued           calls waiting for admission
  * @param pausedUntil      when a whole-key pause ends, or null
+ * @param queuedByPriority calls waiting for admission, by priority class (every class present; they sum to {@code queued})
  */
 public record QuotaView(QuotaKey key, Map<Dimension, DimensionView> dimensions, int inFlight, int concurrencyLimit,
-                        int queued, Instant pausedUntil) {
+                        int queued, Instant pausedUntil, Map<Priority, Integer> queuedByPriority) {
 
     /**
      * One dimension.

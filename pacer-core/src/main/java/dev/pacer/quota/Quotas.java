@@ -173,6 +173,11 @@ public final class Quotas {
         return line(key).view();
     }
 
+    /** The keys used so far (each has a line and a state), in no particular order; for views and metrics. */
+    public java.util.Set<QuotaKey> keys() {
+        return java.util.Collections.unmodifiableSet(lines.keySet());
+    }
+
     /** The share of {@code key}'s quota this process assumes it gets when others use the key (1: all). */
     public double share(QuotaKey key) {
         return line(key).state().share();

@@ -151,6 +151,15 @@ public final class PacedAnthropic {
             return this;
         }
 
+        /**
+         * Hears the usage of every Messages answer (with the target that answered) of the clients wrapped
+         * from now on, for metrics: see {@link dev.pacer.anthropic.AnthropicResponses#addUsageListener}.
+         */
+        public Options onUsage(java.util.function.BiConsumer<dev.pacer.route.Target, dev.pacer.anthropic.Usage> listener) {
+            calls.onUsage(listener);
+            return this;
+        }
+
         /** Receives notes about ignored header values and unknown model ids (never a key). */
         public synchronized Options debug(Consumer<String> debug) {
             calls.debug(debug);
@@ -170,8 +179,11 @@ public final class PacedAnthropic {
             return pipeline;
         }
 
-        /** The engine given, else the default one, made on first use and shared by every client wrapped with these options. */
-        private synchronized Pacer engine() {
+        /**
+         * The engine these options pace with: the one given, else the default one, made on first use and
+         * shared by every client wrapped with these options (to bind metrics to it, say).
+         */
+        public synchronized Pacer engine() {
             if (pacer == null) {
                 pacer = Pacer.builder().build();
             }

@@ -8,6 +8,7 @@ import dev.pacer.gateway.internal.GatewayTime;
 import dev.pacer.gateway.internal.HealthHandler;
 import dev.pacer.gateway.internal.PassThrough;
 import dev.pacer.gateway.internal.SpendLedger;
+import dev.pacer.gateway.internal.StatusHandler;
 import dev.pacer.time.PacerClock;
 import dev.pacer.time.PacerScheduler;
 import java.io.IOException;
@@ -44,6 +45,7 @@ public final class Gateway implements AutoCloseable {
     private final Pacer pacer;
     private final GatewayTime<?> time;
     private final PassThrough passThrough;
+    private final StatusHandler status;
     private final Consumer<String> log;
     private final AtomicBoolean stopping = new AtomicBoolean();
 
@@ -70,7 +72,9 @@ public final class Gateway implements AutoCloseable {
         connector.addEventListener(guard);
         server.addConnector(connector);
         GracefulHandler graceful = new GracefulHandler();
-        graceful.setHandler(new GatewayHandler(runtime, new HealthHandler(() -> !stopping.get()), guard, new SpendLedger(), passThrough, log));
+        this.status = new StatusHandler(pacer);
+        graceful.setHandler(new GatewayHandler(runtime, new HealthHandler(() -> !stopping.get()), status, guard, new SpendLedger(),
+                passThrough, log));
         server.setHandler(graceful);
         server.setStopTimeout(s.timeouts().grace().toMillis());
         try {

@@ -13,7 +13,7 @@ import org.eclipse.jetty.util.thread.Invocable;
 
 /**
  * Every exchange enters here, on a virtual thread of its own (a blocking handler), and is routed in
- * order: health; who the caller is ({@link GatewayKeys}, 401 before anything is read); what it asks
+ * order: health, metrics and the status page ({@link StatusHandler}); who the caller is ({@link GatewayKeys}, 401 before anything is read); what it asks
  * ({@link CallHeaders}, 400 for a bad {@code x-pacer-*} header); its body under the limit
  * ({@link RequestBody}, 413 without reading it whole); then {@code POST /v1/messages}
  * ({@link MessagesRelay}), the API's other known endpoints ({@link EndpointRelay}), or anything else
@@ -24,17 +24,19 @@ public final class GatewayHandler extends Handler.Abstract {
 
     private final AtomicReference<GatewayRuntime> runtime;
     private final HealthHandler health;
+    private final StatusHandler status;
     private final ConnectionGuard guard;
     private final MessagesRelay messages;
     private final EndpointRelay endpoints = new EndpointRelay();
     private final PassThrough passThrough;
     private final Consumer<String> log;
 
-    public GatewayHandler(AtomicReference<GatewayRuntime> runtime, HealthHandler health, ConnectionGuard guard, SpendLedger spend,
-                          PassThrough passThrough, Consumer<String> log) {
+    public GatewayHandler(AtomicReference<GatewayRuntime> runtime, HealthHandler health, StatusHandler status, ConnectionGuard guard,
+                          SpendLedger spend, PassThrough passThrough, Consumer<String> log) {
         super(Invocable.InvocationType.BLOCKING);
         this.runtime = runtime;
         this.health = health;
+        this.status = status;
         this.guard = guard;
         this.messages = new MessagesRelay(spend);
         this.passThrough = passThrough;
@@ -45,7 +47,7 @@ public final class GatewayHandler extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) {
         guard.served(request.getConnectionMetaData().getConnection());
         Exchange exchange = new Exchange(request, response, callback);
-        if (health.handle(exchange)) {
+        if (health.handle(exchange) || status.handle(exchange)) {
             return true;
         }
         GatewayRuntime rt = runtime.get();

@@ -66,6 +66,9 @@ class KeysNeverLeakTest {
         send(http, url, "GET", "/v1/messages/batches", key, null, null);
         send(http, url, "GET", "/v1/files", key, null, null);
         send(http, url, "GET", "/v1/not-an-endpoint", key, null, null);
+        send(http, url, "GET", "/metrics", key, null, null);
+        send(http, url, "GET", "/status.json", key, null, null);
+        send(http, url, "GET", "/status", key, null, null);
     }
 
     private void send(HttpClient http, String url, String method, String path, String key, String body, String deadlineMs) throws Exception {

@@ -6,6 +6,8 @@ import dev.pacer.gateway.Gateway;
 import dev.pacer.gateway.GatewayConfigFile;
 import dev.pacer.gateway.GatewaySettings;
 import dev.pacer.gateway.VirtualKey;
+import dev.pacer.redis.RedisQuotaStore;
+import dev.pacer.redis.RedisStoreOptions;
 import dev.pacer.sim.SimServer;
 import dev.pacer.sim.Tier;
 import java.io.BufferedReader;
@@ -50,6 +52,15 @@ final class GatewayCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--sim", description = "Start the built-in simulator (Tier 1 limits, real time) and relay to it; clients need no key.")
     boolean sim;
 
+    @Option(names = "--redis", paramLabel = "URI", description = {"Share the quota with every gateway (and batch run) using this"
+            + " Redis: redis://[:PASSWORD@]HOST[:PORT][/DATABASE], or rediss:// for TLS."})
+    String redis;
+
+    @Option(names = "--redis-unavailable", paramLabel = "MODE", defaultValue = "local-share", description = {"While Redis does not"
+            + " answer: local-share (this gateway's share of the quota, from the fleet size last seen), fail-open or fail-closed."
+            + " Default: ${DEFAULT-VALUE}."})
+    String redisUnavailable;
+
     @Option(names = "--hash-key", description = "Read a gateway key from standard input and print the hash to put in the config's keys.")
     boolean hashKey;
 
@@ -82,12 +93,31 @@ final class GatewayCommand implements java.util.concurrent.Callable<Integer> {
             settings = settings.toBuilder().upstream(new GatewaySettings.Upstream(simulator.baseUrl(), settings.upstream().apiKey(),
                     ApiKey.of(SIM_KEY))).build();
         }
+        RedisQuotaStore shared = null;
+        if (redis != null) {
+            try {
+                shared = RedisQuotaStore.connect(redis, RedisStoreOptions.builder()
+                        .unavailableMode(BatchFlags.redisUnavailable(redisUnavailable)).build());
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                if (simulator != null) {
+                    simulator.close();
+                }
+                throw new UsageException("--redis: " + e.getMessage());
+            }
+        }
         Gateway gateway;
         try {
-            gateway = Gateway.builder().settings(settings).log(line -> { }).start();
+            Gateway.Builder gb = Gateway.builder().settings(settings).log(line -> { });
+            if (shared != null) {
+                gb.store(shared);
+            }
+            gateway = gb.start();
         } catch (IOException e) {
             if (simulator != null) {
                 simulator.close();
+            }
+            if (shared != null) {
+                shared.close();
             }
             throw new UsageException("The gateway cannot listen on " + settings.listen().host() + ":" + settings.listen().port() + " ("
                     + e.getMessage() + "); choose another with --port (or 0 for any free port).");
@@ -98,6 +128,9 @@ final class GatewayCommand implements java.util.concurrent.Callable<Integer> {
         }
         out.println("pacer gateway: listening on " + gateway.url() + " -> " + settings.upstream().baseUrl() + " ("
                 + (settings.virtualKeys() ? settings.keys().size() + " gateway keys" : "pass-through: the client's key goes on") + ")");
+        if (shared != null) {
+            out.println("  sharing the quota through Redis at " + RedisQuotaStore.redacted(redis) + ".");
+        }
         out.println("  export ANTHROPIC_BASE_URL=" + gateway.url());
         out.println("  health: " + gateway.url() + "/healthz   Ctrl-C stops" + (config != null ? ", SIGHUP reloads " + config : "") + ".");
         out.flush();
@@ -106,8 +139,12 @@ final class GatewayCommand implements java.util.concurrent.Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         SimServer s = simulator;
+        RedisQuotaStore store = shared;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             gateway.close();
+            if (store != null) {
+                store.close();
+            }
             if (s != null) {
                 s.close();
             }

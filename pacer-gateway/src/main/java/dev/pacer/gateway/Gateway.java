@@ -52,7 +52,11 @@ public final class Gateway implements AutoCloseable {
     private Gateway(Builder b) throws IOException {
         this.log = b.log;
         this.time = b.time;
-        this.pacer = Pacer.builder().clock(time.time()).scheduler(time.time()).build();
+        Pacer.Builder engine = Pacer.builder().clock(time.time()).scheduler(time.time());
+        if (b.store != null) {
+            engine.store(b.store); // one quota shared with every gateway and run on the same store
+        }
+        this.pacer = engine.build();
         GatewaySettings s = b.settings;
         this.runtime = new AtomicReference<>(new GatewayRuntime(s, pacer, time));
         this.passThrough = new PassThrough();
@@ -168,8 +172,19 @@ public final class Gateway implements AutoCloseable {
         private GatewaySettings settings = GatewaySettings.builder().build();
         private GatewayTime<?> time = GatewayTime.real();
         private Consumer<String> log = System.err::println;
+        private dev.pacer.spi.QuotaStore store;
 
         private Builder() {
+        }
+
+        /**
+         * Where the engine keeps the quotas' state (default: in memory). A store shared by several
+         * gateways (pacer-redis) makes them pace one quota together. It is the engine's for the gateway's
+         * life: a reload does not change it.
+         */
+        public Builder store(dev.pacer.spi.QuotaStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
         }
 
         public Builder settings(GatewaySettings settings) {

@@ -254,6 +254,7 @@ public final class AnthropicPacer implements AutoCloseable {
                                     last.failedInTransit(cause);
                                     return TransportFailures.failedAttempt(cause);
                                 }
+                                calls.heard(call.apiKey(), response::header);
                                 dev.pacer.AttemptResult<JsonNode> read = calls.responses().message(call, ctx.target(), response.status(),
                                         response::header, response.body());
                                 if (!read.outcome().isSuccess()) {
@@ -262,7 +263,7 @@ public final class AnthropicPacer implements AutoCloseable {
                                 }
                                 return dev.pacer.AttemptResult.success(read.outcome(), (Object) response, read.usage());
                             });
-            return pacer.execute(call.spec(), CallHooks.around(attempt, options.declineReason(), options.onSend()))
+            return pacer.execute(call.spec(), calls.attempt(CallHooks.around(attempt, options.declineReason(), options.onSend())))
                     .handle((r, error) -> relayed(r, error, last, params.path("model").asText()));
         });
     }

@@ -263,9 +263,18 @@ public final class AnthropicPacer implements AutoCloseable {
                                 }
                                 return dev.pacer.AttemptResult.success(read.outcome(), (Object) response, read.usage());
                             });
-            return pacer.execute(call.spec(), calls.attempt(CallHooks.around(attempt, options.declineReason(), options.onSend())))
+            // Other providers' models after the Anthropic ones answer in the Anthropic shape: a stream, or a Message.
+            MessagesRoute route = MessagesRoute.of(call, fallbacks);
+            Attempt<Object> routed = route.attempt(attempt, (other, ctx) -> streaming
+                    ? other.stream(call, ctx, executor).thenApply(AnthropicPacer::widened)
+                    : other.send(call, ctx).thenApply(AnthropicPacer::widened));
+            return pacer.execute(route.spec(), calls.attempt(CallHooks.around(routed, options.declineReason(), options.onSend())))
                     .handle((r, error) -> relayed(r, error, last, params.path("model").asText()));
         });
+    }
+
+    private static <T> dev.pacer.AttemptResult<Object> widened(dev.pacer.AttemptResult<T> r) {
+        return new dev.pacer.AttemptResult<>(r.outcome(), r.value(), r.usage(), r.completion());
     }
 
     /** What {@link #relay} hands back for a call that ended with {@code r} or {@code error}. */
@@ -276,6 +285,13 @@ public final class AnthropicPacer implements AutoCloseable {
                 CallResult<MessageStream> opened = (CallResult<MessageStream>) (CallResult<?>) r;
                 stream.attach(opened);
                 return new MessagesReply(stream, null, r.target().model(), r.attempts(), r.queued());
+            }
+            if (r.value() instanceof JsonNode message) { // another provider's answer, translated
+                byte[] bytes = message.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                java.net.http.HttpHeaders json = java.net.http.HttpHeaders.of(
+                        java.util.Map.of("content-type", java.util.List.of("application/json")), (n, v) -> true);
+                return new MessagesReply(null, new EndpointReply(200, json, new java.io.ByteArrayInputStream(bytes), r.outcome()),
+                        r.target().model(), r.attempts(), r.queued());
             }
             AnthropicHttp.Response whole = (AnthropicHttp.Response) r.value();
             return new MessagesReply(null, new EndpointReply(whole.status(), whole.headers(), new java.io.ByteArrayInputStream(whole.body()),

@@ -58,6 +58,25 @@ public final class GatewayConfigFile {
         return parse(path.getFileName().toString(), text, base, System::getenv);
     }
 
+    /** {@code {model: openai:MODEL, base_url: URL, api_key: ${OPENAI_API_KEY}}}: another provider's model to fall back to. */
+    private static dev.pacer.openai.OpenAiEndpoint providerFallback(ConfigNode m) throws Invalid {
+        Map<String, ConfigNode> f = m.section(Set.of("model", "base_url", "api_key"));
+        for (String required : List.of("model", "base_url", "api_key")) {
+            if (!f.containsKey(required)) {
+                throw m.invalid(m.name() + " needs " + required + " (e.g. {model: openai:gpt-4o-mini, base_url: https://api.openai.com/v1,"
+                        + " api_key: ${OPENAI_API_KEY}}).");
+            }
+        }
+        String model = f.get("model").text().trim();
+        String url = f.get("base_url").text().trim();
+        String key = f.get("api_key").text().trim();
+        try {
+            return dev.pacer.openai.OpenAiEndpoint.parse(model, url, key);
+        } catch (IllegalArgumentException e) {
+            throw f.get("model").invalid(m.name() + ": " + e.getMessage());
+        }
+    }
+
     /** Reads {@code text} (named {@code file} in messages) over {@code base}. */
     public static GatewaySettings parse(String file, String text, GatewaySettings.Builder base, Function<String, String> env) throws Invalid {
         ConfigNode root = ConfigNode.root(file, text, env);
@@ -71,10 +90,19 @@ public final class GatewayConfigFile {
                 case "upstream" -> upstream(v, base, env);
                 case "fallback" -> {
                     List<String> models = new ArrayList<>();
+                    List<dev.pacer.openai.OpenAiEndpoint> others = new ArrayList<>();
                     for (ConfigNode m : v.items()) {
-                        models.add(m.text().trim());
+                        if (m.isMapping()) {
+                            others.add(providerFallback(m));
+                        } else if (!others.isEmpty()) {
+                            throw m.invalid(m.name() + ": a Claude model cannot come after another provider's; put the Claude"
+                                    + " models first.");
+                        } else {
+                            models.add(m.text().trim());
+                        }
                     }
                     base.fallbackModels(models);
+                    base.providerFallbacks(others);
                 }
                 case "limits" -> {
                     for (Map.Entry<String, ConfigNode> c : v.entries().entrySet()) {

@@ -22,9 +22,12 @@ import java.util.Objects;
  * @param keys        gateway keys (empty: pass-through mode)
  * @param timeouts    header, idle, body, default deadline and shutdown grace
  * @param bodyLimit   the largest request body taken, in bytes
+ * @param providerFallbacks other providers' models after {@code fallbackModels} (OpenAI-compatible endpoints, answering
+ *                    in the Anthropic shape; see pacer-openai)
  */
 public record GatewaySettings(Listen listen, Upstream upstream, List<String> fallbackModels, Map<String, ClassLimits> limits,
-                              List<VirtualKey> keys, Timeouts timeouts, long bodyLimit) {
+                              List<VirtualKey> keys, Timeouts timeouts, long bodyLimit,
+                              List<dev.pacer.openai.OpenAiEndpoint> providerFallbacks) {
 
     /** Where the gateway listens. */
     public record Listen(String host, int port) {
@@ -102,6 +105,7 @@ public record GatewaySettings(Listen listen, Upstream upstream, List<String> fal
         Objects.requireNonNull(upstream, "upstream");
         Objects.requireNonNull(timeouts, "timeouts");
         fallbackModels = List.copyOf(fallbackModels);
+        providerFallbacks = List.copyOf(providerFallbacks);
         limits = Map.copyOf(limits);
         keys = List.copyOf(keys);
         if (bodyLimit < 1024 || bodyLimit > 1L << 31) {
@@ -135,6 +139,7 @@ public record GatewaySettings(Listen listen, Upstream upstream, List<String> fal
         b.listen = listen;
         b.upstream = upstream;
         b.fallbackModels = new ArrayList<>(fallbackModels);
+        b.providerFallbacks = new ArrayList<>(providerFallbacks);
         b.limits = new LinkedHashMap<>(limits);
         b.keys = new ArrayList<>(keys);
         b.timeouts = timeouts;
@@ -152,6 +157,7 @@ public record GatewaySettings(Listen listen, Upstream upstream, List<String> fal
         private Timeouts timeouts = new Timeouts(Duration.ofSeconds(10), Duration.ofSeconds(120), Duration.ofSeconds(60),
                 Duration.ofSeconds(60), Duration.ofSeconds(30));
         private long bodyLimit = 32L * 1024 * 1024;
+        private List<dev.pacer.openai.OpenAiEndpoint> providerFallbacks = new ArrayList<>();
 
         private Builder() {
         }
@@ -168,6 +174,12 @@ public record GatewaySettings(Listen listen, Upstream upstream, List<String> fal
 
         public Builder upstreamUrl(String url) {
             this.upstream = new Upstream(url, upstream.apiKey(), upstream.fallbackKey());
+            return this;
+        }
+
+        /** Other providers' models after the fallback models, in order. */
+        public Builder providerFallbacks(List<dev.pacer.openai.OpenAiEndpoint> endpoints) {
+            this.providerFallbacks = new ArrayList<>(endpoints);
             return this;
         }
 
@@ -209,7 +221,7 @@ public record GatewaySettings(Listen listen, Upstream upstream, List<String> fal
         }
 
         public GatewaySettings build() {
-            return new GatewaySettings(listen, upstream, fallbackModels, limits, keys, timeouts, bodyLimit);
+            return new GatewaySettings(listen, upstream, fallbackModels, limits, keys, timeouts, bodyLimit, providerFallbacks);
         }
     }
 }

@@ -85,4 +85,30 @@ class GatewayConfigFileTest {
                 .hasMessage("pacer.yaml: keys are set (virtual-key mode) but the upstream has no key; set upstream.api-key-env or"
                         + " upstream.api-key-file.");
     }
+
+    @Test
+    void aFallbackChainMayEndWithAnOpenAiCompatibleModel() throws Exception {
+        GatewaySettings s = GatewayConfigFile.parse("pacer.yaml", """
+                fallback:
+                  - claude-haiku-4-5
+                  - {model: "openai:gpt-4o-mini", base_url: "https://api.openai.com/v1", api_key: "${OPENAI_API_KEY}"}
+                """, GatewaySettings.builder(), Map.of("OPENAI_API_KEY", "sk-openai-from-env")::get);
+        assertThat(s.fallbackModels()).containsExactly("claude-haiku-4-5");
+        assertThat(s.providerFallbacks()).singleElement().satisfies(e -> assertThat(e.toString()).contains("gpt-4o-mini")
+                .doesNotContain("sk-openai-from-env"));
+    }
+
+    @Test
+    void anOpenAiFallbackWithoutItsKeyOrBeforeAClaudeModelIsRefusedNamingTheEntry() {
+        assertThatThrownBy(() -> parse("""
+                fallback:
+                  - {model: "openai:gpt-4o-mini", base_url: "https://api.openai.com/v1"}
+                """)).isInstanceOf(GatewayConfigFile.Invalid.class).hasMessageContaining("pacer.yaml line 2")
+                .hasMessageContaining("fallback[0] needs api_key");
+        assertThatThrownBy(() -> parse("""
+                fallback:
+                  - {model: "openai:gpt-4o-mini", base_url: "https://api.openai.com/v1", api_key: k}
+                  - claude-haiku-4-5
+                """)).isInstanceOf(GatewayConfigFile.Invalid.class).hasMessageContaining("fallback[1]: a Claude model cannot come after");
+    }
 }

@@ -86,6 +86,11 @@ public final class ConfigNode {
         return out;
     }
 
+    /** Whether this node is a mapping (rather than a single value or a list). */
+    public boolean isMapping() {
+        return node instanceof MappingNode;
+    }
+
     /** The entries of a mapping with free keys (model classes). */
     public Map<String, ConfigNode> entries() throws Invalid {
         if (!(node instanceof MappingNode m)) {

@@ -35,7 +35,11 @@ public final class GatewayRuntime {
         this.time = time;
         this.upstream = upstreamClient(settings);
         this.http = AnthropicHttp.builder().baseUrl(settings.upstream().baseUrl()).httpClient(upstream).build();
-        this.claude = AnthropicPacer.builder().http(http).pacer(pacer).fallbackModels(settings.fallbackModels()).build();
+        AnthropicPacer.Builder cb = AnthropicPacer.builder().http(http).pacer(pacer).fallbackModels(settings.fallbackModels());
+        for (dev.pacer.openai.OpenAiEndpoint other : settings.providerFallbacks()) {
+            cb.fallback(dev.pacer.openai.OpenAiFallback.builder(other).pacer(pacer).build());
+        }
+        this.claude = cb.build();
         this.keys = new GatewayKeys(settings);
         this.keyLimits = new KeyLimits(settings.keys(), time.time());
     }

@@ -102,9 +102,11 @@ public final class RedisServer implements AutoCloseable {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                process.destroyForcibly();
                 throw new IllegalStateException(e);
             }
         }
+        process.destroyForcibly(); // never leave a server behind
         throw new IllegalStateException("redis-server on port " + port + " did not answer within 20 s");
     }
 

@@ -106,14 +106,8 @@ final class BatchRunCommand implements Callable<Integer> {
     @Option(names = "--progress", defaultValue = "auto", description = "bar, log or auto (a bar on a terminal). Default: ${DEFAULT-VALUE}.")
     String progress;
 
-    @Option(names = "--redis", paramLabel = "URI", description = {"Share the quota with every run (and gateway) using this Redis:"
-            + " redis://[:PASSWORD@]HOST[:PORT][/DATABASE], or rediss:// for TLS. Live calls only (--via messages)."})
-    String redis;
-
-    @Option(names = "--redis-unavailable", paramLabel = "MODE", defaultValue = "local-share", description = {"While Redis does not"
-            + " answer: local-share (this run's share of the quota, from the fleet size last seen), fail-open or fail-closed."
-            + " Default: ${DEFAULT-VALUE}."})
-    String redisUnavailable;
+    @picocli.CommandLine.Mixin
+    RedisFlags redisFlags = new RedisFlags();
     @Option(names = "--status-port", paramLabel = "PORT", description = "Serve the live status page (/status), /status.json and"
             + " /metrics (Prometheus) on this port while the job runs.")
     Integer statusPort;
@@ -153,8 +147,8 @@ final class BatchRunCommand implements Callable<Integer> {
         }
         List<OpenAiEndpoint> others = set.file != null ? set.file.providerFallbacks : List.of();
         String baseUrl = set.get("--base-url", "base-url", this.baseUrl, BatchFlags::baseUrl);
-        String redisUri = set.get("--redis", "redis", redis, BatchFlags::redis);
-        RedisUnavailableMode redisMode = set.get("--redis-unavailable", "redis-unavailable", redisUnavailable,
+        String redisUri = set.get("--redis", "redis", redisFlags.uri, BatchFlags::redis);
+        RedisUnavailableMode redisMode = set.get("--redis-unavailable", "redis-unavailable", redisFlags.unavailable,
                 BatchFlags::redisUnavailable);
         if (statusPort != null) {
             StatusPort.check(statusHost, statusPort);

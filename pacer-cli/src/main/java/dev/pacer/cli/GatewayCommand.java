@@ -52,14 +52,8 @@ final class GatewayCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--sim", description = "Start the built-in simulator (Tier 1 limits, real time) and relay to it; clients need no key.")
     boolean sim;
 
-    @Option(names = "--redis", paramLabel = "URI", description = {"Share the quota with every gateway (and batch run) using this"
-            + " Redis: redis://[:PASSWORD@]HOST[:PORT][/DATABASE], or rediss:// for TLS."})
-    String redis;
-
-    @Option(names = "--redis-unavailable", paramLabel = "MODE", defaultValue = "local-share", description = {"While Redis does not"
-            + " answer: local-share (this gateway's share of the quota, from the fleet size last seen), fail-open or fail-closed."
-            + " Default: ${DEFAULT-VALUE}."})
-    String redisUnavailable;
+    @CommandLine.Mixin
+    RedisFlags redis = new RedisFlags();
 
     @Option(names = "--hash-key", description = "Read a gateway key from standard input and print the hash to put in the config's keys.")
     boolean hashKey;
@@ -94,10 +88,10 @@ final class GatewayCommand implements java.util.concurrent.Callable<Integer> {
                     ApiKey.of(SIM_KEY))).build();
         }
         RedisQuotaStore shared = null;
-        if (redis != null) {
+        if (redis.uri != null) {
             try {
-                shared = RedisQuotaStore.connect(redis, RedisStoreOptions.builder()
-                        .unavailableMode(BatchFlags.redisUnavailable(redisUnavailable)).build());
+                shared = RedisQuotaStore.connect(redis.uri, RedisStoreOptions.builder()
+                        .unavailableMode(BatchFlags.redisUnavailable(redis.unavailable)).build());
             } catch (IllegalStateException | IllegalArgumentException e) {
                 if (simulator != null) {
                     simulator.close();
@@ -129,7 +123,7 @@ final class GatewayCommand implements java.util.concurrent.Callable<Integer> {
         out.println("pacer gateway: listening on " + gateway.url() + " -> " + settings.upstream().baseUrl() + " ("
                 + (settings.virtualKeys() ? settings.keys().size() + " gateway keys" : "pass-through: the client's key goes on") + ")");
         if (shared != null) {
-            out.println("  sharing the quota through Redis at " + RedisQuotaStore.redacted(redis) + ".");
+            out.println("  sharing the quota through Redis at " + RedisQuotaStore.redacted(redis.uri) + ".");
         }
         out.println("  export ANTHROPIC_BASE_URL=" + gateway.url());
         out.println("  health: " + gateway.url() + "/healthz   Ctrl-C stops" + (config != null ? ", SIGHUP reloads " + config : "") + ".");

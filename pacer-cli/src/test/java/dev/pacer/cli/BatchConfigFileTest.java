@@ -30,11 +30,11 @@ class BatchConfigFileTest {
                     base_url: https://api.openai.com/v1
                     api_key: ${OPENAI_API_KEY}
                     rpm: 500
-                """, Map.of("OPENAI_API_KEY", "sk-from-env-123456"));
+                """, Map.of("OPENAI_API_KEY", "sk-test-from-env"));
         assertThat(c.fallback).containsExactly("claude-haiku-4-5");
         assertThat(c.providerFallbacks).hasSize(1);
         assertThat(c.providerFallbacks.get(0).model()).isEqualTo("gpt-4o-mini");
-        assertThat(c.providerFallbacks.get(0).apiKey().secret()).isEqualTo("sk-from-env-123456");
+        assertThat(c.providerFallbacks.get(0).apiKey().secret()).isEqualTo("sk-test-from-env");
         assertThat(c.providerFallbacks.get(0).rpm()).isEqualTo(500);
     }
 

@@ -9,10 +9,10 @@ class OpenAiEndpointTest {
 
     @Test
     void aChainEntryNamesTheModelAndTheURLIsChecked() {
-        OpenAiEndpoint e = OpenAiEndpoint.parse("openai:gpt-4o-mini", "https://api.openai.com/v1/", "sk-secret-123456");
+        OpenAiEndpoint e = OpenAiEndpoint.parse("openai:gpt-4o-mini", "https://api.openai.com/v1/", "sk-test-not-a-real-key");
         assertThat(e.model()).isEqualTo("gpt-4o-mini");
         assertThat(e.chatCompletions()).hasToString("https://api.openai.com/v1/chat/completions");
-        assertThat(e.toString()).doesNotContain("sk-secret-123456");
+        assertThat(e.toString()).doesNotContain("sk-test-not-a-real-key");
         assertThat(OpenAiQuotaKeys.of(e).id()).startsWith("openai:").endsWith(":api.openai.com:gpt-4o-mini").doesNotContain("secret");
         assertThat(OpenAiQuotaKeys.of(OpenAiEndpoint.of("m", "http://127.0.0.1:8089/v1", "k")).id()).endsWith(":127.0.0.1_8089:m");
     }

@@ -45,7 +45,7 @@ class OpenAiFallbackTest {
 
     private Setup setup(ScriptedChatServer server, boolean stream) {
         Pacer pacer = Pacer.builder().retryPolicy(RetryPolicy.builder().baseDelay(Duration.ofMillis(20)).build()).build();
-        OpenAiFallback openai = OpenAiFallback.builder(OpenAiEndpoint.of("gpt-4o-mini", server.baseUrl(), "sk-scripted-123456"))
+        OpenAiFallback openai = OpenAiFallback.builder(OpenAiEndpoint.of("gpt-4o-mini", server.baseUrl(), "sk-test-scripted"))
                 .pacer(pacer).debug(notes::add).build();
         ObjectNode params = JSON.createObjectNode().put("model", "claude-sonnet-4-5").put("max_tokens", 50);
         params.putArray("messages").addObject().put("role", "user").put("content", "hi");

@@ -22,7 +22,7 @@ final class Streams {
     }
 
     private static HttpRequest request(String url, int tokens) {
-        return HttpRequest.newBuilder(URI.create(url + "/v1/messages")).header("x-api-key", "sk-ant-bench-0001")
+        return HttpRequest.newBuilder(URI.create(url + "/v1/messages")).header("x-api-key", "sk-ant-test-bench")
                 .header("anthropic-version", "2023-06-01").header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(STREAM.formatted(tokens, tokens))).build();
     }
 

@@ -41,7 +41,7 @@ final class Wrk {
     static Run run(String url, Map<String, String> headers, int threads, int connections, int seconds, Path dir) throws Exception {
         StringBuilder lua = new StringBuilder("wrk.method = \"POST\"\nwrk.body = '").append(BODY).append("'\n")
                 .append("wrk.headers[\"content-type\"] = \"application/json\"\n")
-                .append("wrk.headers[\"x-api-key\"] = \"sk-ant-bench-0001\"\n")
+                .append("wrk.headers[\"x-api-key\"] = \"sk-ant-test-bench\"\n")
                 .append("wrk.headers[\"anthropic-version\"] = \"2023-06-01\"\n");
         headers.forEach((n, v) -> lua.append("wrk.headers[\"").append(n).append("\"] = \"").append(v).append("\"\n"));
         Path script = Files.writeString(Files.createTempFile(dir, "wrk", ".lua"), lua.toString());

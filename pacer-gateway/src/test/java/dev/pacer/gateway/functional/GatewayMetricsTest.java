@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  */
 class GatewayMetricsTest {
 
-    private static final String KEY = "sk-ant-metrics-client-5d2e91";
+    private static final String KEY = TestKeys.unique("sk-ant-test-metrics-");
     private static final String MESSAGE = "{\"model\":\"claude-haiku-4-5\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
 
     @Test

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class GatewaysShareAQuotaThroughRedisTest {
 
-    private static final String KEY = "sk-ant-fleet-client-0b7c44";
+    private static final String KEY = "sk-ant-test-fleet-client";
 
     @Test
     void twoGatewaysOnOneStorePaceTheKeyAsOne() throws Exception {

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  */
 class JavaSdkThroughGatewayTest {
 
-    private static final String KEY = "sk-ant-gateway-java-sdk-0001";
+    private static final String KEY = "sk-ant-test-gateway-java-sdk";
     private GatewayFixture fixture;
     private AnthropicClient client;
 

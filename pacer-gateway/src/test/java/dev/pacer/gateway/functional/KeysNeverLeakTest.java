@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class KeysNeverLeakTest {
 
-    private static final String CLIENT_KEY = "sk-ant-pass-through-client-9c41e7";
+    private static final String CLIENT_KEY = TestKeys.unique("sk-ant-test-pass-through-");
     private static final String MESSAGE = "{\"model\":\"claude-haiku-4-5\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
     private static final String STREAM = "{\"model\":\"claude-haiku-4-5\",\"max_tokens\":16,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
 

@@ -50,7 +50,7 @@ class LoadThroughGatewayTest {
                             + "\"metadata\":{\"user_id\":\"sim:output_tokens=" + output + "\"},"
                             + "\"messages\":[{\"role\":\"user\",\"content\":\"Request " + n + ": summarise the quota rules.\"}]}";
                     HttpRequest request = HttpRequest.newBuilder(URI.create(fixture.url() + "/v1/messages"))
-                            .header("x-api-key", "sk-ant-load-test-0001").header("x-pacer-deadline-ms", "120000")
+                            .header("x-api-key", "sk-ant-test-load").header("x-pacer-deadline-ms", "120000")
                             .header("x-pacer-priority", n % 5 == 0 ? "bulk" : "normal")
                             .POST(HttpRequest.BodyPublishers.ofString(body)).build();
                     if (!stream) {

@@ -38,7 +38,7 @@ class NodeSdkThroughGatewayTest {
         try (GatewayFixture fixture = new GatewayFixture(sim, b -> { })) {
             ProcessBuilder pb = new ProcessBuilder("node", "through-gateway.mjs").directory(PACKAGE.toFile()).redirectErrorStream(true);
             pb.environment().put("ANTHROPIC_BASE_URL", fixture.url());
-            pb.environment().put("ANTHROPIC_API_KEY", "sk-ant-node-sdk-test-0001");
+            pb.environment().put("ANTHROPIC_API_KEY", "sk-ant-test-node-sdk");
             Process p = pb.start();
             String out;
             try {

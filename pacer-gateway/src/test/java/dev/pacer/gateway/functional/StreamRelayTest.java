@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class StreamRelayTest {
 
-    private static final String KEY = "sk-ant-stream-relay-0001";
+    private static final String KEY = "sk-ant-test-stream-relay";
     private GatewayFixture fixture;
     private final HttpClient http = HttpClient.newHttpClient();
 

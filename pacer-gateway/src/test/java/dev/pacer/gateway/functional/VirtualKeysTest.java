@@ -24,10 +24,10 @@ import org.junit.jupiter.api.Test;
  */
 class VirtualKeysTest {
 
-    static final String UPSTREAM_KEY = "sk-ant-upstream-secret-7f3a";
-    static final String TEAM_KEY = "pgw-team-a-0d9e4c";
-    static final String THRIFTY_KEY = "pgw-thrifty-51aa";
-    static final String SLOW_KEY = "pgw-slow-b771";
+    static final String UPSTREAM_KEY = TestKeys.unique("sk-ant-test-upstream-");
+    static final String TEAM_KEY = TestKeys.unique("pgw-test-team-a-");
+    static final String THRIFTY_KEY = TestKeys.unique("pgw-test-thrifty-");
+    static final String SLOW_KEY = TestKeys.unique("pgw-test-slow-");
     static final String MESSAGE = "{\"model\":\"claude-haiku-4-5\",\"max_tokens\":32,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
 
     private GatewayFixture fixture;

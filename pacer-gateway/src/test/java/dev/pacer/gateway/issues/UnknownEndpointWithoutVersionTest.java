@@ -26,7 +26,7 @@ class UnknownEndpointWithoutVersionTest {
                      .log(line -> { }).start();
              HttpClient http = HttpClient.newHttpClient()) {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/files"))
-                    .header("x-api-key", "sk-ant-issue-0001").build(), HttpResponse.BodyHandlers.ofString());
+                    .header("x-api-key", "sk-ant-test-issue").build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isNotEqualTo(400);
             assertThat(r.body()).doesNotContain("anthropic-version");
         }

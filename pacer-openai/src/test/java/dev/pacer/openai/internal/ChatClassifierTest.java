@@ -48,10 +48,10 @@ class ChatClassifierTest {
         assertThat(classify(500, error("server_error", null, "oops"), null).family()).isEqualTo(OutcomeFamily.SERVER_ERROR);
         assertThat(classify(503, null, null).family()).isEqualTo(OutcomeFamily.OVERLOADED);
         assertThat(classify(408, null, null).family()).isEqualTo(OutcomeFamily.TIMEOUT);
-        assertThat(classify(401, error("invalid_request_error", "invalid_api_key", "Incorrect API key provided: sk-abc123456789."), null))
+        assertThat(classify(401, error("invalid_request_error", "invalid_api_key", "Incorrect API key provided: sk-test-not-a-real-key."), null))
                 .satisfies(o -> {
                     assertThat(o.family()).isEqualTo(OutcomeFamily.AUTH_ERROR);
-                    assertThat(o.message()).doesNotContain("sk-abc123456789").contains("[key removed]");
+                    assertThat(o.message()).doesNotContain("sk-test-not-a-real-key").contains("[key removed]");
                 });
         Outcome bad = classify(400, error("invalid_request_error", null, "Invalid 'messages'"), "req_abc12345");
         assertThat(bad.family()).isEqualTo(OutcomeFamily.REQUEST_ERROR);

@@ -103,6 +103,18 @@ public final class RedisLink implements AutoCloseable {
         }
     }
 
+    /** The link {@code connect} makes, its scripts loaded; on a failure the client is shut down and the failure thrown. */
+    private static RedisLink opened(Runnable shutdown, Supplier<RedisLink> connect, Duration timeout) {
+        try {
+            RedisLink link = connect.get();
+            link.load(timeout);
+            return link;
+        } catch (RuntimeException e) {
+            shutdown.run();
+            throw e;
+        }
+    }
+
     /**
      * Connects to {@code uri}.
      *
@@ -123,29 +135,21 @@ public final class RedisLink implements AutoCloseable {
                 client.setOptions(ClusterClientOptions.builder()
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                         .timeoutOptions(timeouts).build());
-                try {
+                return opened(() -> shutdown(client::shutdown, resources), () -> {
                     StatefulRedisClusterConnection<String, String> c = client.connect();
-                    RedisLink link = new RedisLink(() -> shutdown(client::shutdown, resources), c, c.async(), () -> c.async().ping().toCompletableFuture(), printable);
-                    link.load(timeout);
-                    return link;
-                } catch (RuntimeException e) {
-                    shutdown(client::shutdown, resources);
-                    throw e;
-                }
+                    return new RedisLink(() -> shutdown(client::shutdown, resources), c, c.async(),
+                            () -> c.async().ping().toCompletableFuture(), printable);
+                }, timeout);
             }
             RedisClient client = RedisClient.create(resources, parsed);
             client.setOptions(ClientOptions.builder()
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .timeoutOptions(timeouts).build());
-            try {
+            return opened(() -> shutdown(client::shutdown, resources), () -> {
                 StatefulRedisConnection<String, String> c = client.connect();
-                RedisLink link = new RedisLink(() -> shutdown(client::shutdown, resources), c, c.async(), () -> c.async().ping().toCompletableFuture(), printable);
-                link.load(timeout);
-                return link;
-            } catch (RuntimeException e) {
-                shutdown(client::shutdown, resources);
-                throw e;
-            }
+                return new RedisLink(() -> shutdown(client::shutdown, resources), c, c.async(),
+                        () -> c.async().ping().toCompletableFuture(), printable);
+            }, timeout);
         } catch (io.lettuce.core.RedisException e) {
             throw new IllegalStateException("Redis at " + printable + " cannot be reached (" + describe(e)
                     + "): start it, or check the host, port, password and --redis URI.");

@@ -40,6 +40,12 @@ public final class AnthropicQuotaModel implements QuotaModel {
         return RULES.countedAsGenerated(dimension);
     }
 
+    /** Output tokens: counted as they are generated (the 2026 rule), so admission may pace them by the speed of generation. */
+    @Override
+    public boolean generatedOverTime(Dimension dimension) {
+        return dimension == Dimension.OUTPUT_TOKENS;
+    }
+
     @Override
     public Cost chargedFor(Outcome outcome, Cost reserved) {
         return RULES.chargedFor(outcome, reserved);

@@ -19,7 +19,9 @@ import java.util.Map;
  * settlement would be capped away at one moment and let a burst through at another: a provider
  * that only counts real usage would then see more than capacity + rate x window in some window
  * (a property test found exactly this). With the rule, every window admits at most
- * capacity + rate x window of real usage, whatever the estimates were.
+ * capacity + rate x window of real usage, whatever the estimates were. A dimension paced by the
+ * speed of generation ({@link GenerationPacing}) is occupied instead by what its calls in flight may
+ * still produce ({@link #occupy}), never more than they reserved.
  *
  * <h2>Debt</h2>
  * Settling may take a level below zero. Debt is the provider's: while its bucket is below zero it
@@ -27,8 +29,9 @@ import java.util.Map;
  * process's share (see {@link ShareEstimator}).
  *
  * <h2>Invariants</h2>
- * For each limited dimension {@code level + reserved <= capacity} (except transiently after a
- * limit change lowers the capacity); {@code level} only rises by refill and refunds.
+ * For each limited dimension {@code level + occupied <= capacity} (occupied: the reservations, or
+ * what is still generated; except transiently after a limit change lowers the capacity); {@code level}
+ * only rises by refill and refunds.
  */
 final class DimensionLevels {
 
@@ -41,6 +44,8 @@ final class DimensionLevels {
     private double[] level;
     private double[] ratePerNano;
     private long[] reserved;
+    /** Per dimension: what occupies the bucket instead of {@code reserved} when paced by generation (NaN: reserved). */
+    private double[] occupied;
     private long[] pausedUntil;
     private long pausedAllUntil = Long.MIN_VALUE;
     private long lastRefill;
@@ -53,6 +58,8 @@ final class DimensionLevels {
         this.level = new double[n];
         this.ratePerNano = new double[n];
         this.reserved = new long[n];
+        this.occupied = new double[n];
+        Arrays.fill(occupied, Double.NaN);
         this.pausedUntil = new long[n];
         Arrays.fill(pausedUntil, Long.MIN_VALUE);
         this.width = n;
@@ -96,7 +103,7 @@ final class DimensionLevels {
         lastRefill = now;
         for (int d = 0; d < width; d++) {
             if (limited[d]) {
-                double ceiling = limits[d].capacity() - reserved[d];
+                double ceiling = limits[d].capacity() - occupation(d);
                 double l = level[d];
                 if (l < ceiling) {
                     double gain = ratePerNano[d] * elapsed;
@@ -173,10 +180,35 @@ final class DimensionLevels {
             reserved[d] -= t;
             if (limited[d] && diff != 0) {
                 double l = level[d] + diff;
-                double ceiling = limits[d].capacity() - reserved[d];
+                double ceiling = limits[d].capacity() - occupation(d);
                 level[d] = l > ceiling ? Math.max(level[d], ceiling) : l;
             }
         }
+    }
+
+    /**
+     * What occupies dimension {@code d}'s bucket from now on: {@code amount} instead of the reservations
+     * (a dimension paced by generation: what the calls in flight may still produce, see
+     * {@link GenerationPacing}); NaN goes back to the reservations.
+     */
+    void occupy(int d, double amount) {
+        ensureWidth(d + 1);
+        occupied[d] = amount;
+    }
+
+    private double occupation(int d) {
+        double o = occupied[d];
+        return o != o ? reserved[d] : Math.min(o, reserved[d]);
+    }
+
+    /** Whether dimension {@code d} (or the whole key) is paused at {@code now}. */
+    boolean paused(int d, long now) {
+        return pausedAllUntil > now || (d < width && pausedUntil[d] > now);
+    }
+
+    /** Dimension {@code d}'s refill per nanosecond at {@code share} of the rate (0 when not limited). */
+    double ratePerNano(int d, double share) {
+        return isLimited(d) ? ratePerNano[d] * (level[d] >= 0 ? share : 1) : 0;
     }
 
     /** Holds one dimension (or all when {@code d} is negative) until {@code untilNanos}. */
@@ -299,6 +331,9 @@ final class DimensionLevels {
         level = Arrays.copyOf(level, n);
         ratePerNano = Arrays.copyOf(ratePerNano, n);
         reserved = Arrays.copyOf(reserved, n);
+        double[] occ = Arrays.copyOf(occupied, n);
+        Arrays.fill(occ, width, n, Double.NaN);
+        occupied = occ;
         long[] paused = Arrays.copyOf(pausedUntil, n);
         Arrays.fill(paused, width, n, Long.MIN_VALUE);
         pausedUntil = paused;

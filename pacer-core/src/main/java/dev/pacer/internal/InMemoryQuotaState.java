@@ -44,6 +44,7 @@ final class InMemoryQuotaState implements QuotaState {
     // Guarded by "this".
     private final DimensionLevels levels;
     private final ShareEstimator share = new ShareEstimator();
+    private final GenerationPacing pacing;
     private MemoryReservation inFlightHead;
     private int inFlight;
     private long sendSequence;
@@ -59,6 +60,7 @@ final class InMemoryQuotaState implements QuotaState {
         this.listener = listener;
         this.calibrator = new Calibrator(model, learnedBurstRatio);
         this.levels = new DimensionLevels(clock.nanoTime());
+        this.pacing = new GenerationPacing(model);
     }
 
     @Override
@@ -70,7 +72,7 @@ final class InMemoryQuotaState implements QuotaState {
             int exceeded = levels.exceededDimension(cost);
             if (exceeded >= 0) {
                 result = Refusal.never(Dimension.byIndex(exceeded), cost.at(exceeded), levels.limit(exceeded).capacity());
-            } else if (levels.canTake(cost, now)) {
+            } else if (levels.canTake(cost, now) || pacedFit(cost, now, 0)) {
                 levels.take(cost);
                 MemoryReservation r = new MemoryReservation(cost, callId, attempt, now);
                 r.next = inFlightHead;
@@ -82,6 +84,9 @@ final class InMemoryQuotaState implements QuotaState {
                 result = r;
             } else {
                 Refusal wait = levels.headWait(cost, now, share.value());
+                if (pacing.active()) {
+                    wait = pacedWait(cost, now, wait);
+                }
                 if (wait.kind() == Refusal.Kind.WAIT && wait.waitNanos() > ShareEstimator.GROWTH_WAKE_NANOS
                         && share.value() < 1.0 && inFlight == 0) {
                     // The share grows meanwhile (see ShareEstimator), so the fit comes sooner: look again then.
@@ -124,7 +129,7 @@ final class InMemoryQuotaState implements QuotaState {
         if (snapshot == null) {
             synchronized (this) {
                 if (!r.ended) {
-                    end(r, actual);
+                    end(r, actual, -1);
                 }
             }
             return;
@@ -134,8 +139,9 @@ final class InMemoryQuotaState implements QuotaState {
             if (r.ended) {
                 return;
             }
-            refill(clock.nanoTime());
-            end(r, actual);
+            long now = clock.nanoTime();
+            refill(now);
+            end(r, actual, now);
             if (calibrator.isNewest(snapshot, r)) {
                 applySnapshot(snapshot, r, events);
             }
@@ -166,7 +172,7 @@ final class InMemoryQuotaState implements QuotaState {
         share.answered(now);
         long callId = source == null ? 0 : source.callId;
         int attempt = source == null ? 0 : source.attempt;
-        share.detectSharing(snapshot, now, callId, attempt);
+        share.detectSharing(snapshot, now, source == null ? now : source.admittedNanos, callId, attempt);
         Calibrator.Changes changes = new Calibrator.Changes() {
             @Override
             public void limitChanged(Dimension dimension, Limit limit) {
@@ -243,15 +249,17 @@ final class InMemoryQuotaState implements QuotaState {
 
     private void refill(long now) {
         long since = levels.lastRefill();
+        if (pacing.active()) {
+            occupyWhatIsStillGenerated(now);
+        }
         if (levels.refill(now, share.value()) && share.value() < 1.0 && inFlight == 0 && waiting > 0) {
             share.passed(since, now, levels.inDebt());
             shareReportPending = share.hasReport();
         }
     }
 
-    private void end(MemoryReservation r, Cost actual) {
+    private void end(MemoryReservation r, Cost actual, long now) {
         r.ended = true;
-        levels.giveBack(r.cost, actual);
         inFlight--;
         if (r.prev != null) {
             r.prev.next = r.next;
@@ -262,6 +270,83 @@ final class InMemoryQuotaState implements QuotaState {
             r.next.prev = r.prev;
         }
         r.prev = r.next = null;
+        // Without a snapshot the clock was not read (class comment): no sample, and the occupation as of the last refill.
+        if (now >= 0) {
+            pacing.learn(actual, r.admittedNanos, now);
+        }
+        if (pacing.active()) {
+            occupyWhatIsStillGenerated(now >= 0 ? now : levels.lastRefill());
+        }
+        levels.giveBack(r.cost, actual);
+    }
+
+    /** The buckets paced by generation are occupied by what the calls in flight may still produce (GenerationPacing). */
+    private void occupyWhatIsStillGenerated(long now) {
+        for (int d = 0, n = Dimension.count(); d < n; d++) {
+            if (pacing.bound(d) > 0) {
+                levels.occupy(d, pacing.remaining(d, inFlightHead, now));
+            }
+        }
+    }
+
+    /**
+     * Whether {@code cost} fits at {@code now + after} when the dimensions paced by generation are
+     * judged by {@link GenerationPacing} (the others by their level then, refilled by {@code after}).
+     */
+    private boolean pacedFit(Cost cost, long now, long after) {
+        if (!pacing.active()) {
+            return false;
+        }
+        double s = share.value();
+        for (int d = 0, n = cost.width(); d < n; d++) {
+            if (levels.paused(d, now + after)) {
+                return false;
+            }
+            long c = cost.at(d);
+            if (!levels.isLimited(d)) {
+                continue;
+            }
+            double rate = levels.ratePerNano(d, s);
+            double level = Math.min(levels.limit(d).capacity(), levels.level(d) + rate * after);
+            if (level >= c) {
+                continue;
+            }
+            if (pacing.bound(d) <= 0 || !pacing.fits(d, c, level, rate, inFlightHead, now, after)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The head's wait when some dimension is paced by generation: the first of a few instants up to
+     * {@code lump}'s wait (or, when a settlement was awaited, until the calls in flight would have
+     * produced all they reserved) at which the cost fits; {@code lump} when none does. Settlements run
+     * the line again anyway, so the instants need not be exact.
+     */
+    private Refusal pacedWait(Cost cost, long now, Refusal lump) {
+        if (lump.kind() != Refusal.Kind.WAIT && lump.kind() != Refusal.Kind.HELD) {
+            return lump;
+        }
+        long horizon = lump.kind() == Refusal.Kind.WAIT ? lump.waitNanos() : 0;
+        if (lump.kind() == Refusal.Kind.HELD) {
+            for (int d = 0, n = cost.width(); d < n; d++) {
+                double u = pacing.bound(d);
+                if (u > 0) {
+                    for (MemoryReservation r = inFlightHead; r != null; r = r.next) {
+                        horizon = Math.max(horizon, (long) Math.ceil(r.cost.at(d) / u) - (now - r.admittedNanos));
+                    }
+                }
+            }
+        }
+        final int steps = 24;
+        for (int i = 1; i < steps && horizon > steps; i++) {
+            long after = horizon / steps * i;
+            if (pacedFit(cost, now, after)) {
+                return Refusal.waitFor(lump.dimension(), after);
+            }
+        }
+        return lump;
     }
 
     // ---------------------------------------------------------------- outside the lock

@@ -19,7 +19,10 @@ import java.util.Arrays;
  * replays its own sends on a bucket of the provider's limit that starts full: what would be left if
  * nobody else used the key. Less left at the provider is others' recent use, and the share starts
  * at this process's part of it. A full bucket says nothing, and a single client whose first answer
- * is slow is never mistaken for several: the replay refills as the provider does.
+ * is slow is never mistaken for several: the replay refills as the provider does, and the refill
+ * during the answering call's flight is given away, since the provider may have counted at any
+ * moment of it (a replay to the moment the answer was read saw one request too many on a loaded
+ * machine and halved a lone client's share for its first minute).
  *
  * <h2>Growing without evidence</h2>
  * When calls wait, none is out and no answer came for 5 s, nothing can show room, so the share grows
@@ -77,8 +80,12 @@ final class ShareEstimator {
         }
     }
 
-    /** At the first answer with a request count: do others use this key? (See the class comment.) */
-    void detectSharing(RateLimitSnapshot snapshot, long now, long callId, int attempt) {
+    /**
+     * At the first answer with a request count: do others use this key? (See the class comment.)
+     * {@code sentAt} is when the answering call was admitted: the provider counted its remaining
+     * requests at some moment between then and {@code now}.
+     */
+    void detectSharing(RateLimitSnapshot snapshot, long now, long sentAt, long callId, int attempt) {
         RateLimitSnapshot.Entry requests = snapshot.entries().get(Dimension.REQUESTS);
         if (requests == null || requests.limit() <= 0 || requests.remaining() < 0 || sharingChecked) {
             return;
@@ -99,7 +106,11 @@ final class ShareEstimator {
             previous = sends[i];
         }
         alone = Math.min(limit, alone + perNano * Math.max(0, now - previous));
-        double others = Math.floor(alone) - requests.remaining();
+        // The provider counted at some moment of the call's flight, not at `now`: the refill of the whole
+        // flight is the benefit of the doubt (a slow first answer stamped at its start would otherwise show
+        // requests that are only the refill since, and a single client would halve its own share).
+        double unsure = perNano * Math.max(0, now - Math.min(now, sentAt));
+        double others = Math.floor(alone - unsure) - requests.remaining();
         double ours = Math.max(1, limit - alone);
         if (others >= 1) {
             set(Math.max(MIN_SHARE, Math.min(share, ours / (ours + others))),

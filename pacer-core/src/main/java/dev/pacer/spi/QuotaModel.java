@@ -40,6 +40,18 @@ public interface QuotaModel {
     boolean countedAsGenerated(Dimension dimension);
 
     /**
+     * Whether admission may rely on {@code dimension} reaching the provider's bucket only as fast as an
+     * answer is generated (Anthropic's output tokens, counted token by token as they stream out): the
+     * engine then learns how fast answers are produced and admits a call when the bucket, refilling
+     * while the calls in flight generate at most at that speed, never runs dry, instead of only when
+     * the whole reservation is in the bucket now. Default false: the reservation is taken as if it were
+     * counted at once, which holds for any provider.
+     */
+    default boolean generatedOverTime(Dimension dimension) {
+        return false;
+    }
+
+    /**
      * What an attempt that ended with {@code outcome} cost when the provider reported no usage.
      *
      * @param reserved what the attempt had reserved

@@ -37,6 +37,12 @@ import java.util.Arrays;
  * {@value #MARGIN}. A reservation smaller than what the call produces is not protected by this rule,
  * exactly as it is not by the old one: the estimate is the provider's job (a high quantile).
  *
+ * <h2>Only for a key this process has alone</h2>
+ * The rule reasons about the provider's whole bucket. Once others were seen on the key (its first
+ * answer, or a 429; {@link ShareEstimator}), their calls drain it too and this process knows only its
+ * share: the key goes back to the old rule for good (in the {@code fleet} benchmark, four instances
+ * pacing by speed on one key met a 429 on more than half of their requests).
+ *
  * <h2>The bucket's ceiling</h2>
  * The level refills up to {@code capacity - sum(rem)} instead of {@code capacity - reserved}, so that
  * {@code R0} never exceeds the capacity, as the provider's own level cannot ({@link DimensionLevels}).
@@ -49,6 +55,8 @@ final class GenerationPacing {
     static final long MIN_SAMPLE = 256;
 
     private final QuotaModel model;
+    /** Whether the model paces any dimension known when the key was opened (else learning is skipped: the hot path). */
+    private final boolean enabled;
     /** Per dimension index: the fastest sample in units per nanosecond, 0 while none. */
     private double[] fastest = new double[Math.max(3, Dimension.count())];
     private boolean any;
@@ -57,6 +65,11 @@ final class GenerationPacing {
 
     GenerationPacing(QuotaModel model) {
         this.model = model;
+        boolean any = false;
+        for (int d = 0, n = Dimension.count(); d < n; d++) {
+            any |= model.generatedOverTime(Dimension.byIndex(d));
+        }
+        this.enabled = any;
     }
 
     /** Whether some dimension is paced by speed (a speed was learned). */
@@ -72,7 +85,7 @@ final class GenerationPacing {
     /** Learns from a call that reserved at {@code admittedNanos} and ended at {@code now} costing {@code actual}. */
     void learn(Cost actual, long admittedNanos, long now) {
         long elapsed = now - admittedNanos;
-        if (elapsed <= 0) {
+        if (!enabled || elapsed <= 0) {
             return;
         }
         int n = actual.width();

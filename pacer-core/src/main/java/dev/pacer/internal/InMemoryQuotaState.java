@@ -84,7 +84,7 @@ final class InMemoryQuotaState implements QuotaState {
                 result = r;
             } else {
                 Refusal wait = levels.headWait(cost, now, share.value());
-                if (pacing.active()) {
+                if (pacing.active() && !share.othersSeen()) {
                     wait = pacedWait(cost, now, wait);
                 }
                 if (wait.kind() == Refusal.Kind.WAIT && wait.waitNanos() > ShareEstimator.GROWTH_WAKE_NANOS
@@ -282,9 +282,10 @@ final class InMemoryQuotaState implements QuotaState {
 
     /** The buckets paced by generation are occupied by what the calls in flight may still produce (GenerationPacing). */
     private void occupyWhatIsStillGenerated(long now) {
+        boolean alone = !share.othersSeen();
         for (int d = 0, n = Dimension.count(); d < n; d++) {
             if (pacing.bound(d) > 0) {
-                levels.occupy(d, pacing.remaining(d, inFlightHead, now));
+                levels.occupy(d, alone ? pacing.remaining(d, inFlightHead, now) : Double.NaN);
             }
         }
     }
@@ -294,7 +295,8 @@ final class InMemoryQuotaState implements QuotaState {
      * judged by {@link GenerationPacing} (the others by their level then, refilled by {@code after}).
      */
     private boolean pacedFit(Cost cost, long now, long after) {
-        if (!pacing.active()) {
+        // Others on the key drain the provider's bucket too: what the rule knows of it is then only this process's part.
+        if (!pacing.active() || share.othersSeen()) {
             return false;
         }
         double s = share.value();

@@ -19,10 +19,8 @@ import java.util.Arrays;
  * replays its own sends on a bucket of the provider's limit that starts full: what would be left if
  * nobody else used the key. Less left at the provider is others' recent use, and the share starts
  * at this process's part of it. A full bucket says nothing, and a single client whose first answer
- * is slow is never mistaken for several: the replay refills as the provider does, and the refill
- * during the answering call's flight is given away, since the provider may have counted at any
- * moment of it (a replay to the moment the answer was read saw one request too many on a loaded
- * machine and halved a lone client's share for its first minute).
+ * is slow is never mistaken for several: the replay refills as the provider does, but only up to
+ * the answering call's admission, since the provider may have counted at any moment of its flight.
  *
  * <h2>Growing without evidence</h2>
  * When calls wait, none is out and no answer came for 5 s, nothing can show room, so the share grows
@@ -52,6 +50,7 @@ final class ShareEstimator {
     private int earlySendCount;
     private long grownNanos = Long.MIN_VALUE;
     private boolean sharingChecked;
+    private boolean othersSeen;
     /** When the last provider snapshot was applied. */
     private long lastAnswerNanos = Long.MIN_VALUE / 2;
 
@@ -61,6 +60,11 @@ final class ShareEstimator {
 
     double value() {
         return share;
+    }
+
+    /** Whether others were ever seen on the key (the first answer or a 429): then its bucket is not this process's alone. */
+    boolean othersSeen() {
+        return othersSeen;
     }
 
     void answered(long now) {
@@ -99,20 +103,25 @@ final class ShareEstimator {
         }
         double limit = requests.limit();
         double perNano = limit / 60.0 / DimensionLevels.NANOS_PER_SECOND;
+        // The provider counted at some moment of the answering call's flight, between its admission
+        // (sentAt) and now: the benefit of the doubt is every send of ours counted but the refill only up
+        // to sentAt. Replaying the refill up to the moment the answer was read saw, on a loaded machine,
+        // one request too many and halved a lone client's share for its first minute.
+        long refilledUntil = Math.min(now, sentAt);
         double alone = limit;
+        double least = limit;
         long previous = sends[0];
         for (int i = 0; i < count; i++) {
             alone = Math.min(limit, alone + perNano * (sends[i] - previous)) - 1;
+            least = Math.min(limit, least + perNano * Math.max(0, Math.min(sends[i], refilledUntil) - Math.min(previous, refilledUntil))) - 1;
             previous = sends[i];
         }
         alone = Math.min(limit, alone + perNano * Math.max(0, now - previous));
-        // The provider counted at some moment of the call's flight, not at `now`: the refill of the whole
-        // flight is the benefit of the doubt (a slow first answer stamped at its start would otherwise show
-        // requests that are only the refill since, and a single client would halve its own share).
-        double unsure = perNano * Math.max(0, now - Math.min(now, sentAt));
-        double others = Math.floor(alone - unsure) - requests.remaining();
+        least = Math.min(limit, least + perNano * Math.max(0, refilledUntil - Math.min(previous, refilledUntil)));
+        double others = Math.floor(least) - requests.remaining();
         double ours = Math.max(1, limit - alone);
         if (others >= 1) {
+            othersSeen = true;
             set(Math.max(MIN_SHARE, Math.min(share, ours / (ours + others))),
                     "the first answer counted requests of other clients on the key", callId, attempt);
         }
@@ -138,6 +147,7 @@ final class ShareEstimator {
 
     /** A 429 the model let through. */
     void cut(long callId, int attempt) {
+        othersSeen = true;
         double before = share;
         share = Math.max(MIN_SHARE, share * DECREASE);
         reportedShare = share;

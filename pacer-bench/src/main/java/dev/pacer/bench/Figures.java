@@ -45,11 +45,11 @@ public record Figures(String strategy, String concurrency, double utilization, d
     /** The figures as the report's JSON names them. */
     public void writeTo(ObjectNode o) {
         o.put("strategy", strategy);
-        o.put("concurrency", concurrency);
-        number(o, "utilization", utilization, 3);
         number(o, "job_utilization", jobUtilization, 3);
         o.put("requests", requests);
         o.put("succeeded", succeeded);
+        o.put("concurrency", concurrency);
+        number(o, "utilization", utilization, 3);
         o.put("failed_to_caller", failedToCaller);
         o.put("unfinished", unfinished);
         o.put("wire_429", wire429);

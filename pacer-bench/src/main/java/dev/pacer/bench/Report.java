@@ -68,7 +68,7 @@ final class Report {
         md.append("| strategy | job utilization | succeeded | failed to caller | wire 429 | wire 529 | over-admission | makespan s "
                 + "| attempts | amplification | p50 s | p99 s | interactive p50 / p99 s | deadline misses | fallback answers "
                 + "| concurrency | utilization of the part done |\n");
-        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n");
         for (Figures f : s.results()) {
             md.append(String.format(Locale.ROOT,
                     "| %s | %s | %d/%d | %d%s | %d | %d | %s | %s | %d | %.2f | %s | %s | %s | %s | %d | %s | %s |%n",

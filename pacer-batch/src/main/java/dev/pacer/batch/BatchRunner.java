@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import dev.pacer.openai.OpenAiEndpoint;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -90,7 +91,18 @@ public final class BatchRunner {
         RunOptions.Via via = options.via();
         if (via == RunOptions.Via.AUTO) {
             via = RunOptions.chooseVia(input.items().size(), options.deadline(), options.clock().instant());
-            options.out().println("--via auto: " + RunOptions.explainVia(input.items().size(), options.deadline(), via) + ".");
+            if (via == RunOptions.Via.BATCHES && !options.providerFallbacks().isEmpty()) {
+                via = RunOptions.Via.MESSAGES;
+                options.out().println("--via auto: live Messages calls, since the fallback chain ends with "
+                        + OpenAiEndpoint.PREFIX + options.providerFallbacks().get(0).model() + ", which the Message Batches API cannot reach.");
+            } else {
+                options.out().println("--via auto: " + RunOptions.explainVia(input.items().size(), options.deadline(), via) + ".");
+            }
+        } else if (via == RunOptions.Via.BATCHES && !options.providerFallbacks().isEmpty()) {
+            // The Batches API runs every request on Anthropic's side, so a chain that ends elsewhere cannot be honoured.
+            throw new BatchException("--via batches cannot fall back to " + OpenAiEndpoint.PREFIX + options.providerFallbacks().get(0).model()
+                    + ": the Message Batches API runs on Anthropic's side only; use --via messages, or remove the openai: entries from"
+                    + " the fallback chain.");
         }
         if (via == RunOptions.Via.BATCHES) {
             input = input.forBatches();

@@ -16,7 +16,11 @@ import com.anthropic.models.messages.Tool;
 import com.anthropic.models.messages.ToolChoiceTool;
 import com.anthropic.models.messages.ToolResultBlockParam;
 import com.anthropic.models.messages.ToolUseBlock;
+import dev.pacer.anthropic.ApiKey;
+import dev.pacer.gateway.GatewaySettings;
+import dev.pacer.gateway.VirtualKey;
 import dev.pacer.openai.OpenAiEndpoint;
+import dev.pacer.quota.Priority;
 import dev.pacer.sim.ChatSimSettings;
 import dev.pacer.sim.FaultProfile;
 import dev.pacer.sim.SimServer;
@@ -24,6 +28,7 @@ import dev.pacer.sim.Tier;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * pointed at the gateway, receives valid Anthropic messages and streams, with {@code x-pacer-model} naming
  * the model that answered; the simulator's OpenAI side never refused a call. Plain, streamed and tool-use
  * requests (tools offered, {@code tool_choice} naming one, the {@code tool_use} answer sent back with its
- * {@code tool_result}) all take that way.
+ * {@code tool_result}) all take that way. A gateway key's budget counts the OpenAI answers at their model's price.
  */
 class OpenAiFallbackThroughGatewayTest {
 
@@ -134,6 +139,47 @@ class OpenAiFallbackThroughGatewayTest {
                 client.close();
             }
         }
+    }
+
+    @Test
+    void aGatewayKeysBudgetCountsTheOpenAiAnswersPlainAndStreamed() throws Exception {
+        String upstreamKey = TestKeys.unique("sk-ant-test-upstream-");
+        String openaiKey = TestKeys.unique("sk-openai-test-");
+        String plainKey = TestKeys.unique("pgw-test-plain-");
+        String streamKey = TestKeys.unique("pgw-test-stream-");
+        SimServer sim = SimServer.builder().tier(Tier.TIER_2).timeScale(60).seed(10)
+                .configure(s -> s.chat(ChatSimSettings.DEFAULT).apiKeys(Set.of(upstreamKey, openaiKey))).start();
+        sim.setFaults(FaultProfile.NONE.withOverloaded(1.0));
+        OpenAiEndpoint openai = OpenAiEndpoint.of("gpt-4o-mini", sim.baseUrl() + "/v1", openaiKey);
+        // One gpt-4o-mini answer (tens of tokens in, 8 or more out) costs more than a millionth of a dollar.
+        double budget = 0.000_001;
+        try (GatewayFixture fixture = new GatewayFixture(sim, b -> b.fallbackModels(List.of("claude-haiku-4-5")).providerFallbacks(List.of(openai))
+                .upstream(new GatewaySettings.Upstream(b.upstream().baseUrl(), ApiKey.of(upstreamKey), null)).keys(List.of(
+                        new VirtualKey("plain", VirtualKey.hash(plainKey), Priority.NORMAL, 0, 0, 0, budget),
+                        new VirtualKey("stream", VirtualKey.hash(streamKey), Priority.NORMAL, 0, 0, 0, budget))))) {
+            MessageCreateParams params = MessageCreateParams.builder().model("claude-sonnet-4-5").maxTokens(100).addUserMessage("Say hello.").build();
+            AnthropicClient plain = client(fixture, plainKey);
+            AnthropicClient streaming = client(fixture, streamKey);
+            try {
+                plain.messages().create(params).validate();
+                assertThat(org.junit.jupiter.api.Assertions.assertThrows(com.anthropic.errors.RateLimitException.class,
+                        () -> plain.messages().create(params)).getMessage()).contains("has spent its budget");
+
+                try (StreamResponse<RawMessageStreamEvent> stream = streaming.messages().createStreaming(params)) {
+                    assertThat(stream.stream().count()).isPositive();
+                }
+                assertThat(org.junit.jupiter.api.Assertions.assertThrows(com.anthropic.errors.RateLimitException.class,
+                        () -> streaming.messages().create(params)).getMessage()).contains("has spent its budget");
+            } finally {
+                plain.close();
+                streaming.close();
+            }
+            assertThat(sim.chatStats().succeeded()).as("only the first call of each key reached the OpenAI side").isEqualTo(2);
+        }
+    }
+
+    private static AnthropicClient client(GatewayFixture fixture, String key) {
+        return AnthropicOkHttpClient.builder().baseUrl(fixture.url()).apiKey(key).maxRetries(0).timeout(Duration.ofSeconds(60)).build();
     }
 
     private static Tool tool(String name, String description, String parameter) {

@@ -40,7 +40,7 @@ class DocumentedMetersTest {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             try (AnthropicPacer claude = AnthropicPacer.builder().baseUrl(sim.baseUrl()).apiKey(KEY).pacer(pacer)
                     .fallbackModels(List.of("claude-sonnet-4-5")).build();
-                 PacerMetrics metrics = PacerMetrics.bind(claude, registry)) {
+                 PacerMetrics metrics = PacerMetrics.builder().prices(dev.pacer.batch.Prices.defaults()::ofAnswer).bind(claude, registry)) {
                 Traffic.join(Traffic.calls(claude, "claude-opus-4-5", 12, CallOptions.defaults())); // 529s, retries, fallbacks, breakers
                 Traffic.join(Traffic.calls(claude, "claude-haiku-4-5", 3, CallOptions.defaults()));  // learns the haiku pool's limits
                 try (Traffic.Flood flood = new Traffic.Flood(sim.baseUrl(), KEY, "claude-haiku-4-5", 2).untilRateLimited()) {

@@ -5,6 +5,7 @@ import dev.pacer.batch.BatchRunner;
 import dev.pacer.batch.DailyWindow;
 import dev.pacer.batch.Prices;
 import dev.pacer.batch.RunOptions;
+import dev.pacer.batch.Shard;
 import dev.pacer.cli.PacerCommand.UsageException;
 import dev.pacer.openai.OpenAiEndpoint;
 import dev.pacer.quota.Dimension;
@@ -93,6 +94,11 @@ final class BatchRunCommand implements Callable<Integer> {
 
     @Option(names = "--allow-changed-input", description = "Resume even though the input file changed since the run started.")
     boolean allowChangedInput;
+
+    @Option(names = "--shard", paramLabel = "i/n", description = {"Run only this process's share of the lines (line l when"
+            + " (l-1) mod n = i-1), with a results file of its own: n processes answer every request once between them.",
+            "Share their quota with --redis."})
+    String shard;
 
     @Option(names = "--retry-errored", description = {"Send again the requests whose result in RESULTS.jsonl is errored with an error"
             + " worth retrying (overloaded_error, api_error, rate_limit_error, timeout_error; never a request error such as"
@@ -194,6 +200,9 @@ final class BatchRunCommand implements Callable<Integer> {
                 skipInvalid, allowChangedInput, dailyWindow, until, graceTime, knownLimits, clock, scheduler, out,
                 bar, table, builtIn != null ? Duration.ofSeconds(2) : Duration.ofSeconds(10), builtIn != null, retryErrored, others, shared);
         BatchRunner runner = new BatchRunner(options);
+        if (shard != null) {
+            runner.shard(Shard.parse(shard));
+        }
         StatusPort statusServer = null;
         try {
             statusServer = statusPort == null ? null : StatusPort.open(statusHost, statusPort);
@@ -228,7 +237,10 @@ final class BatchRunCommand implements Callable<Integer> {
             BatchRunner.Summary s = runner.run();
             summary(s, out);
             if (s.ending() == BatchRunner.Ending.STOPPED) {
-                List<String> again = options.resumeFlags();
+                List<String> again = new java.util.ArrayList<>(options.resumeFlags());
+                if (shard != null) {
+                    again.addAll(List.of("--shard", Shard.parse(shard).toString()));
+                }
                 out.println("To resume: pacer batch run " + input + " -o " + output + (again.isEmpty() ? "" : " " + String.join(" ", again))
                         + (config != null ? " --config " + config : ""));
                 printed.countDown();

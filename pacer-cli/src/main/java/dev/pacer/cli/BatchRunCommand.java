@@ -213,6 +213,9 @@ final class BatchRunCommand implements Callable<Integer> {
             throw e;
         }
         if (statusServer != null) {
+            if (shared != null) {
+                statusServer.bind(new dev.pacer.redis.RedisStoreMeters(shared));
+            }
             runner.onEngine(statusServer::watch);
             out.println("Status: " + statusServer.url() + " (and /status.json, /metrics) while the job runs.");
         }

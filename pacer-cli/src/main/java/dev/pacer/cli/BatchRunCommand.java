@@ -136,6 +136,12 @@ final class BatchRunCommand implements Callable<Integer> {
         DailyWindow dailyWindow = set.get("--window", "window", window, BatchFlags::window);
         Instant until = set.get("--deadline", "deadline", deadline, BatchFlags::deadline);
         Duration graceTime = set.get("--grace", "grace", grace, BatchFlags::grace);
+        Shard share;
+        try {
+            share = shard == null ? Shard.ALL : Shard.parse(shard);
+        } catch (BatchException e) {
+            throw new UsageException(e.getMessage());
+        }
         Map<String, Map<Dimension, Limit>> knownLimits = limits != null ? GivenLimits.parse(limits).forEveryClass() : set.limits();
         boolean bar = BatchFlags.progressBar(progress);
         Prices table = prices != null ? BatchFlags.prices(prices) : set.prices();
@@ -200,9 +206,7 @@ final class BatchRunCommand implements Callable<Integer> {
                 skipInvalid, allowChangedInput, dailyWindow, until, graceTime, knownLimits, clock, scheduler, out,
                 bar, table, builtIn != null ? Duration.ofSeconds(2) : Duration.ofSeconds(10), builtIn != null, retryErrored, others, shared);
         BatchRunner runner = new BatchRunner(options);
-        if (shard != null) {
-            runner.shard(Shard.parse(shard));
-        }
+        runner.shard(share);
         StatusPort statusServer = null;
         try {
             statusServer = statusPort == null ? null : StatusPort.open(statusHost, statusPort);
@@ -241,8 +245,8 @@ final class BatchRunCommand implements Callable<Integer> {
             summary(s, out);
             if (s.ending() == BatchRunner.Ending.STOPPED) {
                 List<String> again = new java.util.ArrayList<>(options.resumeFlags());
-                if (shard != null) {
-                    again.addAll(List.of("--shard", Shard.parse(shard).toString()));
+                if (share.count() > 1) {
+                    again.addAll(List.of("--shard", share.toString()));
                 }
                 out.println("To resume: pacer batch run " + input + " -o " + output + (again.isEmpty() ? "" : " " + String.join(" ", again))
                         + (config != null ? " --config " + config : ""));

@@ -120,6 +120,11 @@ public final class AnthropicPacer implements AutoCloseable {
         return calls.estimator();
     }
 
+    /** The other providers' targets the chains end with ({@link Builder#fallback}), in order. */
+    public List<MessagesFallback> fallbacks() {
+        return fallbacks;
+    }
+
     /** The model classes table. */
     public ModelClasses modelClasses() {
         return calls.modelClasses();

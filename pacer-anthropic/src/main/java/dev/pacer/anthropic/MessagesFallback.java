@@ -40,4 +40,16 @@ public interface MessagesFallback {
      * so everything before is an ordinary failed attempt; blocking reads run on {@code executor}.
      */
     CompletionStage<AttemptResult<MessageStream>> stream(MessagesCall call, AttemptContext context, Executor executor);
+
+    /**
+     * Hears the Anthropic-shaped usage of every answer this target gives from now on (for metrics: tokens and
+     * cost), as {@link AnthropicResponses#addUsageListener} does for Anthropic's answers. A fallback that
+     * reports no usage ignores it; a listener must not block and must not throw.
+     */
+    default void addUsageListener(java.util.function.BiConsumer<Target, Usage> listener) {
+    }
+
+    /** Removes a listener added by {@link #addUsageListener}. */
+    default void removeUsageListener(java.util.function.BiConsumer<Target, Usage> listener) {
+    }
 }

@@ -196,6 +196,18 @@ public final class BatchInput {
         return new BatchInput(path, kept, all, sha256);
     }
 
+    /**
+     * The lines of this file that {@code shard} takes: its requests and its problems; the hash stays the whole
+     * file's, so every shard's run checks the same input.
+     */
+    public BatchInput forShard(Shard shard) {
+        if (shard.count() == 1) {
+            return this;
+        }
+        return new BatchInput(path, items.stream().filter(i -> shard.takes(i.line())).toList(),
+                problems.stream().filter(p -> shard.takes(p.line())).toList(), sha256);
+    }
+
     static String batchesProblem(ObjectNode params) {
         if (params.has("speed")) {
             return "params.speed is not accepted by the Batches API (fast mode cannot be batched); remove it, or run with --via messages";

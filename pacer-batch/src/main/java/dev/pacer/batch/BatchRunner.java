@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import dev.pacer.openai.OpenAiEndpoint;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -47,6 +48,7 @@ public final class BatchRunner {
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile java.util.function.Consumer<dev.pacer.Pacer> onEngine = pacer -> {
     };
+    private volatile Shard shard = Shard.ALL;
 
     public BatchRunner(RunOptions options) {
         this.options = options;
@@ -58,6 +60,12 @@ public final class BatchRunner {
      */
     public BatchRunner onEngine(java.util.function.Consumer<dev.pacer.Pacer> observer) {
         this.onEngine = java.util.Objects.requireNonNull(observer, "observer");
+        return this;
+    }
+
+    /** Runs only {@code shard}'s lines of the input ({@code --shard i/n}); set it before {@link #run()}. */
+    public BatchRunner shard(Shard shard) {
+        this.shard = java.util.Objects.requireNonNull(shard, "shard");
         return this;
     }
 
@@ -90,15 +98,33 @@ public final class BatchRunner {
         RunOptions.Via via = options.via();
         if (via == RunOptions.Via.AUTO) {
             via = RunOptions.chooseVia(input.items().size(), options.deadline(), options.clock().instant());
-            options.out().println("--via auto: " + RunOptions.explainVia(input.items().size(), options.deadline(), via) + ".");
+            if (via == RunOptions.Via.BATCHES && !options.providerFallbacks().isEmpty()) {
+                via = RunOptions.Via.MESSAGES;
+                options.out().println("--via auto: live Messages calls, since the fallback chain ends with "
+                        + OpenAiEndpoint.PREFIX + options.providerFallbacks().get(0).model() + ", which the Message Batches API cannot reach.");
+            } else {
+                options.out().println("--via auto: " + RunOptions.explainVia(input.items().size(), options.deadline(), via) + ".");
+            }
+        } else if (via == RunOptions.Via.BATCHES && !options.providerFallbacks().isEmpty()) {
+            // The Batches API runs every request on Anthropic's side, so a chain that ends elsewhere cannot be honoured.
+            throw new BatchException("--via batches cannot fall back to " + OpenAiEndpoint.PREFIX + options.providerFallbacks().get(0).model()
+                    + ": the Message Batches API runs on Anthropic's side only; use --via messages, or remove the openai: entries from"
+                    + " the fallback chain.");
         }
         if (via == RunOptions.Via.BATCHES) {
             input = input.forBatches();
         }
+        input = input.forShard(shard);
         if (!input.problems().isEmpty() && !options.skipInvalid()) {
             throw new BatchException(input.describeProblems());
         }
         RunState state = RunState.load(options.output());
+        String shardName = shard.count() == 1 ? null : shard.toString();
+        if (state.exists() && !java.util.Objects.equals(state.shard, shardName)) {
+            throw new BatchException(options.output() + " holds the results of " + (state.shard == null ? "the whole file" : "--shard " + state.shard)
+                    + ", not of " + (shardName == null ? "the whole file" : "--shard " + shardName) + "; resume it with "
+                    + (state.shard == null ? "no --shard" : "--shard " + state.shard) + ", or give this share a results file of its own.");
+        }
         if (state.exists() && !state.inputSha256.equals(input.sha256()) && !options.allowChangedInput()) {
             throw new BatchException("The input " + options.input() + " changed since " + options.output()
                     + " was started (its content hash differs); use a new -o file, or --allow-changed-input to resume anyway.");
@@ -113,6 +139,10 @@ public final class BatchRunner {
         state.via = via.name().toLowerCase();
         state.flags.clear();
         state.flags.addAll(options.resumeFlags());
+        state.shard = shardName;
+        if (shardName != null) {
+            state.flags.addAll(List.of("--shard", shardName));
+        }
         try (ResultLog log = ResultLog.open(options.output(), 25)) {
             state.save();
             if (options.retryErrored()) {

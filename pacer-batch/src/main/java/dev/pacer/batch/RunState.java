@@ -28,6 +28,8 @@ final class RunState {
     String inputPath;
     String inputSha256;
     String via;
+    /** The share of the input this results file holds ({@code --shard}); null for the whole file (and for older state files). */
+    String shard;
     final List<Batch> batches = new ArrayList<>();
     /** The flags that repeat this run (never the API key), e.g. ["--via", "batches", "--max-cost", "25.0"]. */
     final List<String> flags = new ArrayList<>();
@@ -54,6 +56,7 @@ final class RunState {
             state.inputPath = node.path("input").asText(null);
             state.inputSha256 = node.path("input_sha256").asText(null);
             state.via = node.path("via").asText(null);
+            state.shard = node.path("shard").asText(null);
             state.pendingCreateAt = node.path("pending_create_at").asText(null);
             state.pendingCreateCount = node.path("pending_create_count").asInt(0);
             node.path("flags").forEach(f -> state.flags.add(f.asText()));
@@ -78,6 +81,9 @@ final class RunState {
         node.put("input", inputPath);
         node.put("input_sha256", inputSha256);
         node.put("via", via);
+        if (shard != null) {
+            node.put("shard", shard);
+        }
         node.put("updated_at", Instant.now().toString());
         if (pendingCreateAt != null) {
             node.put("pending_create_at", pendingCreateAt);

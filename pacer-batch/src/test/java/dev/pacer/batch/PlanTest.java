@@ -101,7 +101,7 @@ class PlanTest {
         assertThat(prices.of("opus-4")).isEqualTo(new Prices.Price(5, 25));
         Files.writeString(table, "{\"sonnet-4\": {\"input\": 6, \"outptu\": 30}}");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Prices.read(table)).isInstanceOf(BatchException.class)
-                .hasMessage("The price table " + table + ": 'sonnet-4' needs exactly \"input\" and \"output\", USD per million tokens"
-                        + " of 0 or more, like {\"input\": 3, \"output\": 15} (not [outptu]).");
+                .hasMessage("The price table " + table + ": 'sonnet-4' needs \"input\" and \"output\" (and optionally"
+                        + " \"cache_read\"), USD per million tokens of 0 or more, like {\"input\": 3, \"output\": 15} (not [outptu]).");
     }
 }

@@ -64,7 +64,7 @@ final class Lane {
         long wallStart = System.nanoTime();
         String apiKey = "sk-ant-bench-" + strategyName;
         try (SimServer sim = SimServer.builder().tier(Tier.TIER_1).timeScale(scenario.timeScale()).seed(seed)
-                .faults(scenario.faults()).start()) {
+                .faults(scenario.faults()).configure(s -> s.chat(Scenario.OPENAI_SIDE)).start()) {
             ScaledClock clock = new ScaledClock(sim.clock().now(), scenario.timeScale());
             List<Strategy> instances = new ArrayList<>();
             List<AnthropicHttp> clients = new ArrayList<>();

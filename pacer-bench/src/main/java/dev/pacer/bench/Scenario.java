@@ -29,6 +29,12 @@ public record Scenario(String name, String description, List<Job> jobs, FaultPro
     public static final String PRIMARY_CLASS = "sonnet-4";
     /** The fallback model (the "haiku-4-5" pool, with its own limits). */
     public static final String FALLBACK = "claude-haiku-4-5";
+    /**
+     * The simulator's OpenAI side in every lane: the default models, the messages endpoint's latency, and
+     * server errors before the answer (2% 500s, 5% 503s), so the fallback in {@code storm-openai} meets weather too.
+     */
+    static final dev.pacer.sim.ChatSimSettings OPENAI_SIDE = dev.pacer.sim.ChatSimSettings.DEFAULT.withFaults(0.02, 0.05);
+
     /** The last fallback of {@code storm-openai}: the simulator's Chat Completions model. */
     public static final String OPENAI_FALLBACK = "gpt-4o-mini";
     /** Tier 1 on the primary model. */

@@ -5,6 +5,7 @@ import dev.pacer.batch.BatchRunner;
 import dev.pacer.batch.DailyWindow;
 import dev.pacer.batch.Prices;
 import dev.pacer.batch.RunOptions;
+import dev.pacer.batch.Shard;
 import dev.pacer.cli.PacerCommand.UsageException;
 import dev.pacer.openai.OpenAiEndpoint;
 import dev.pacer.quota.Dimension;
@@ -94,6 +95,11 @@ final class BatchRunCommand implements Callable<Integer> {
     @Option(names = "--allow-changed-input", description = "Resume even though the input file changed since the run started.")
     boolean allowChangedInput;
 
+    @Option(names = "--shard", paramLabel = "i/n", description = {"Run only this process's share of the lines (line l when"
+            + " (l-1) mod n = i-1), with a results file of its own: n processes answer every request once between them.",
+            "Share their quota with --redis."})
+    String shard;
+
     @Option(names = "--retry-errored", description = {"Send again the requests whose result in RESULTS.jsonl is errored with an error"
             + " worth retrying (overloaded_error, api_error, rate_limit_error, timeout_error; never a request error such as"
             + " invalid_request_error).", "Each line is replaced in place (the file is rewritten atomically), so every custom_id"
@@ -130,6 +136,12 @@ final class BatchRunCommand implements Callable<Integer> {
         DailyWindow dailyWindow = set.get("--window", "window", window, BatchFlags::window);
         Instant until = set.get("--deadline", "deadline", deadline, BatchFlags::deadline);
         Duration graceTime = set.get("--grace", "grace", grace, BatchFlags::grace);
+        Shard share;
+        try {
+            share = shard == null ? Shard.ALL : Shard.parse(shard);
+        } catch (BatchException e) {
+            throw new UsageException(e.getMessage());
+        }
         Map<String, Map<Dimension, Limit>> knownLimits = limits != null ? GivenLimits.parse(limits).forEveryClass() : set.limits();
         boolean bar = BatchFlags.progressBar(progress);
         Prices table = prices != null ? BatchFlags.prices(prices) : set.prices();
@@ -194,6 +206,7 @@ final class BatchRunCommand implements Callable<Integer> {
                 skipInvalid, allowChangedInput, dailyWindow, until, graceTime, knownLimits, clock, scheduler, out,
                 bar, table, builtIn != null ? Duration.ofSeconds(2) : Duration.ofSeconds(10), builtIn != null, retryErrored, others, shared);
         BatchRunner runner = new BatchRunner(options);
+        runner.shard(share);
         StatusPort statusServer = null;
         try {
             statusServer = statusPort == null ? null : StatusPort.open(statusHost, statusPort);
@@ -204,6 +217,9 @@ final class BatchRunCommand implements Callable<Integer> {
             throw e;
         }
         if (statusServer != null) {
+            if (shared != null) {
+                statusServer.bind(new dev.pacer.redis.RedisStoreMeters(shared));
+            }
             runner.onEngine(statusServer::watch);
             out.println("Status: " + statusServer.url() + " (and /status.json, /metrics) while the job runs.");
         }
@@ -228,7 +244,10 @@ final class BatchRunCommand implements Callable<Integer> {
             BatchRunner.Summary s = runner.run();
             summary(s, out);
             if (s.ending() == BatchRunner.Ending.STOPPED) {
-                List<String> again = options.resumeFlags();
+                List<String> again = new java.util.ArrayList<>(options.resumeFlags());
+                if (share.count() > 1) {
+                    again.addAll(List.of("--shard", share.toString()));
+                }
                 out.println("To resume: pacer batch run " + input + " -o " + output + (again.isEmpty() ? "" : " " + String.join(" ", again))
                         + (config != null ? " --config " + config : ""));
                 printed.countDown();

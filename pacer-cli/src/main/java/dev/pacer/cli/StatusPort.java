@@ -78,6 +78,11 @@ final class StatusPort implements AutoCloseable {
         return server.baseUrl() + StatusEndpoints.STATUS;
     }
 
+    /** Adds meters of the run's own (the Redis store's degraded gauge) to {@code /metrics}. */
+    void bind(io.micrometer.core.instrument.binder.MeterBinder binder) {
+        binder.bindTo(registry);
+    }
+
     /** Watches {@code pacer} from now on, in place of the engine watched before. */
     synchronized void watch(Pacer pacer) {
         closeWatch();

@@ -10,7 +10,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code batch run --redis}: the quota's state goes to a real redis-server; bad URIs are one sentence, never with the password. */
+/**
+ * {@code batch run --redis}: the quota's state goes to a real redis-server; bad URIs are one sentence, never with the password;
+ * {@code --shard i/n} runs share one file between processes, each line answered once.
+ */
 class BatchRunRedisTest {
 
     private final StringWriter out = new StringWriter();
@@ -41,6 +44,26 @@ class BatchRunRedisTest {
             assertThat(Files.readAllLines(dir.resolve("out.jsonl"))).hasSize(6);
             // the quota's state (levels, fleet heartbeats) is in Redis
             assertThat(Long.parseLong(server.command("AUTH s3cret-pw", "DBSIZE").substring(1))).isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    @Test
+    void twoShardsOfOneFileShareTheQuotaAndAnswerEveryLineOnce(@TempDir Path dir) throws Exception {
+        try (RedisServer server = RedisServer.start()) {
+            Path in = input(dir, 7);
+            java.util.List<String> ids = new java.util.ArrayList<>();
+            for (String shard : new String[] {"1/2", "2/2"}) {
+                Path out = dir.resolve("out-" + shard.charAt(0) + ".jsonl");
+                assertThat(run("batch", "run", in.toString(), "-o", out.toString(), "--sim", "--redis", server.uri(), "--shard", shard,
+                        "--progress", "log")).as(err.toString()).isZero();
+                for (String line : Files.readAllLines(out)) {
+                    ids.add(line.substring(0, line.indexOf(',')));
+                }
+            }
+            assertThat(ids).hasSize(7).doesNotHaveDuplicates();
+            err.getBuffer().setLength(0);
+            assertThat(run("batch", "run", in.toString(), "-o", dir.resolve("x.jsonl").toString(), "--sim", "--shard", "3")).isEqualTo(2);
+            assertThat(err.toString()).contains("pacer: --shard must be i/n").doesNotContain("\tat ");
         }
     }
 

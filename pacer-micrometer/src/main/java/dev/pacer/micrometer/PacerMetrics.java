@@ -23,7 +23,8 @@ import java.util.function.Function;
  *
  * Every decision of the engine becomes a counter or a timer (calls by outcome, upstream answers by
  * status — 429 and 529 are separate series —, 429s by dimension, retries by reason, fallbacks,
- * breaker transitions, queue wait by priority, tokens) and every pool's state a gauge (level, limit
+ * breaker transitions, queue wait by priority, tokens, and cost in USD when given prices
+ * ({@link Builder#prices}) and every pool's state a gauge (level, limit
  * and reserved per dimension, waiting by priority, concurrency, share). docs/architecture.md lists
  * each meter with its tags. Tags are bounded and never hold a key: model classes, pools (named by the
  * key's fingerprint), dimensions, priorities, outcomes and statuses, with at most
@@ -82,8 +83,19 @@ public final class PacerMetrics implements AutoCloseable {
         private int maxModels = 32;
         private int maxPools = 20;
         private Tags tags = Tags.empty();
+        private AnswerPrice prices;
 
         private Builder() {
+        }
+
+        /**
+         * Counts {@code pacer.cost} (USD, by model class) at these prices for every answer whose usage the binding
+         * hears: bound to an {@code AnthropicPacer} or {@code PacedAnthropic.Options}, Anthropic's answers and those of
+         * the other providers a chain ends with; a bare {@code Pacer}'s settled costs carry no usage, so it counts none.
+         */
+        public Builder prices(AnswerPrice prices) {
+            this.prices = Objects.requireNonNull(prices, "prices");
+            return this;
         }
 
         /**
@@ -130,7 +142,12 @@ public final class PacerMetrics implements AutoCloseable {
             PacerMeters meters = meters(claude.pacer(), registry, true);
             BiConsumer<Target, Usage> usage = meters::usage;
             claude.calls().responses().addUsageListener(usage);
-            return new PacerMetrics(claude.pacer(), meters, () -> claude.calls().responses().removeUsageListener(usage));
+            // The other providers' answers (an OpenAI fallback's) are heard from their fallbacks.
+            claude.fallbacks().forEach(f -> f.addUsageListener(usage));
+            return new PacerMetrics(claude.pacer(), meters, () -> {
+                claude.calls().responses().removeUsageListener(usage);
+                claude.fallbacks().forEach(f -> f.removeUsageListener(usage));
+            });
         }
 
         /**
@@ -148,7 +165,7 @@ public final class PacerMetrics implements AutoCloseable {
         private PacerMeters meters(Pacer pacer, MeterRegistry registry, boolean tokensFromUsage) {
             Objects.requireNonNull(pacer, "pacer");
             Objects.requireNonNull(registry, "registry");
-            PacerMeters meters = new PacerMeters(pacer, registry, tags, modelClass, maxModels, maxPools, tokensFromUsage);
+            PacerMeters meters = new PacerMeters(pacer, registry, tags, modelClass, maxModels, maxPools, tokensFromUsage, prices);
             pacer.addListener(meters);
             return meters;
         }

@@ -29,14 +29,17 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -72,6 +75,7 @@ public final class OpenAiFallback implements MessagesFallback {
     private final ChatTokenEstimator estimator;
     private final Map<MessagesCall, Prepared> prepared = Collections.synchronizedMap(new WeakHashMap<>());
     private final AtomicReference<Outcome> spent = new AtomicReference<>();
+    private final List<BiConsumer<Target, Usage>> usageListeners = new CopyOnWriteArrayList<>();
 
     /** One call's translation, made once and kept while the call lives. */
     private record Prepared(ObjectNode body, String refusal, long raw, long maxTokens) {
@@ -161,6 +165,7 @@ public final class OpenAiFallback implements MessagesFallback {
             return AttemptResult.failure(responses.invalid(outcome, "The answer could not be read: " + e.getMessage(), header), null);
         }
         estimator.learn(endpoint.model(), p.raw, completion.path("usage").path("prompt_tokens").asLong(0));
+        heard(Usage.of(message.path("usage")));
         return AttemptResult.success(outcome, message, OpenAiResponses.charged(completion.path("usage"), p.maxTokens));
     }
 
@@ -213,6 +218,7 @@ public final class OpenAiFallback implements MessagesFallback {
         MessageStream stream = MessageStream.started(target.model(), header.apply("x-request-id").orElse(null), reader, events, first,
                 pacer.quotas().scheduler(), timeout, (usage, complete, brokeOff) -> {
                     Cost cost = streamCost(p, translation.usage(), usage);
+                    heard(usage);
                     if (brokeOff != null) {
                         ended.completeExceptionally(new StreamInterrupted(brokeOff, cost));
                     } else {
@@ -220,6 +226,27 @@ public final class OpenAiFallback implements MessagesFallback {
                     }
                 });
         return AttemptResult.streaming(accepted, stream, ended);
+    }
+
+    @Override
+    public void addUsageListener(BiConsumer<Target, Usage> listener) {
+        usageListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    @Override
+    public void removeUsageListener(BiConsumer<Target, Usage> listener) {
+        usageListeners.remove(listener);
+    }
+
+    /** The usage of an answer (a stream's as its events showed it, broken off or not) to the listeners. */
+    private void heard(Usage usage) {
+        for (BiConsumer<Target, Usage> listener : usageListeners) {
+            try {
+                listener.accept(target, usage);
+            } catch (RuntimeException ignored) {
+                // A listener must never break a call.
+            }
+        }
     }
 
     /** A stream's cost: its own usage when it reported one (and then the estimator learns), else what its events showed. */

@@ -13,7 +13,8 @@ package dev.pacer.sim;
  * @param streamed       successful calls answered as a stream
  * @param tokensCharged  tokens charged to the limits (prompt plus {@code max_tokens} per admitted call)
  * @param tokensUsed     tokens really used (prompt plus completion)
+ * @param streamFaults   streams an injected fault broke off after their 200 (an error chunk or a dropped connection)
  */
 public record ChatSimStats(long requests, long succeeded, long rateLimited, long budgetRefused, long serverErrors, long streamed,
-                           long tokensCharged, long tokensUsed) {
+                           long tokensCharged, long tokensUsed, long streamFaults) {
 }

@@ -53,11 +53,13 @@ public final class PacerMeters implements PacerListener {
     private final Set<String> gaugedBreakerModels = ConcurrentHashMap.newKeySet();
     private final Set<Meter.Id> created = ConcurrentHashMap.newKeySet();
     private final boolean tokensFromUsage;
+    private final dev.pacer.micrometer.AnswerPrice prices;
     private volatile boolean closed;
 
     public PacerMeters(Pacer pacer, MeterRegistry registry, Iterable<Tag> common, Function<Target, String> modelClassOf,
-                       int maxModels, int maxPools, boolean tokensFromUsage) {
+                       int maxModels, int maxPools, boolean tokensFromUsage, dev.pacer.micrometer.AnswerPrice prices) {
         this.tokensFromUsage = tokensFromUsage;
+        this.prices = prices;
         this.pacer = pacer;
         this.registry = registry;
         this.common = Tags.of(common);
@@ -116,9 +118,10 @@ public final class PacerMeters implements PacerListener {
     }
 
     /**
-     * The usage of one Anthropic answer: the four directions as the API reports them (uncached input,
-     * output, cache reads, cache writes). Used instead of the settled cost when bound to an Anthropic
-     * client, whose settled input folds the cache writes (and for some classes the reads) in.
+     * The usage of one answer in the Anthropic shape (an OpenAI fallback's translated): the four directions
+     * as the API reports them (uncached input, output, cache reads, cache writes), and its cost when prices
+     * were given. Used instead of the settled cost when bound to an Anthropic client, whose settled input
+     * folds the cache writes (and for some classes the reads) in.
      */
     public void usage(Target target, dev.pacer.anthropic.Usage usage) {
         if (closed) {
@@ -129,6 +132,20 @@ public final class PacerMeters implements PacerListener {
         tokens(model, "output", usage.output());
         tokens(model, "cache_read", usage.cacheRead());
         tokens(model, "cache_write", usage.cacheCreation());
+        if (prices != null) {
+            double usd;
+            try {
+                usd = prices.usd(target.model(), usage);
+            } catch (RuntimeException e) {
+                usd = Double.NaN;
+            }
+            if (usd >= 0 && Double.isFinite(usd)) {
+                Counter c = Counter.builder("pacer.cost").description("What the answers cost, at the prices given to the binding")
+                        .baseUnit("usd").tags(common).tag("model", model).register(registry);
+                created.add(c.getId());
+                c.increment(usd);
+            }
+        }
     }
 
     private void tokens(String model, String direction, long amount) {

@@ -6,12 +6,14 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.pacer.sim.ChatSimSettings;
 import dev.pacer.sim.ChatSimStats;
+import dev.pacer.sim.SimSettings;
 import dev.pacer.sim.SimStats;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -26,7 +28,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * a last chunk when {@code stream_options.include_usage}). Text is the simulator's generated text; with
  * tools offered and the last message from the user, the answer calls a tool with arguments made from
  * its schema. Cached prompt tokens are reported when the same conversation prefix of at least 1,024
- * tokens was seen before on the key. Shares nothing with the Anthropic side but the tokenizer and text.
+ * tokens was seen before on the key. Answers take the time of the latency model (the messages
+ * endpoint's unless {@code openai.latency} is given): the first token after the time to first token,
+ * then the completion at its speed, in simulated time; a stream's chunks are spaced by it. Faults
+ * strike before the answer (500, 503) or in a stream after some chunks (an error chunk, or a dropped
+ * connection without {@code data: [DONE]}), drawn from the seeded source. Shares nothing with the
+ * Anthropic side but the tokenizer and text.
  */
 public final class ChatCompletionsEndpoint implements HttpHandler {
 
@@ -45,6 +52,7 @@ public final class ChatCompletionsEndpoint implements HttpHandler {
     private final AtomicLong streamed = new AtomicLong();
     private final AtomicLong tokensCharged = new AtomicLong();
     private final AtomicLong tokensUsed = new AtomicLong();
+    private final AtomicLong streamFaults = new AtomicLong();
 
     public ChatCompletionsEndpoint(Simulator sim) {
         this.sim = sim;
@@ -54,7 +62,7 @@ public final class ChatCompletionsEndpoint implements HttpHandler {
     /** The statistics so far. */
     public ChatSimStats stats() {
         return new ChatSimStats(requests.get(), succeeded.get(), rateLimited.get(), budgetRefused.get(), serverErrors.get(), streamed.get(),
-                tokensCharged.get(), tokensUsed.get());
+                tokensCharged.get(), tokensUsed.get(), streamFaults.get());
     }
 
     @Override
@@ -68,6 +76,8 @@ public final class ChatCompletionsEndpoint implements HttpHandler {
             serve(http, requestId);
         } catch (IOException clientGone) {
             // nothing to answer to
+        } catch (InterruptedException stopping) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException bug) {
             System.err.println("pacer-sim: internal error (a simulator bug) in POST /v1/chat/completions " + requestId + ": "
                     + String.valueOf(bug).replaceAll("\\s*\\R\\s*", " "));
@@ -79,7 +89,7 @@ public final class ChatCompletionsEndpoint implements HttpHandler {
         }
     }
 
-    private void serve(HttpExchange http, String requestId) throws IOException {
+    private void serve(HttpExchange http, String requestId) throws IOException, InterruptedException {
         if (!http.getRequestMethod().equals("POST") || !http.getRequestURI().getPath().equals("/v1/chat/completions")) {
             error(http, 404, "Invalid URL (" + http.getRequestMethod() + " " + http.getRequestURI().getPath() + ")", "invalid_request_error",
                     null, null);
@@ -160,6 +170,12 @@ public final class ChatCompletionsEndpoint implements HttpHandler {
             return;
         }
         ChatAnswer answer = ChatAnswer.make(body, sim.settings().seed(), maxTokens);
+        SimSettings.Latency latency = settings.latency() != null ? settings.latency() : sim.settings().latency();
+        double ttft = latency.ttftSeconds() * jitter(random, latency.jitter());
+        double perToken = 1 / (latency.tokensPerSecond() * jitter(random, latency.jitter()));
+        ChatSimSettings.StreamFaults faults = settings.streamFaults();
+        boolean midStreamError = random.nextDouble() < faults.midStreamError();
+        boolean reset = random.nextDouble() < faults.reset();
         long cached = prompt.cached(keyId, body, promptTokens);
         quota.spend(keyId, promptTokens + answer.completionTokens());
         tokensUsed.addAndGet(promptTokens + answer.completionTokens());
@@ -175,20 +191,49 @@ public final class ChatCompletionsEndpoint implements HttpHandler {
             http.getResponseHeaders().set("cache-control", "no-cache");
             http.sendResponseHeaders(200, 0);
             OutputStream out = http.getResponseBody();
-            for (ObjectNode chunk : answer.chunks(id, created, model, includeUsage ? usage : null)) {
-                out.write(("data: " + chunk + "\n\n").getBytes(StandardCharsets.UTF_8));
+            List<ObjectNode> chunks = answer.chunks(id, created, model, includeUsage ? usage : null);
+            // The role chunk goes at once; the first piece after the time to first token, each next one at the answer's speed.
+            double perChunk = answer.completionTokens() * perToken / Math.max(1, chunks.size() - 2);
+            for (int i = 0; i < chunks.size(); i++) {
+                if ((midStreamError || reset) && i == faults.afterChunks()) {
+                    streamFaults.incrementAndGet();
+                    if (midStreamError) {
+                        out.write(("data: " + streamError() + "\n\n").getBytes(StandardCharsets.UTF_8));
+                        out.flush();
+                        return;
+                    }
+                    throw new IOException("stream reset injected"); // closes the exchange without [DONE]
+                }
+                if (i == 1) {
+                    sim.clock().sleep(ttft);
+                } else if (i > 1 && i < chunks.size() - 1) {
+                    sim.clock().sleep(perChunk);
+                }
+                out.write(("data: " + chunks.get(i) + "\n\n").getBytes(StandardCharsets.UTF_8));
                 out.flush();
             }
             out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
             out.flush();
             return;
         }
+        sim.clock().sleep(ttft + answer.completionTokens() * perToken);
         ObjectNode completion = Json.object();
         completion.put("id", id).put("object", "chat.completion").put("created", created).put("model", model);
         completion.putArray("choices").add(answer.choice());
         completion.set("usage", usage);
         completion.put("service_tier", "default").put("system_fingerprint", "fp_pacersim");
         json(http, 200, completion);
+    }
+
+    private static double jitter(SplittableRandom random, double jitter) {
+        return 1 + jitter * (2 * random.nextDouble() - 1);
+    }
+
+    private static ObjectNode streamError() {
+        ObjectNode body = Json.object();
+        body.putObject("error").put("message", "The server had an error while processing your request. Sorry about that!")
+                .put("type", "server_error").putNull("param").putNull("code");
+        return body;
     }
 
     private static ObjectNode usage(long prompt, long completion, long cached) {

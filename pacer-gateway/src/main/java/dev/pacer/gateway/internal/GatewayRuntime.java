@@ -68,7 +68,7 @@ public final class GatewayRuntime {
     public CallOptions options(GatewayKeys.Caller caller, CallHeaders asked) {
         declareLimits(caller.upstreamKey());
         return CallOptions.defaults().withApiKey(caller.upstreamKey()).withPriority(priority(caller, asked))
-                .withDeadline(time.deadline(asked.patience())).withHeaders(asked.forwarded());
+                .withDeadline(time.deadline(asked.patience())).withHeaders(asked.forwarded()).withClientRetries(asked.clientRetries());
     }
 
     /** The request's class; a gateway key's class is the highest its requests may ask for. */

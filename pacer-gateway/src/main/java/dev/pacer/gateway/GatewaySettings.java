@@ -81,8 +81,8 @@ public record GatewaySettings(Listen listen, Upstream upstream, List<String> fal
     /**
      * Timeouts.
      *
-     * @param header          a request's line and headers must arrive within this (from a new connection's opening,
-     *                        or from the first byte of a kept-alive connection's next request)
+     * @param header          a request's line and headers must arrive within this of a new connection's opening; on a
+     *                        kept-alive connection, within the idle timeout plus this after the last answer
      * @param idle            a connection with nothing to read or write for this long is closed
      * @param body            a request body must arrive whole within this
      * @param defaultDeadline a call with neither {@code x-pacer-deadline-ms} nor {@code X-Stainless-Timeout} must be admitted within this

@@ -7,23 +7,15 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.io.Connection;
-import org.eclipse.jetty.io.EndPoint;
-import org.eclipse.jetty.server.Connector;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.internal.HttpConnection;
 
 /**
- * The header timeout, on every request of a connection: a request whose request line and headers have
- * not all arrived within it is cut off (its connection closed). For a new connection the time runs from
- * the connection's opening; on a kept-alive one, from the first byte of its next request (the time
- * between requests is the idle timeout's). Jetty parses headers without a worker, so a slow-loris client
- * trickling its headers holds no thread; but it would hold its connection for as long as it kept
- * trickling (the idle timeout restarts at each byte), so this bounds it.
- *
- * <p>It sees a request begin through its {@link #connectionFactory}: a connection that becomes readable
- * while its parser waits for a new request arms the timer; {@link #served} (the headers arrived whole)
- * disarms it.
+ * The header timeout, on every request of a connection: a new connection whose first request line and
+ * headers have not all arrived within it is closed; on a kept-alive connection, the next request's line
+ * and headers must have arrived whole within the idle timeout plus the header timeout after the previous
+ * answer was sent (the client may wait the idle timeout before it starts; Jetty shows no public event
+ * for a request's first byte, so the two are added). Jetty parses headers without a worker, so a
+ * slow-loris client trickling its headers holds no thread; but it would hold its connection for as long
+ * as it kept trickling (the idle timeout restarts at each byte), so this bounds it.
  */
 public final class ConnectionGuard implements Connection.Listener {
 
@@ -38,20 +30,13 @@ public final class ConnectionGuard implements Connection.Listener {
     }
 
     private final Duration headerTimeout;
+    private final Duration nextRequest;
     private final Map<Connection, ScheduledFuture<?>> armed = new ConcurrentHashMap<>();
 
-    public ConnectionGuard(Duration headerTimeout) {
+    /** {@code idleTimeout} is the connector's: a kept-alive connection's next request may start that late. */
+    public ConnectionGuard(Duration headerTimeout, Duration idleTimeout) {
         this.headerTimeout = headerTimeout;
-    }
-
-    /** HTTP/1.1 connections whose every request is held to the header timeout. */
-    public HttpConnectionFactory connectionFactory(HttpConfiguration config) {
-        return new HttpConnectionFactory(config) {
-            @Override
-            public Connection newConnection(Connector connector, EndPoint endPoint) {
-                return configure(new Guarded(getHttpConfiguration(), connector, endPoint), connector, endPoint);
-            }
-        };
+        this.nextRequest = idleTimeout.plus(headerTimeout);
     }
 
     /** A request's headers arrived whole on {@code connection}. */
@@ -62,37 +47,26 @@ public final class ConnectionGuard implements Connection.Listener {
         }
     }
 
-    /** A request may be starting on {@code connection}: its headers must arrive within the timeout. */
-    private void arm(Connection connection) {
+    /** An answer on {@code connection} was sent whole (call before its callback completes): the next request is timed. */
+    public void answered(Connection connection) {
+        arm(connection, nextRequest);
+    }
+
+    private void arm(Connection connection, Duration within) {
         armed.computeIfAbsent(connection, c -> TIMER.schedule(() -> {
             if (armed.remove(c) != null && c.getEndPoint().isOpen()) {
                 c.getEndPoint().close();
             }
-        }, headerTimeout.toMillis(), TimeUnit.MILLISECONDS));
+        }, within.toMillis(), TimeUnit.MILLISECONDS));
     }
 
     @Override
     public void onOpened(Connection connection) {
-        arm(connection);
+        arm(connection, headerTimeout);
     }
 
     @Override
     public void onClosed(Connection connection) {
         served(connection);
-    }
-
-    /** Arms the guard when bytes arrive while the parser waits for a new request. */
-    private final class Guarded extends HttpConnection {
-        Guarded(HttpConfiguration config, Connector connector, EndPoint endPoint) {
-            super(config, connector, endPoint);
-        }
-
-        @Override
-        public void onFillable() {
-            if (getParser().isStart()) {
-                arm(this);
-            }
-            super.onFillable();
-        }
     }
 }

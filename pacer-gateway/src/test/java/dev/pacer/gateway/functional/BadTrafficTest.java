@@ -146,12 +146,12 @@ class BadTrafficTest {
             c.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
             assertThat(readOneAnswer(c)).startsWith("HTTP/1.1 200");
             // Idle between requests for longer than the header timeout (700 ms) but within the idle timeout (2 s):
-            // that is the idle timeout's time, so a prompt second request is served.
+            // that is the idle timeout's time, so a second request is served.
             Thread.sleep(1_000);
             c.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
             assertThat(readOneAnswer(c)).startsWith("HTTP/1.1 200");
-            // The third request's headers trickle in a byte every 300 ms: cut off at the header timeout, though
-            // each byte restarts the idle timeout.
+            // The third request's headers trickle in a byte every 300 ms: cut off at the idle plus the header timeout
+            // after the last answer, though each byte restarts the idle timeout.
             c.send("POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-");
             boolean closed = false;
             for (int round = 0; round < 40 && !closed; round++) {

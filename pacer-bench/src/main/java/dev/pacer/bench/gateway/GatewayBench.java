@@ -38,6 +38,10 @@ public final class GatewayBench implements Callable<Integer> {
     @Option(names = "--no-portkey", description = "Do not install and measure Portkey's gateway.")
     boolean noPortkey;
 
+    @Option(names = "--warmup", defaultValue = "20", description = "Seconds of full load before each relay is measured "
+            + "(the gateway's JIT needs tens of seconds: with 3 s it was measured cold). Default: ${DEFAULT-VALUE}.")
+    int warmup;
+
     @Option(names = "--no-streams", description = "Skip the streaming phases (time to first byte, idle streams).")
     boolean noStreams;
 
@@ -88,7 +92,7 @@ public final class GatewayBench implements Callable<Integer> {
                     String base = e.getValue() == null ? sim.url : e.getValue().url;
                     Map<String, String> headers = e.getKey().startsWith("Portkey")
                             ? Map.of("x-portkey-provider", "anthropic", "x-portkey-custom-host", sim.url + "/v1") : Map.of();
-                    Wrk.run(base + "/v1/messages", headers, 2, 16, 3, out); // warm-up
+                    Wrk.run(base + "/v1/messages", headers, 2, 64, warmup, out); // warm-up
                     Wrk.Run full = Wrk.run(base + "/v1/messages", headers, 2, 64, seconds, out);
                     Wrk.Run light = Wrk.run(base + "/v1/messages", headers, 1, 4, seconds, out);
                     runs.put(e.getKey(), new Wrk.Run[] {full, light});

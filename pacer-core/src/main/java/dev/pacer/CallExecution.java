@@ -71,6 +71,9 @@ final class CallExecution<T> {
     }
     private volatile CompletableFuture<Permit> admission;
 
+    /** The reason of the {@code RetryScheduled} a caller's own retry is counted with (its family is null). */
+    static final String CLIENT_RETRY = "client_retry";
+
     CallExecution(Pacer pacer, long callId, CallSpec spec, Attempt<T> attempt) {
         this.pacer = pacer;
         this.callId = callId;
@@ -203,7 +206,11 @@ final class CallExecution<T> {
             return;
         }
         attempts = number;
-        if (onTarget == 1) {
+        if (number == 1 && spec.clientRetries() > 0) {
+            // the caller's own retry of an earlier call: a retry on the budget, not new demand
+            pacer.budget(target).recordRetry();
+            pacer.emit(new PacerEvent.RetryScheduled(pacer.clock.instant(), callId, 0, target, Duration.ZERO, CLIENT_RETRY, null));
+        } else if (onTarget == 1) {
             pacer.budget(target).recordFirstAttempt();
         }
         pacer.emit(new PacerEvent.AttemptStarted(pacer.clock.instant(), callId, number, target));

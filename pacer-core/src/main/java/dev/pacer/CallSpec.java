@@ -17,13 +17,31 @@ import java.util.function.Function;
  *                 and again while it waits at the head of its line, so it should be quick and may change
  * @param priority the admission class
  * @param deadline when the call must be done by, or null
+ * @param clientRetries how many times the caller had already sent this same call itself (an SDK's own retry,
+ *                      which the official SDKs number in {@code X-Stainless-Retry-Count}), 0 for a new call: a
+ *                      call sent again is a retry of the earlier one, not new demand, so its first attempt is
+ *                      counted as a retry ({@code RetryScheduled} with reason {@code client_retry}) and taken
+ *                      from the retry budget instead of adding to it
  */
-public record CallSpec(Route route, Function<Target, Cost> cost, Priority priority, Instant deadline) {
+public record CallSpec(Route route, Function<Target, Cost> cost, Priority priority, Instant deadline, int clientRetries) {
 
     public CallSpec {
         Objects.requireNonNull(route, "route");
         Objects.requireNonNull(cost, "cost");
         priority = priority == null ? Priority.NORMAL : priority;
+        if (clientRetries < 0) {
+            throw new IllegalArgumentException("clientRetries must be 0 or more, not " + clientRetries + ".");
+        }
+    }
+
+    /** A new call (not a client's retry). */
+    public CallSpec(Route route, Function<Target, Cost> cost, Priority priority, Instant deadline) {
+        this(route, cost, priority, deadline, 0);
+    }
+
+    /** This call, as the caller's {@code count}-th retry of its own (0: a new call). */
+    public CallSpec withClientRetries(int count) {
+        return count == clientRetries ? this : new CallSpec(route, cost, priority, deadline, count);
     }
 
     /** A builder. */

@@ -1,6 +1,7 @@
 package dev.pacer.anthropic;
 
 import dev.pacer.anthropic.internal.ForwardedHeaders;
+import dev.pacer.anthropic.internal.JdkWire;
 import dev.pacer.time.PacerScheduler;
 import dev.pacer.time.ScheduledTask;
 import java.io.FilterInputStream;
@@ -10,15 +11,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.function.BiFunction;
 
 /**
  * A thin asynchronous client for the Anthropic API over {@link java.net.http.HttpClient}: raw JSON
@@ -34,16 +32,19 @@ import java.util.function.BiFunction;
  * <p>A {@link Request} may carry its own key (a client serving many) and the caller's headers
  * ({@code anthropic-beta}, {@code anthropic-workspace-id}, ...), which are sent on except for
  * hop-by-hop ones and those this client sets itself (framing, {@code content-type}, credentials).
+ *
+ * <p>The bytes go over a {@link Wire}: the JDK's client by default, or another one a server that relays
+ * many calls brings (the gateway sends over Jetty's client, the same as its server).
  */
 public final class AnthropicHttp implements AutoCloseable {
 
     /** The API version every request declares. */
     public static final String VERSION = "2023-06-01";
 
-    private final HttpClient client;
+    private final Wire wire;
     private final String base;
     private final ApiKey apiKey;
-    private final boolean ownsClient;
+    private final boolean ownsWire;
     private final PacerScheduler scheduler;
 
     private AnthropicHttp(Builder b) {
@@ -52,9 +53,43 @@ public final class AnthropicHttp implements AutoCloseable {
         this.base = b.baseUrl.endsWith("/") ? b.baseUrl.substring(0, b.baseUrl.length() - 1) : b.baseUrl;
         this.apiKey = b.apiKey;
         this.scheduler = b.scheduler;
-        this.ownsClient = b.client == null;
-        this.client = b.client != null ? b.client : HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
-                .connectTimeout(b.connectTimeout).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+        if (b.wire != null) {
+            this.wire = b.wire;
+            this.ownsWire = false;
+        } else {
+            this.wire = b.client != null ? new JdkWire(b.client, false) : new JdkWire(b.connectTimeout);
+            this.ownsWire = b.client == null;
+        }
+    }
+
+    /**
+     * How a request goes on the wire. {@link AnthropicHttp} builds the request (URL, headers with the key,
+     * body) and keeps its deadline; a wire only sends it. Both methods complete their future when the
+     * answer arrives, or fail it with the transport's {@link IOException} (a {@link java.net.ConnectException},
+     * an {@link java.io.EOFException}...); cancelling the future aborts the exchange.
+     */
+    public interface Wire extends AutoCloseable {
+
+        /**
+         * Sends and reads the whole answer.
+         *
+         * @param headers by lower-case name, each to be sent once as it is (the key, {@code anthropic-version},
+         *                {@code content-type} included; framing headers are the wire's own)
+         * @param body    the body, or null for none
+         */
+        CompletableFuture<Response> send(String method, URI uri, Map<String, String> headers, byte[] body);
+
+        /**
+         * Sends and completes as soon as the response headers arrive, with the body as a stream read as it
+         * comes (a slow reader slows the upstream: the wire buffers a bounded amount). Closing the stream
+         * before its end aborts the exchange.
+         */
+        CompletableFuture<Streaming> sendStreaming(String method, URI uri, Map<String, String> headers, byte[] body);
+
+        /** Releases what the wire holds (connections, threads); the default holds nothing. */
+        @Override
+        default void close() {
+        }
     }
 
     /** A builder (base URL {@code https://api.anthropic.com}). */
@@ -124,14 +159,20 @@ public final class AnthropicHttp implements AutoCloseable {
     }
 
     /** {@code request} built and sent by {@code how}; a request that cannot be built fails the future, not the caller's thread. */
-    private <T> CompletableFuture<T> exchange(Request request, BiFunction<HttpRequest, Duration, CompletableFuture<T>> how) {
-        HttpRequest built;
+    private <T> CompletableFuture<T> exchange(Request request, Sender<T> how) {
+        URI uri;
+        Map<String, String> headers;
         try {
-            built = build(request);
+            uri = URI.create(base + request.path());
+            headers = headersOf(request);
         } catch (IllegalArgumentException | IllegalStateException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return how.apply(built, request.timeout());
+        return how.send(request, uri, headers);
+    }
+
+    private interface Sender<T> {
+        CompletableFuture<T> send(Request request, URI uri, Map<String, String> headers);
     }
 
     /** POSTs JSON and reads the whole answer; {@code timeout} covers the whole exchange. */
@@ -174,11 +215,12 @@ public final class AnthropicHttp implements AutoCloseable {
         return apiKey;
     }
 
-    private CompletableFuture<Response> whole(HttpRequest request, Duration timeout) {
-        CompletableFuture<HttpResponse<byte[]>> sent = client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+    private CompletableFuture<Response> whole(Request request, URI uri, Map<String, String> headers) {
+        Duration timeout = request.timeout();
+        CompletableFuture<Response> sent = wire.send(request.method(), uri, headers, request.body());
         CompletableFuture<Response> result = new CompletableFuture<>();
         ScheduledTask timer = scheduler.schedule(() -> {
-            if (result.completeExceptionally(timedOut(request, timeout))) {
+            if (result.completeExceptionally(timedOut(uri, timeout))) {
                 sent.cancel(true); // aborts the exchange, so the connection is not left reading a body nobody wants
             }
         }, timeout);
@@ -187,18 +229,19 @@ public final class AnthropicHttp implements AutoCloseable {
             if (error != null) {
                 result.completeExceptionally(error);
             } else {
-                result.complete(new Response(r.statusCode(), r.headers(), r.body()));
+                result.complete(r);
             }
         });
         return result;
     }
 
-    private CompletableFuture<Streaming> streaming(HttpRequest request, Duration timeout) {
-        CompletableFuture<HttpResponse<InputStream>> sent = client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
+    private CompletableFuture<Streaming> streaming(Request request, URI uri, Map<String, String> headers) {
+        Duration timeout = request.timeout();
+        CompletableFuture<Streaming> sent = wire.sendStreaming(request.method(), uri, headers, request.body());
         CompletableFuture<Streaming> result = new CompletableFuture<>();
         DeadlineStream[] body = new DeadlineStream[1];
         ScheduledTask timer = scheduler.schedule(() -> {
-            if (result.completeExceptionally(timedOut(request, timeout))) {
+            if (result.completeExceptionally(timedOut(uri, timeout))) {
                 sent.cancel(true);
             } else if (body[0] != null) {
                 body[0].expire();
@@ -210,18 +253,18 @@ public final class AnthropicHttp implements AutoCloseable {
                 result.completeExceptionally(error);
                 return;
             }
-            DeadlineStream in = new DeadlineStream(r.body(), timer, "The response from " + request.uri().getPath()
+            DeadlineStream in = new DeadlineStream(r.body(), timer, "The response from " + uri.getPath()
                     + " did not end within its timeout of " + timeout.toMillis() + " ms.");
             body[0] = in;
-            if (!result.complete(new Streaming(r.statusCode(), r.headers(), in))) {
+            if (!result.complete(new Streaming(r.status(), r.headers(), in))) {
                 in.closeQuietly(); // the deadline passed while the headers were on their way
             }
         });
         return result;
     }
 
-    private static HttpTimeoutException timedOut(HttpRequest request, Duration timeout) {
-        return new HttpTimeoutException("No complete response from " + request.uri().getPath() + " within its timeout of "
+    private static HttpTimeoutException timedOut(URI uri, Duration timeout) {
+        return new HttpTimeoutException("No complete response from " + uri.getPath() + " within its timeout of "
                 + timeout.toMillis() + " ms.");
     }
 
@@ -295,25 +338,19 @@ public final class AnthropicHttp implements AutoCloseable {
         }
     }
 
-    private HttpRequest build(Request request) {
+    /** The headers {@code request} goes with: the version, the caller's (see the class comment), the key, the content type. */
+    private Map<String, String> headersOf(Request request) {
         ApiKey key = request.apiKey() != null ? request.apiKey() : apiKey;
         if (key == null) {
             throw new IllegalStateException("No API key for " + request.method() + " " + request.path()
                     + ": give the client one (apiKey) or the call (CallOptions.withApiKey).");
         }
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + request.path())).timeout(request.timeout())
-                .header("anthropic-version", VERSION);
-        ForwardedHeaders.toSend(request.headers()).forEach((name, value) -> {
-            try {
-                b.setHeader(name, value);
-            } catch (IllegalArgumentException refused) {
-                // a header the JDK client will not send (it frames the request itself): not the caller's to set
-            }
-        });
-        b.setHeader("x-api-key", key.secret());
-        b.setHeader("content-type", "application/json");
-        return b.method(request.method(), request.body() == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofByteArray(request.body())).build();
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        headers.put("anthropic-version", VERSION);
+        headers.putAll(ForwardedHeaders.toSend(request.headers()));
+        headers.put("x-api-key", key.secret());
+        headers.put("content-type", "application/json");
+        return headers;
     }
 
     /**
@@ -331,8 +368,8 @@ public final class AnthropicHttp implements AutoCloseable {
 
     @Override
     public void close() {
-        if (ownsClient) {
-            client.close();
+        if (ownsWire) {
+            wire.close();
         }
     }
 
@@ -342,6 +379,7 @@ public final class AnthropicHttp implements AutoCloseable {
         private ApiKey apiKey;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private HttpClient client;
+        private Wire wire;
         private PacerScheduler scheduler = PacerScheduler.system();
 
         private Builder() {
@@ -378,6 +416,15 @@ public final class AnthropicHttp implements AutoCloseable {
         /** Use this JDK client instead of creating one. */
         public Builder httpClient(HttpClient client) {
             this.client = client;
+            return this;
+        }
+
+        /**
+         * Send over {@code wire} instead of the JDK's client (the caller keeps it and closes it; the connect
+         * timeout is then the wire's).
+         */
+        public Builder wire(Wire wire) {
+            this.wire = Objects.requireNonNull(wire, "wire");
             return this;
         }
 

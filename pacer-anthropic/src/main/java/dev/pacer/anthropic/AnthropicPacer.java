@@ -176,7 +176,7 @@ public final class AnthropicPacer implements AutoCloseable {
                         calls.heard(call.apiKey(), response::header);
                         return calls.responses().message(call, ctx.target(), response.status(), response::header, response.body());
                     });
-            return pacer.execute(route.spec(), calls.attempt(CallHooks.around(route.attempt(attempt, (other, ctx) -> other.send(call, ctx)),
+            return pacer.execute(route.spec().withClientRetries(options.clientRetries()), calls.attempt(CallHooks.around(route.attempt(attempt, (other, ctx) -> other.send(call, ctx)),
                             options.declineReason(), options.onSend())))
                     .thenApply(r -> new Reply(r.value(), r.target().model(), Usage.of(r.value().path("usage")), r));
         });
@@ -214,7 +214,7 @@ public final class AnthropicPacer implements AutoCloseable {
             MessagesRoute route = MessagesRoute.of(call, fallbacks);
             Attempt<MessageStream> attempt = route.attempt(new StreamAttempt(http, calls, executor, call, options.headers()),
                     (other, ctx) -> other.stream(call, ctx, executor));
-            return pacer.execute(route.spec(), calls.attempt(CallHooks.around(attempt, options.declineReason(), options.onSend())));
+            return pacer.execute(route.spec().withClientRetries(options.clientRetries()), calls.attempt(CallHooks.around(attempt, options.declineReason(), options.onSend())));
         }).whenComplete((r, error) -> {
             if (error != null) {
                 out.completeExceptionally(EndpointPacing.unwrap(error));
@@ -273,7 +273,7 @@ public final class AnthropicPacer implements AutoCloseable {
             Attempt<Object> routed = route.attempt(attempt, (other, ctx) -> streaming
                     ? other.stream(call, ctx, executor).thenApply(AnthropicPacer::widened)
                     : other.send(call, ctx).thenApply(AnthropicPacer::widened));
-            return pacer.execute(route.spec(), calls.attempt(CallHooks.around(routed, options.declineReason(), options.onSend())))
+            return pacer.execute(route.spec().withClientRetries(options.clientRetries()), calls.attempt(CallHooks.around(routed, options.declineReason(), options.onSend())))
                     .handle((r, error) -> relayed(r, error, last, params.path("model").asText()));
         });
     }
@@ -368,7 +368,7 @@ public final class AnthropicPacer implements AutoCloseable {
         } catch (IllegalStateException e) {
             return CompletableFuture.failedFuture(e);
         }
-        CallSpec spec = calls.endpoint(key, request.path(), options.priority(), options.deadline());
+        CallSpec spec = calls.endpoint(key, request.path(), options.priority(), options.deadline()).withClientRetries(options.clientRetries());
         LastAnswer<AnthropicHttp.Streaming> last = new LastAnswer<>();
         HttpTransport transport = new HttpTransport(http, new AnthropicHttp.Request(request.method(), request.path(), request.bodyBytes(),
                 key, options.headers(), request.timeout()), header -> calls.heard(key, header));

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 public final class CallOptions {
 
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}");
-    private static final CallOptions DEFAULTS = new CallOptions(null, Priority.NORMAL, null, Map.of(), null, null);
+    private static final CallOptions DEFAULTS = new CallOptions(null, Priority.NORMAL, null, Map.of(), null, null, 0);
 
     private final ApiKey apiKey;
     private final Priority priority;
@@ -32,15 +32,17 @@ public final class CallOptions {
     private final Map<String, String> headers;
     private final Runnable onSend;
     private final Supplier<String> declineReason;
+    private final int clientRetries;
 
     private CallOptions(ApiKey apiKey, Priority priority, Instant deadline, Map<String, String> headers, Runnable onSend,
-                        Supplier<String> declineReason) {
+                        Supplier<String> declineReason, int clientRetries) {
         this.apiKey = apiKey;
         this.priority = priority;
         this.deadline = deadline;
         this.headers = headers;
         this.onSend = onSend;
         this.declineReason = declineReason;
+        this.clientRetries = clientRetries;
     }
 
     /** The client's key, priority NORMAL, no deadline, no extra header, no hook. */
@@ -50,7 +52,7 @@ public final class CallOptions {
 
     /** The same options with this API key (its pools are its own: {@link AnthropicQuotaKeys}). */
     public CallOptions withApiKey(ApiKey key) {
-        return new CallOptions(Objects.requireNonNull(key, "apiKey"), priority, deadline, headers, onSend, declineReason);
+        return new CallOptions(Objects.requireNonNull(key, "apiKey"), priority, deadline, headers, onSend, declineReason, clientRetries);
     }
 
     /** The same options with this API key. */
@@ -60,12 +62,12 @@ public final class CallOptions {
 
     /** The same options with this admission class (default NORMAL). */
     public CallOptions withPriority(Priority priority) {
-        return new CallOptions(apiKey, Objects.requireNonNull(priority, "priority"), deadline, headers, onSend, declineReason);
+        return new CallOptions(apiKey, Objects.requireNonNull(priority, "priority"), deadline, headers, onSend, declineReason, clientRetries);
     }
 
     /** The same options with this deadline, covering admission and every attempt (null: none). */
     public CallOptions withDeadline(Instant deadline) {
-        return new CallOptions(apiKey, priority, deadline, headers, onSend, declineReason);
+        return new CallOptions(apiKey, priority, deadline, headers, onSend, declineReason, clientRetries);
     }
 
     /**
@@ -88,7 +90,7 @@ public final class CallOptions {
         }
         Map<String, String> more = new LinkedHashMap<>(headers);
         more.put(name.toLowerCase(Locale.ROOT), value);
-        return new CallOptions(apiKey, priority, deadline, Collections.unmodifiableMap(more), onSend, declineReason);
+        return new CallOptions(apiKey, priority, deadline, Collections.unmodifiableMap(more), onSend, declineReason, clientRetries);
     }
 
     /** The same options with every header of {@code headers} added (see {@link #withHeader}). */
@@ -106,7 +108,7 @@ public final class CallOptions {
      * already at the provider.
      */
     public CallOptions withOnSend(Runnable onSend) {
-        return new CallOptions(apiKey, priority, deadline, headers, Objects.requireNonNull(onSend, "onSend"), declineReason);
+        return new CallOptions(apiKey, priority, deadline, headers, Objects.requireNonNull(onSend, "onSend"), declineReason, clientRetries);
     }
 
     /**
@@ -115,12 +117,29 @@ public final class CallOptions {
      * {@link dev.pacer.AttemptDeclined}, nothing of it sent or counted. Must be quick.
      */
     public CallOptions withDeclineReason(Supplier<String> reason) {
-        return new CallOptions(apiKey, priority, deadline, headers, onSend, Objects.requireNonNull(reason, "declineReason"));
+        return new CallOptions(apiKey, priority, deadline, headers, onSend, Objects.requireNonNull(reason, "declineReason"), clientRetries);
     }
 
     /** The same options without the hooks: for a call made on this call's behalf (its {@code count_tokens}). */
     CallOptions withoutHooks() {
-        return new CallOptions(apiKey, priority, deadline, headers, null, null);
+        return new CallOptions(apiKey, priority, deadline, headers, null, null, clientRetries);
+    }
+
+    /**
+     * The call as the caller's {@code count}-th retry of its own (the official SDKs send the count as
+     * {@code X-Stainless-Retry-Count}); 0, the default, for a new call. Such a call is counted as a retry
+     * (in the retry metrics, reason {@code client_retry}, and the retry budget), not as new demand.
+     */
+    public CallOptions withClientRetries(int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("A call's client retries must be 0 or more, not " + count + ".");
+        }
+        return new CallOptions(apiKey, priority, deadline, headers, onSend, declineReason, count);
+    }
+
+    /** How many times the caller had sent this call before (0 for a new one). */
+    public int clientRetries() {
+        return clientRetries;
     }
 
     /** The API key, or null for the client's. */

@@ -59,7 +59,9 @@ public sealed interface PacerEvent {
 
     /**
      * A retry on the same target is scheduled after {@code delay}; {@code attempt} is the one that failed,
-     * {@code family} how it failed (a bounded name, for metrics) and {@code reason} its description.
+     * {@code family} how it failed (a bounded name, for metrics) and {@code reason} its description. A caller's
+     * own retry of an earlier call ({@code CallSpec.clientRetries}) is one too, at its first attempt: attempt 0,
+     * no delay, reason {@code client_retry}, family null.
      */
     record RetryScheduled(Instant at, long callId, int attempt, Target target, Duration delay, String reason,
                           OutcomeFamily family) implements PacerEvent {

@@ -68,6 +68,15 @@ public final class RetryBudget {
         deposits[(int) Math.floorMod(currentSlice, SLICES)]++;
     }
 
+    /**
+     * Records a retry the budget was not asked about: a caller's own retry of a call (it was sent
+     * again whatever the budget says), which leaves less for the engine's own retries.
+     */
+    public synchronized void recordRetry() {
+        advance();
+        withdrawals[(int) Math.floorMod(currentSlice, SLICES)]++;
+    }
+
     /** Takes one retry from the budget if it allows one. */
     public synchronized boolean tryRetry() {
         advance();

@@ -19,7 +19,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -67,18 +66,26 @@ public final class Gateway implements AutoCloseable {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
-        this.connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        ConnectionGuard guard = new ConnectionGuard(s.timeouts().header(), s.timeouts().idle());
+        this.connector = new ServerConnector(server, new org.eclipse.jetty.server.HttpConnectionFactory(http));
         connector.setHost(s.listen().host());
         connector.setPort(s.listen().port());
         connector.setIdleTimeout(s.timeouts().idle().toMillis());
         connector.setAcceptQueueSize(4096);
-        ConnectionGuard guard = new ConnectionGuard(s.timeouts().header());
         connector.addEventListener(guard);
         server.addConnector(connector);
         GracefulHandler graceful = new GracefulHandler();
         this.status = new StatusHandler(pacer);
-        graceful.setHandler(new GatewayHandler(runtime, new HealthHandler(() -> !stopping.get()), status, guard, new SpendLedger(),
+        // Jetty's own meters beside the engine's on /metrics: request times by method, status and outcome (bounded
+        // tags: no path), connections and bytes, the thread pool.
+        io.micrometer.jetty12.server.TimedHandler timed = new io.micrometer.jetty12.server.TimedHandler(status.registry(),
+                io.micrometer.core.instrument.Tags.empty());
+        timed.setHandler(new GatewayHandler(runtime, new HealthHandler(() -> !stopping.get()), status, guard, new SpendLedger(),
                 passThrough, log));
+        graceful.setHandler(timed);
+        io.micrometer.core.instrument.binder.jetty.JettyConnectionMetrics.addToAllConnectors(server, status.registry());
+        new io.micrometer.core.instrument.binder.jetty.JettyServerThreadPoolMetrics(pool, io.micrometer.core.instrument.Tags.empty())
+                .bindTo(status.registry());
         server.setHandler(graceful);
         server.setStopTimeout(s.timeouts().grace().toMillis());
         try {

@@ -30,6 +30,8 @@ import java.util.function.Function;
  *   - {name: team-a, hash: "sha256:...", priority: interactive, limits: {rpm: 20}, budget-usd: 25}
  * timeouts: {header: 10s, idle: 120s, body: 60s, default-deadline: 60s, grace: 30s}
  * body-limit: 32MiB
+ * public-url: https://llm.example.com   # optional: where clients reach the gateway (a batch's results_url)
+ * trust-forwarded-headers: false        # true behind a proxy that sets Forwarded / X-Forwarded-Proto/-Host
  * </pre>
  */
 public final class GatewayConfigFile {
@@ -41,7 +43,8 @@ public final class GatewayConfigFile {
         }
     }
 
-    private static final Set<String> TOP = Set.of("listen", "upstream", "fallback", "limits", "keys", "timeouts", "body-limit");
+    private static final Set<String> TOP = Set.of("listen", "upstream", "fallback", "limits", "keys", "timeouts", "body-limit",
+            "public-url", "trust-forwarded-headers");
     private static final Set<String> PRIORITIES = Set.of("interactive", "normal", "bulk");
 
     private GatewayConfigFile() {
@@ -119,6 +122,12 @@ public final class GatewayConfigFile {
                     }
                     base.bodyLimit(size);
                 }
+                case "public-url" -> {
+                    String url = v.text().trim();
+                    v.check(() -> GatewaySettings.builder().publicUrl(url).build()); // its line in the message
+                    base.publicUrl(url);
+                }
+                case "trust-forwarded-headers" -> base.trustForwardedHeaders(v.oneOf(Set.of("true", "false")).equals("true"));
                 default -> throw new IllegalStateException(e.getKey());
             }
         }

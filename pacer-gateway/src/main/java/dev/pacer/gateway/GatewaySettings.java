@@ -24,10 +24,17 @@ import java.util.Objects;
  * @param bodyLimit   the largest request body taken, in bytes
  * @param providerFallbacks other providers' models after {@code fallbackModels} (OpenAI-compatible endpoints, answering
  *                    in the Anthropic shape; see pacer-openai)
+ * @param publicUrl   the URL clients reach the gateway at (say {@code https://llm.example.com} behind a TLS proxy),
+ *                    which a batch's {@code results_url} is pointed at; null: from the request (see
+ *                    {@code trustForwardedHeaders})
+ * @param trustForwardedHeaders whether a request's {@code Forwarded} or {@code X-Forwarded-Proto}/{@code -Host}
+ *                    headers say where the client reached the gateway (on only behind a proxy that sets them);
+ *                    off: its {@code Host} header over plain HTTP
  */
 public record GatewaySettings(Listen listen, Upstream upstream, List<String> fallbackModels, Map<String, ClassLimits> limits,
                               List<VirtualKey> keys, Timeouts timeouts, long bodyLimit,
-                              List<dev.pacer.openai.OpenAiEndpoint> providerFallbacks) {
+                              List<dev.pacer.openai.OpenAiEndpoint> providerFallbacks, String publicUrl,
+                              boolean trustForwardedHeaders) {
 
     /** Where the gateway listens. */
     public record Listen(String host, int port) {
@@ -74,7 +81,8 @@ public record GatewaySettings(Listen listen, Upstream upstream, List<String> fal
     /**
      * Timeouts.
      *
-     * @param header          a new connection's first request line and headers must arrive within this
+     * @param header          a request's line and headers must arrive within this of a new connection's opening; on a
+     *                        kept-alive connection, within the idle timeout plus this after the last answer
      * @param idle            a connection with nothing to read or write for this long is closed
      * @param body            a request body must arrive whole within this
      * @param defaultDeadline a call with neither {@code x-pacer-deadline-ms} nor {@code X-Stainless-Timeout} must be admitted within this
@@ -111,6 +119,19 @@ public record GatewaySettings(Listen listen, Upstream upstream, List<String> fal
         if (bodyLimit < 1024 || bodyLimit > 1L << 31) {
             throw new IllegalArgumentException("body-limit must be between 1 KiB and 2 GiB, not " + bodyLimit + " bytes.");
         }
+        if (publicUrl != null) {
+            URI uri;
+            try {
+                uri = URI.create(publicUrl);
+            } catch (IllegalArgumentException e) {
+                uri = null;
+            }
+            if (uri == null || uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+                    || uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                throw new IllegalArgumentException("public-url '" + publicUrl + "' is not an http(s) URL like https://llm.example.com.");
+            }
+            publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
+        }
         if (!keys.isEmpty() && upstream.apiKey() == null) {
             throw new IllegalArgumentException("keys are set (virtual-key mode) but the upstream has no key; set upstream.api-key-env"
                     + " or upstream.api-key-file.");
@@ -144,6 +165,8 @@ public record GatewaySettings(Listen listen, Upstream upstream, List<String> fal
         b.keys = new ArrayList<>(keys);
         b.timeouts = timeouts;
         b.bodyLimit = bodyLimit;
+        b.publicUrl = publicUrl;
+        b.trustForwardedHeaders = trustForwardedHeaders;
         return b;
     }
 
@@ -158,8 +181,22 @@ public record GatewaySettings(Listen listen, Upstream upstream, List<String> fal
                 Duration.ofSeconds(60), Duration.ofSeconds(30));
         private long bodyLimit = 32L * 1024 * 1024;
         private List<dev.pacer.openai.OpenAiEndpoint> providerFallbacks = new ArrayList<>();
+        private String publicUrl;
+        private boolean trustForwardedHeaders;
 
         private Builder() {
+        }
+
+        /** The URL clients reach the gateway at (null: from each request). */
+        public Builder publicUrl(String url) {
+            this.publicUrl = url;
+            return this;
+        }
+
+        /** Whether {@code Forwarded} / {@code X-Forwarded-*} headers say where the client reached the gateway. */
+        public Builder trustForwardedHeaders(boolean trust) {
+            this.trustForwardedHeaders = trust;
+            return this;
         }
 
         public Builder listen(String host, int port) {
@@ -221,7 +258,8 @@ public record GatewaySettings(Listen listen, Upstream upstream, List<String> fal
         }
 
         public GatewaySettings build() {
-            return new GatewaySettings(listen, upstream, fallbackModels, limits, keys, timeouts, bodyLimit, providerFallbacks);
+            return new GatewaySettings(listen, upstream, fallbackModels, limits, keys, timeouts, bodyLimit, providerFallbacks, publicUrl,
+                    trustForwardedHeaders);
         }
     }
 }

@@ -49,6 +49,20 @@ class GatewayConfigFileTest {
     }
 
     @Test
+    void thePublicAddressSettings() throws Exception {
+        GatewaySettings s = parse("public-url: https://llm.example.com/\ntrust-forwarded-headers: true\n");
+        assertThat(s.publicUrl()).isEqualTo("https://llm.example.com");
+        assertThat(s.trustForwardedHeaders()).isTrue();
+        GatewaySettings none = parse("listen: {port: 9000}\n");
+        assertThat(none.publicUrl()).isNull();
+        assertThat(none.trustForwardedHeaders()).isFalse();
+        assertThatThrownBy(() -> parse("listen: {port: 9000}\npublic-url: llm.example.com\n"))
+                .hasMessage("pacer.yaml line 2: public-url 'llm.example.com' is not an http(s) URL like https://llm.example.com.");
+        assertThatThrownBy(() -> parse("trust-forwarded-headers: sometimes\n"))
+                .hasMessageContaining("line 1").hasMessageContaining("trust-forwarded-headers must be one of false, true, not 'sometimes'.");
+    }
+
+    @Test
     void anEmptyFileIsZeroConfig() throws Exception {
         GatewaySettings s = parse("");
         assertThat(s.upstream().baseUrl()).isEqualTo("https://api.anthropic.com");

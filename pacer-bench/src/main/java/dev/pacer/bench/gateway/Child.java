@@ -26,8 +26,9 @@ final class Child implements AutoCloseable {
         this.url = url;
         this.out = null;
         this.in = null;
-        // Output not read: discarded so a chatty process never blocks on a full pipe.
-        Thread.ofVirtual().start(() -> {
+        // Output not read: discarded so a chatty process never blocks on a full pipe. A platform thread: a read
+        // on a process pipe holds a virtual thread's carrier, and two of them took both carriers of a 2-core machine.
+        Thread.ofPlatform().daemon().start(() -> {
             try {
                 process.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
             } catch (IOException ignored) {
@@ -63,11 +64,16 @@ final class Child implements AutoCloseable {
 
     /** A Java main of this jar, with these JVM options and arguments; it prints {@code "<marker>URL"}. */
     static Child java(List<String> jvm, Class<?> main, String marker, String... args) throws IOException {
+        return java(jvm, System.getProperty("java.class.path"), main, marker, args);
+    }
+
+    /** The same, from class path {@code classpath} (another build of the same main). */
+    static Child java(List<String> jvm, String classpath, Class<?> main, String marker, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvm);
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(classpath);
         cmd.add(main.getName());
         cmd.addAll(List.of(args));
         return new Child(new ProcessBuilder(cmd).redirectErrorStream(true).start(), marker);

@@ -61,7 +61,7 @@ final class Proxies {
         if (!onPath("npm", "--version")) {
             return null;
         }
-        Path root = Files.createDirectories(dir.resolve("portkey"));
+        Path root = Files.createDirectories(dir.toAbsolutePath().resolve("portkey")); // absolute: node runs in it
         Path entry = root.resolve("node_modules/@portkey-ai/gateway/build/start-server.js");
         if (!Files.exists(entry)) {
             Process install = new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", "@portkey-ai/gateway@1.15.2")

@@ -14,12 +14,16 @@ import java.util.Map;
  * own timeout, which the official SDKs send on every request as {@code X-Stainless-Timeout} (in
  * seconds), so the gateway's honest 429 comes while the client still listens and leaves it the other
  * half for the answer; else the configured default. {@code x-pacer-*} headers stay here.
+ * {@code X-Stainless-Retry-Count} (also on every SDK request) above 0 makes the call a retry of the
+ * client's earlier one: counted as a retry in the engine's metrics and retry budget, not as new demand.
  *
  * @param priority  the class asked for, or null
  * @param patience  how long the call may wait for admission, in wall time
  * @param forwarded the headers to send on (the pipeline drops hop-by-hop ones and credentials)
+ * @param clientRetries the client's own retry count ({@code X-Stainless-Retry-Count}), 0 for a new call or
+ *                      when the header is absent or not a whole number
  */
-public record CallHeaders(Priority priority, Duration patience, Map<String, String> forwarded) {
+public record CallHeaders(Priority priority, Duration patience, Map<String, String> forwarded, int clientRetries) {
 
     /** A header the gateway cannot read: answered 400, naming it. */
     public static final class Invalid extends Exception {
@@ -79,6 +83,17 @@ public record CallHeaders(Priority priority, Duration patience, Map<String, Stri
                 forwarded.put(name, value);
             }
         });
-        return new CallHeaders(priority, patience, forwarded);
+        return new CallHeaders(priority, patience, forwarded, clientRetries(headers.get("x-stainless-retry-count")));
+    }
+
+    private static int clientRetries(String header) {
+        if (header == null) {
+            return 0;
+        }
+        try {
+            return Math.max(0, Math.min(1_000, Integer.parseInt(header.trim())));
+        } catch (NumberFormatException ignored) {
+            return 0; // not ours to refuse: an SDK's header
+        }
     }
 }

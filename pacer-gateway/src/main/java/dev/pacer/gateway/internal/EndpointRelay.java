@@ -49,7 +49,7 @@ public final class EndpointRelay {
         Map<String, String> headers = new LinkedHashMap<>(UpstreamHeaders.relayed(reply.headers()));
         headers.put("x-pacer-overhead-ms", String.format(java.util.Locale.ROOT, "%.3f", overhead / 1e6));
         if (reply.isSuccess() && exchange.path().startsWith("/v1/messages/batches") && !exchange.path().endsWith("/results")) {
-            exchange.send(reply.status(), headers, throughGateway(reply.bytes(), rt.settings().upstream().baseUrl(), exchange.ownBaseUrl()));
+            exchange.send(reply.status(), headers, throughGateway(reply.bytes(), rt.settings().upstream().baseUrl(), exchange.ownBaseUrl(rt.settings())));
             return;
         }
         copy(exchange, reply.status(), headers, reply.body());

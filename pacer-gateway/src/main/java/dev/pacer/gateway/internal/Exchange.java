@@ -60,11 +60,13 @@ public final class Exchange {
         return q == null ? path() : path() + "?" + q;
     }
 
-    /** The base URL the client reached the gateway at ({@code http://host:port}, from its Host header). */
-    public String ownBaseUrl() {
+    /** The base URL the client reached the gateway at (see {@link PublicBase}). */
+    public String ownBaseUrl(dev.pacer.gateway.GatewaySettings settings) {
         String host = Request.getServerName(request);
         int port = Request.getServerPort(request);
-        return "http://" + (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
+        String direct = "http://" + (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
+        return PublicBase.of(settings.publicUrl(), settings.trustForwardedHeaders(), header("forwarded"), header("x-forwarded-proto"),
+                header("x-forwarded-host"), header("host"), direct);
     }
 
     /** A request header, or null. */

@@ -45,8 +45,25 @@ public final class GatewayHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        guard.served(request.getConnectionMetaData().getConnection());
-        Exchange exchange = new Exchange(request, response, callback);
+        org.eclipse.jetty.io.Connection connection = request.getConnectionMetaData().getConnection();
+        guard.served(connection);
+        Exchange exchange = new Exchange(request, response, new Callback() {
+            @Override
+            public void succeeded() {
+                guard.answered(connection); // before the next request on the connection can be read
+                callback.succeeded();
+            }
+
+            @Override
+            public void failed(Throwable x) {
+                callback.failed(x);
+            }
+
+            @Override
+            public InvocationType getInvocationType() {
+                return callback.getInvocationType();
+            }
+        });
         if (health.handle(exchange) || status.handle(exchange)) {
             return true;
         }

@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class GatewayRuntime {
 
     private final GatewaySettings settings;
-    private final java.net.http.HttpClient upstream;
+    private final JettyWire upstream;
     private final AnthropicHttp http;
     private final AnthropicPacer claude;
     private final GatewayKeys keys;
@@ -33,8 +33,8 @@ public final class GatewayRuntime {
     public GatewayRuntime(GatewaySettings settings, Pacer pacer, GatewayTime<?> time) {
         this.settings = settings;
         this.time = time;
-        this.upstream = upstreamClient(settings);
-        this.http = AnthropicHttp.builder().baseUrl(settings.upstream().baseUrl()).httpClient(upstream).build();
+        this.upstream = new JettyWire(10_000); // the upstream hop (why Jetty's client: JettyWire)
+        this.http = AnthropicHttp.builder().baseUrl(settings.upstream().baseUrl()).wire(upstream).build();
         AnthropicPacer.Builder cb = AnthropicPacer.builder().http(http).pacer(pacer).fallbackModels(settings.fallbackModels());
         for (dev.pacer.openai.OpenAiEndpoint other : settings.providerFallbacks()) {
             cb.fallback(dev.pacer.openai.OpenAiFallback.builder(other).pacer(pacer).build());
@@ -42,20 +42,6 @@ public final class GatewayRuntime {
         this.claude = cb.build();
         this.keys = new GatewayKeys(settings);
         this.keyLimits = new KeyLimits(settings.keys(), time.time());
-    }
-
-    /**
-     * The JDK client the pipeline sends with. HTTP/2 over TLS (negotiated by ALPN, as the public API offers
-     * it); plain HTTP/1.1 to a cleartext upstream (a simulator, a local proxy): asking a cleartext server for
-     * HTTP/2 means an upgrade attempt on every new connection, which cost the gateway most of its throughput
-     * against the simulator in the benchmark (74 against several hundred requests per second on a busy machine).
-     */
-    private static java.net.http.HttpClient upstreamClient(GatewaySettings settings) {
-        boolean tls = settings.upstream().baseUrl().startsWith("https:");
-        return java.net.http.HttpClient.newBuilder()
-                .version(tls ? java.net.http.HttpClient.Version.HTTP_2 : java.net.http.HttpClient.Version.HTTP_1_1)
-                .connectTimeout(java.time.Duration.ofSeconds(10)).executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor())
-                .build();
     }
 
     public GatewaySettings settings() {
@@ -82,7 +68,7 @@ public final class GatewayRuntime {
     public CallOptions options(GatewayKeys.Caller caller, CallHeaders asked) {
         declareLimits(caller.upstreamKey());
         return CallOptions.defaults().withApiKey(caller.upstreamKey()).withPriority(priority(caller, asked))
-                .withDeadline(time.deadline(asked.patience())).withHeaders(asked.forwarded());
+                .withDeadline(time.deadline(asked.patience())).withHeaders(asked.forwarded()).withClientRetries(asked.clientRetries());
     }
 
     /** The request's class; a gateway key's class is the highest its requests may ask for. */

@@ -141,6 +141,52 @@ class BadTrafficTest {
     }
 
     @Test
+    void theHeaderTimeoutCoversEveryRequestOfAKeptAliveConnection() throws Exception {
+        try (RawClient c = new RawClient(fixture.url())) {
+            c.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(readOneAnswer(c)).startsWith("HTTP/1.1 200");
+            // Idle between requests for longer than the header timeout (700 ms) but within the idle timeout (2 s):
+            // that is the idle timeout's time, so a second request is served.
+            Thread.sleep(1_000);
+            c.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(readOneAnswer(c)).startsWith("HTTP/1.1 200");
+            // The third request's headers trickle in a byte every 300 ms: cut off at the idle plus the header timeout
+            // after the last answer, though each byte restarts the idle timeout.
+            c.send("POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-");
+            boolean closed = false;
+            for (int round = 0; round < 40 && !closed; round++) {
+                Thread.sleep(300);
+                c.socket.setSoTimeout(20);
+                try {
+                    c.send("k");
+                    closed = c.closedByServer();
+                } catch (java.io.IOException e) {
+                    closed = true;
+                }
+            }
+            assertThat(closed).as("a kept-alive connection trickling its next request's headers for 12 s is closed").isTrue();
+        }
+        assertThat(upstreamRequests()).isZero();
+    }
+
+    /** Reads one answer with a content-length off {@code c}: its status line, headers and body. */
+    private static String readOneAnswer(RawClient c) throws java.io.IOException {
+        c.socket.setSoTimeout(15_000);
+        java.io.InputStream in = c.socket.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new java.io.IOException("closed mid-answer: " + head);
+            }
+            head.append((char) b);
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length:\\s*(\\d+)").matcher(head);
+        int length = m.find() ? Integer.parseInt(m.group(1)) : 0;
+        return head + new String(in.readNBytes(length), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
     void aBodyThatDoesNotArriveInTimeHasItsConnectionClosed() throws Exception {
         try (RawClient c = new RawClient(fixture.url())) {
             c.send("POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: sk-ant-bad-traffic\r\ncontent-length: 200\r\n\r\n{\"model\":");

@@ -37,8 +37,9 @@ class GatewayMetricsTest {
                         .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(MESSAGE)).build(),
                         HttpResponse.BodyHandlers.ofString()));
             }
+            long answered = 0;
             for (CompletableFuture<HttpResponse<String>> c : calls) {
-                c.join();
+                answered += c.join().statusCode() == 200 ? 1 : 0;
             }
             String metrics = get(http, fixture.url() + "/metrics").body();
             long overloaded = sim.snapshot().responses(529);
@@ -47,6 +48,11 @@ class GatewayMetricsTest {
             assertThat(sum(metrics, "pacer_upstream_responses_total", "status=\"429\"")).isZero();
             assertThat(sum(metrics, "pacer_upstream_responses_total", "status=\"200\"")).isEqualTo(sim.snapshot().responses(200));
             assertThat(metrics).contains("jvm_memory_used_bytes");
+            // Jetty's own meters: request times by method and status, connections, the thread pool.
+            assertThat(sum(metrics, "jetty_server_requests_seconds_count", "method=\"POST\",outcome=\"SUCCESS\",status=\"200\""))
+                    .as("the POSTs the gateway answered 200").isEqualTo(answered).isPositive();
+            assertThat(sum(metrics, "jetty_connections_max_connections", "connector_name")).as("connections at once").isPositive();
+            assertThat(metrics).contains("jetty_threads_current").contains("jetty_server_handling_seconds_count");
 
             HttpResponse<String> json = get(http, fixture.url() + "/status.json");
             assertThat(json.statusCode()).isEqualTo(200);

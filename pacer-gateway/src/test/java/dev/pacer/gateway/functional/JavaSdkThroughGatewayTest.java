@@ -150,5 +150,19 @@ class JavaSdkThroughGatewayTest {
         assertThat(fixture.log).anyMatch(l -> l.startsWith("POST /v1/messages ") && l.contains(" 429 "));
         assertThat(fixture.sim.stats().path("rate_limited_429").asLong()).as("no 429 from the simulator itself").isZero();
         assertThat(fixture.sim.maxWindowOveradmission()).isZero();
+        // The SDK's retry (X-Stainless-Retry-Count: 1, 2) is a retry of its refused call, not new demand.
+        long refused = fixture.log.stream().filter(l -> l.startsWith("POST /v1/messages ") && l.contains(" 429 ")).count();
+        long clientRetries = clientRetriesOnMetrics();
+        assertThat(clientRetries).as("client retries on /metrics").isBetween(1L, refused);
+    }
+
+    /** The sum of {@code pacer_retries_total{reason="client_retry"}} on the gateway's /metrics. */
+    private long clientRetriesOnMetrics() throws Exception {
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+            String text = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(fixture.url() + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            return text.lines().filter(l -> l.startsWith("pacer_retries_total{") && l.contains("reason=\"client_retry\""))
+                    .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        }
     }
 }

@@ -29,6 +29,17 @@ class CallHeadersTest {
     }
 
     @Test
+    void theSdksRetryCountMakesACallARetryAndIsNeverRefused() throws Exception {
+        assertThat(CallHeaders.read(Map.of("x-stainless-retry-count", "2"), DEFAULT).clientRetries()).isEqualTo(2);
+        assertThat(CallHeaders.read(Map.of("x-stainless-retry-count", "0"), DEFAULT).clientRetries()).isZero();
+        assertThat(CallHeaders.read(Map.of(), DEFAULT).clientRetries()).isZero();
+        assertThat(CallHeaders.read(Map.of("x-stainless-retry-count", "many"), DEFAULT).clientRetries()).isZero();
+        assertThat(CallHeaders.read(Map.of("x-stainless-retry-count", "-4"), DEFAULT).clientRetries()).isZero();
+        assertThat(CallHeaders.read(Map.of("x-stainless-retry-count", "1"), DEFAULT).forwarded())
+                .containsEntry("x-stainless-retry-count", "1"); // it goes on upstream as the SDK sent it
+    }
+
+    @Test
     void badValuesNameTheHeader() {
         assertThatThrownBy(() -> CallHeaders.read(Map.of("x-pacer-priority", "urgent"), DEFAULT))
                 .hasMessage("The header x-pacer-priority must be interactive, normal or bulk.");

@@ -82,7 +82,8 @@ public final class PacerMeters implements PacerListener {
             }
             case PacerEvent.AttemptFinished e -> attemptFinished(e);
             case PacerEvent.RetryScheduled e -> counter("pacer.retries", "Retries scheduled, by the outcome that caused them",
-                    "model", model(e.target()), "reason", Names.family(e.family())).increment();
+                    "model", model(e.target()), "reason", e.family() == null && "client_retry".equals(e.reason()) ? "client_retry"
+                            : Names.family(e.family())).increment();
             case PacerEvent.RetryBudgetExhausted e -> counter("pacer.retry.budget.exhausted",
                     "Retries the retry budget refused", "model", model(e.target())).increment();
             case PacerEvent.FallbackTaken e -> counter("pacer.fallbacks", "Moves from one target of a route to the next",

@@ -13,16 +13,16 @@ import java.util.concurrent.TimeUnit;
  * page's scripts have run (virtual time lets its polling go round a few times without waiting for it),
  * {@link #screenshot} saves a PNG. No WebDriver: the command line is enough for a page that only reads.
  */
-final class Chromium {
+public final class Chromium {
 
     private final Path profile;
 
-    Chromium(Path profile) {
+    public Chromium(Path profile) {
         this.profile = profile;
     }
 
     /** The browser's path, or a failure saying how to install it. */
-    static String executable() {
+    public static String executable() {
         for (String candidate : new String[] {"/usr/bin/chromium", "/usr/bin/chromium-browser"}) {
             if (Files.isExecutable(Path.of(candidate))) {
                 return candidate;
@@ -32,12 +32,12 @@ final class Chromium {
     }
 
     /** The DOM of {@code url} once its scripts have had {@code budgetMillis} of virtual time. */
-    String dumpDom(String url, int budgetMillis) throws IOException, InterruptedException {
+    public String dumpDom(String url, int budgetMillis) throws IOException, InterruptedException {
         return new String(run(List.of("--dump-dom", "--virtual-time-budget=" + budgetMillis, url)), StandardCharsets.UTF_8);
     }
 
     /** A screenshot of {@code url} after {@code budgetMillis} of virtual time, {@code width x height}. */
-    void screenshot(String url, Path png, int width, int height, int budgetMillis) throws IOException, InterruptedException {
+    public void screenshot(String url, Path png, int width, int height, int budgetMillis) throws IOException, InterruptedException {
         run(List.of("--screenshot=" + png.toAbsolutePath(), "--window-size=" + width + "," + height, "--hide-scrollbars",
                 "--virtual-time-budget=" + budgetMillis, url));
         if (!Files.exists(png) || Files.size(png) == 0) {

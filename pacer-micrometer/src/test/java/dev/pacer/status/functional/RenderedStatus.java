@@ -6,14 +6,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The figures the status page shows, read from its rendered DOM (what a person sees, not the JSON). */
-record RenderedStatus(long responses, long rateLimited, long overloaded, int refreshes, Map<String, Pool> pools) {
+public record RenderedStatus(long responses, long rateLimited, long overloaded, int refreshes, Map<String, Pool> pools) {
 
     /** One pool's card. */
-    record Pool(Map<String, Double> level, Map<String, Double> limit, Map<String, Double> reserved, int waitingNormal,
+    public record Pool(Map<String, Double> level, Map<String, Double> limit, Map<String, Double> reserved, int waitingNormal,
                 int inFlight, long responses, long overloaded) {
     }
 
-    static RenderedStatus parse(String dom) {
+    public static RenderedStatus parse(String dom) {
         Map<String, Pool> pools = new HashMap<>();
         Matcher card = Pattern.compile("<section class=\"card pool\" data-pool=\"([^\"]+)\">(.*?)</section>", Pattern.DOTALL).matcher(dom);
         while (card.find()) {

@@ -31,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * and output tokens) plus its settlement with the actual usage, the way every LLM call uses it;
  * the peers do their nearest equivalent, a single-dimension permit (they have no settlement;
  * Bucket4j's consume-and-refund is the closest and is measured too). Every limiter is shared by
- * the threads, so the {@code _2threads} variants measure contention.
+ * the threads, so the {@code _2threads} and {@code _4threads} variants measure contention.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -198,6 +198,39 @@ public class LimiterBenchmark {
     @Benchmark
     @Threads(2)
     public boolean failsafe_tryAcquirePermit_2threads() {
+        return failsafe_tryAcquirePermit();
+    }
+
+    // Four threads on one limiter (the machine has two cores: four runnable threads also measure a limiter's
+    // behaviour when its holder is descheduled, as on a busy host).
+
+    @Benchmark
+    @Threads(4)
+    public Permit pacer_3d_reserveSettle_4threads() {
+        return pacer_3d_reserveSettle();
+    }
+
+    @Benchmark
+    @Threads(4)
+    public boolean bucket4j_consumeAndRefund_4threads() {
+        return bucket4j_consumeAndRefund();
+    }
+
+    @Benchmark
+    @Threads(4)
+    public boolean resilience4j_acquirePermission_4threads() {
+        return resilience4j_acquirePermission();
+    }
+
+    @Benchmark
+    @Threads(4)
+    public boolean guava_tryAcquire_4threads() {
+        return guava_tryAcquire();
+    }
+
+    @Benchmark
+    @Threads(4)
+    public boolean failsafe_tryAcquirePermit_4threads() {
         return failsafe_tryAcquirePermit();
     }
 }

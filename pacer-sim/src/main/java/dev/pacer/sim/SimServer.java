@@ -46,6 +46,7 @@ public final class SimServer implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/", router);
         server.createContext("/v1/chat/completions", chat = new ChatCompletionsEndpoint(sim));
+        server.createContext("/_sim/chat/stats", chat.statsHandler());
         server.start();
         String shown = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
         this.baseUrl = "http://" + (shown.contains(":") ? "[" + shown + "]" : shown) + ":" + server.getAddress().getPort();

@@ -65,6 +65,25 @@ public final class ChatCompletionsEndpoint implements HttpHandler {
                 tokensCharged.get(), tokensUsed.get(), streamFaults.get());
     }
 
+    /** {@code GET /_sim/chat/stats}: {@link #stats()} as JSON, the OpenAI side's admin view beside {@code /_sim/stats}. */
+    public HttpHandler statsHandler() {
+        return http -> {
+            try (http) {
+                boolean get = http.getRequestMethod().equals("GET");
+                ChatSimStats st = stats();
+                ObjectNode o = Json.object();
+                o.put("requests", st.requests()).put("succeeded", st.succeeded()).put("rate_limited", st.rateLimited())
+                        .put("budget_refused", st.budgetRefused()).put("server_errors", st.serverErrors()).put("streamed", st.streamed())
+                        .put("tokens_charged", st.tokensCharged()).put("tokens_used", st.tokensUsed()).put("stream_faults", st.streamFaults());
+                byte[] body = Json.MAPPER.writeValueAsBytes(get ? o
+                        : ApiErrors.notFound("/_sim/chat/stats takes GET only.", Ids.next("req_")));
+                http.getResponseHeaders().set("content-type", "application/json");
+                http.sendResponseHeaders(get ? 200 : 404, body.length);
+                http.getResponseBody().write(body);
+            }
+        };
+    }
+
     @Override
     public void handle(HttpExchange http) throws IOException {
         String requestId = "req_" + HexFormat.of().toHexDigits(sim.settings().seed() * 31 + counter.incrementAndGet())

@@ -69,6 +69,24 @@ class ChatCompletionsTest {
     }
 
     @Test
+    void theOpenAiSidesStatisticsAreServedBesideTheSimulatorsOwn() throws Exception {
+        try (SimServer sim = SimServer.builder().start()) {
+            post(sim, "sk-a", request("gpt-4o-mini", 50, false).toString());
+            post(sim, "sk-a", request("gpt-4o-mini", 40, true).toString());
+            HttpResponse<String> r = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(sim.baseUrl() + "/_sim/chat/stats"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            JsonNode stats = JSON.readTree(r.body());
+            assertThat(stats.path("requests").asLong()).isEqualTo(2).isEqualTo(sim.chatStats().requests());
+            assertThat(stats.path("succeeded").asLong()).isEqualTo(2);
+            assertThat(stats.path("streamed").asLong()).isEqualTo(1);
+            assertThat(stats.path("tokens_used").asLong()).isPositive().isEqualTo(sim.chatStats().tokensUsed());
+            // Not an API request: the Anthropic side counted nothing.
+            assertThat(sim.snapshot().requests()).isZero();
+        }
+    }
+
+    @Test
     void aStreamEndsWithDoneAndCarriesUsageWhenAsked() throws Exception {
         try (SimServer sim = SimServer.builder().start()) {
             HttpResponse<String> r = post(sim, "sk-a", request("gpt-4o-mini", 40, true).toString());

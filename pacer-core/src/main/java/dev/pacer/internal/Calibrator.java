@@ -97,10 +97,14 @@ final class Calibrator {
         double before = levels.level(d);
         double diff = target - before;
         double precision = entry.remainingPrecision();
+        // A higher figure must hold even if the calls sent just before the one that carried it arrived after it
+        // (concurrent sends race on the wire): raising on it alone let a burst spend the same room twice.
+        double raise = (left > 0 ? left * share : left) - ours - racing(d, source, inFlight, model.countedAsGenerated(dimension));
+        double upward = raise - before;
         if (learnedNow || diff < -precision) {
             levels.setLevel(d, target);
-        } else if (diff > precision && left > 0) {
-            levels.setLevel(d, Math.min(levels.limit(d).capacity(), before + diff / 2));
+        } else if (upward > precision && left > 0) {
+            levels.setLevel(d, Math.min(levels.limit(d).capacity(), before + upward / 2));
         }
         if (!learnedNow && left - ours > Math.max(0, before) + precision) {
             roomShown.run();
@@ -109,6 +113,26 @@ final class Calibrator {
         if (after != before) {
             changes.calibrated(dimension, before, after);
         }
+    }
+
+    /** Calls sent before {@code source} this long before it may still have reached the provider after it. */
+    static final long RACE_NANOS = 1_000_000_000L;
+
+    /**
+     * What this process holds, counted as seen by {@link #pending}, that was sent less than {@link #RACE_NANOS}
+     * before {@code source} (admitted no earlier than that before it): it may have arrived after it.
+     */
+    private static long racing(int d, MemoryReservation source, MemoryReservation inFlight, boolean countedAsGenerated) {
+        if (countedAsGenerated || source == null || source.sentSeq == 0) {
+            return 0;
+        }
+        long sum = 0;
+        for (MemoryReservation r = inFlight; r != null; r = r.next) {
+            if (r != source && r.sentSeq != 0 && r.sentSeq < source.sentSeq && r.admittedNanos >= source.admittedNanos - RACE_NANOS) {
+                sum += r.cost.at(d);
+            }
+        }
+        return sum;
     }
 
     /** What this process holds that the provider could not have counted when it answered {@code source}. */

@@ -144,6 +144,10 @@ final class InMemoryQuotaState implements QuotaState {
             end(r, actual, now);
             if (calibrator.isNewest(snapshot, r)) {
                 applySnapshot(snapshot, r, events);
+            } else if (share.tentative()) {
+                // A tentative verdict on sharing looks again at the next answer, whichever call carries it.
+                share.detectSharing(snapshot, now, r.admittedNanos, r.callId, r.attempt);
+                shareReportPending = share.hasReport();
             }
         }
         notifyAll(events);

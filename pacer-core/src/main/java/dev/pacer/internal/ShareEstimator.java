@@ -19,8 +19,11 @@ import java.util.Arrays;
  * replays its own sends on a bucket of the provider's limit that starts full: what would be left if
  * nobody else used the key. Less left at the provider is others' recent use, and the share starts
  * at this process's part of it. A full bucket says nothing, and a single client whose first answer
- * is slow is never mistaken for several: the replay refills as the provider does, but only up to
- * the answering call's admission, since the provider may have counted at any moment of its flight.
+ * is slow is never mistaken for several: the replay refills as the provider does. One request of
+ * difference can be the moment the provider counted rather than another client (a loaded machine read
+ * a lone client's first answer one short and halved its share for the first minute), so such a verdict
+ * is tentative: the next answer with a request count looks again, and gives the share back if it shows
+ * nobody else.
  *
  * <h2>Growing without evidence</h2>
  * When calls wait, none is out and no answer came for 5 s, nothing can show room, so the share grows
@@ -51,6 +54,8 @@ final class ShareEstimator {
     private long grownNanos = Long.MIN_VALUE;
     private boolean sharingChecked;
     private boolean othersSeen;
+    /** A first verdict resting on one request, until the next answer looks again (its {@code before} is the share to give back). */
+    private Report tentative;
     /** When the last provider snapshot was applied. */
     private long lastAnswerNanos = Long.MIN_VALUE / 2;
 
@@ -60,6 +65,11 @@ final class ShareEstimator {
 
     double value() {
         return share;
+    }
+
+    /** Whether a first verdict on sharing waits for the next answer to look again. */
+    boolean tentative() {
+        return tentative != null;
     }
 
     /** Whether others were ever seen on the key (the first answer or a 429): then its bucket is not this process's alone. */
@@ -85,46 +95,67 @@ final class ShareEstimator {
     }
 
     /**
-     * At the first answer with a request count: do others use this key? (See the class comment.)
-     * {@code sentAt} is when the answering call was admitted: the provider counted its remaining
-     * requests at some moment between then and {@code now}.
+     * At the first answer with a request count: do others use this key? (See the class comment.) A
+     * verdict resting on a single request is only tentative: the next answer with a request count looks
+     * again and, if it shows nobody else, gives the share back. {@code sentAt} (when the answering call was
+     * admitted) is not used by the replay, which runs to {@code now}.
      */
     void detectSharing(RateLimitSnapshot snapshot, long now, long sentAt, long callId, int attempt) {
         RateLimitSnapshot.Entry requests = snapshot.entries().get(Dimension.REQUESTS);
         if (requests == null || requests.limit() <= 0 || requests.remaining() < 0 || sharingChecked) {
             return;
         }
-        sharingChecked = true;
         long[] sends = earlySends;
         int count = earlySendCount;
-        earlySends = null;
-        if (requests.remaining() >= requests.limit() || count == 0 || count == sends.length) {
-            return; // a full bucket says nothing; without a record of our sends, neither can we
+        if (count == 0 || count == sends.length) {
+            sharingChecked = true;
+            earlySends = null;
+            return; // without a record of our sends nothing can be said
         }
         double limit = requests.limit();
         double perNano = limit / 60.0 / DimensionLevels.NANOS_PER_SECOND;
-        // The provider counted at some moment of the answering call's flight, between its admission
-        // (sentAt) and now: the benefit of the doubt is every send of ours counted but the refill only up
-        // to sentAt. Replaying the refill up to the moment the answer was read saw, on a loaded machine,
-        // one request too many and halved a lone client's share for its first minute.
-        long refilledUntil = Math.min(now, sentAt);
         double alone = limit;
-        double least = limit;
         long previous = sends[0];
         for (int i = 0; i < count; i++) {
             alone = Math.min(limit, alone + perNano * (sends[i] - previous)) - 1;
-            least = Math.min(limit, least + perNano * Math.max(0, Math.min(sends[i], refilledUntil) - Math.min(previous, refilledUntil))) - 1;
             previous = sends[i];
         }
         alone = Math.min(limit, alone + perNano * Math.max(0, now - previous));
-        least = Math.min(limit, least + perNano * Math.max(0, refilledUntil - Math.min(previous, refilledUntil)));
-        double others = Math.floor(least) - requests.remaining();
+        double others = requests.remaining() >= requests.limit() ? 0 : Math.floor(alone) - requests.remaining();
+        if (tentative != null) {
+            // The second look: nobody else now means the first was the timing of one answer, not a client.
+            sharingChecked = true;
+            earlySends = null;
+            if (others < 1) {
+                Report first = tentative;
+                tentative = null;
+                othersSeen = false;
+                set(first.before(), "the next answer showed nobody else on the key", callId, attempt);
+            } else {
+                tentative = null;
+            }
+            return;
+        }
+        if (requests.remaining() >= requests.limit()) {
+            sharingChecked = true;
+            earlySends = null;
+            return; // a full bucket says nothing
+        }
         double ours = Math.max(1, limit - alone);
         if (others >= 1) {
             othersSeen = true;
+            double before = share;
             set(Math.max(MIN_SHARE, Math.min(share, ours / (ours + others))),
                     "the first answer counted requests of other clients on the key", callId, attempt);
+            if (others < 2) {
+                // One request could be the moment the provider counted (a loaded machine read a lone client's
+                // first answer one request short, and halved its share for the first minute): look once more.
+                tentative = new Report(before, share, "tentative", callId, attempt);
+                return;
+            }
         }
+        sharingChecked = true;
+        earlySends = null;
     }
 
     /** The provider shows room beyond what this process expects. */
@@ -148,6 +179,7 @@ final class ShareEstimator {
     /** A 429 the model let through. */
     void cut(long callId, int attempt) {
         othersSeen = true;
+        tentative = null; // a 429 settles the question
         double before = share;
         share = Math.max(MIN_SHARE, share * DECREASE);
         reportedShare = share;

@@ -123,10 +123,12 @@ final class ShareEstimator {
         alone = Math.min(limit, alone + perNano * Math.max(0, now - previous));
         double others = requests.remaining() >= requests.limit() ? 0 : Math.floor(alone) - requests.remaining();
         if (tentative != null) {
-            // The second look: nobody else now means the first was the timing of one answer, not a client.
+            // The second look: nobody else now means the first was the timing of one answer, not a client. One
+            // request short again is the same doubt (seen: a full saturate run kept a half share for its whole
+            // first minute), so it takes two to confirm.
             sharingChecked = true;
             earlySends = null;
-            if (others < 1) {
+            if (others < 2) {
                 Report first = tentative;
                 tentative = null;
                 othersSeen = false;

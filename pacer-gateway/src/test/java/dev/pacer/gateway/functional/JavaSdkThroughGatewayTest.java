@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  */
 class JavaSdkThroughGatewayTest {
 
-    private static final String KEY = "sk-ant-test-gateway-java-sdk";
+    private static final String KEY = TestKeys.unique("sk-ant-test-");
     private GatewayFixture fixture;
     private AnthropicClient client;
 

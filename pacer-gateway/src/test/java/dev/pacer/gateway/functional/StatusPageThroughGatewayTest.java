@@ -11,6 +11,7 @@ import dev.pacer.sim.SimStats;
 import dev.pacer.sim.Tier;
 import dev.pacer.status.functional.Chromium;
 import dev.pacer.status.functional.RenderedStatus;
+import dev.pacer.status.functional.StatusJson;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,7 +39,7 @@ class StatusPageThroughGatewayTest {
     // As in pacer-micrometer's browser test: the whole test stays inside the page's 15-minute window of
     // simulated time on a loaded machine, and a burst of 100 on Tier 1 (50 RPM) queues in the gateway.
     private static final double SCALE = 20;
-    private static final String KEY = "sk-ant-test-gateway-status-page";
+    private static final String KEY = TestKeys.unique("sk-ant-test-");
     private static final String MESSAGE = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":40,\"messages\":[{\"role\":\"user\","
             + "\"content\":\"Say hello.\"}]}";
 
@@ -70,33 +71,6 @@ class StatusPageThroughGatewayTest {
         for (CompletableFuture<HttpResponse<String>> c : calls) {
             assertThat(c.join().statusCode()).as("every call through the gateway is answered 200").isEqualTo(200);
         }
-    }
-
-    private static long responses(JsonNode doc) {
-        return doc.path("last_15_minutes").path("responses").asLong();
-    }
-
-    private static long overloaded(JsonNode doc) {
-        return doc.path("last_15_minutes").path("overloaded").asLong();
-    }
-
-    private static long find(JsonNode doc, String pool) {
-        for (JsonNode p : doc.path("pools")) {
-            if (p.path("pool").asText().equals(pool)) {
-                return p.path("last_15_minutes").path("responses").asLong();
-            }
-        }
-        return 0;
-    }
-
-    private static boolean poolsAgree(RenderedStatus page, JsonNode doc) {
-        for (JsonNode p : doc.path("pools")) {
-            RenderedStatus.Pool card = page.pools().get(p.path("pool").asText());
-            if (card == null || card.responses() != p.path("last_15_minutes").path("responses").asLong()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Test
@@ -131,14 +105,14 @@ class StatusPageThroughGatewayTest {
             SimStats simAfter = sim.snapshot();
             looking.set(false);
             trickle.join();
-            assertThat(responses(after)).as("answers came in during the look").isGreaterThan(responses(before));
+            assertThat(StatusJson.responses(after)).as("answers came in during the look").isGreaterThan(StatusJson.responses(before));
             assertThat(flowing.refreshes()).as("the page polled status.json").isPositive();
-            assertThat(flowing.responses()).isBetween(responses(before), responses(after)).isLessThanOrEqualTo(simAfter.requests());
-            assertThat(flowing.overloaded()).isBetween(overloaded(before), overloaded(after)).isLessThanOrEqualTo(simAfter.responses(529));
+            assertThat(flowing.responses()).isBetween(StatusJson.responses(before), StatusJson.responses(after)).isLessThanOrEqualTo(simAfter.requests());
+            assertThat(flowing.overloaded()).isBetween(StatusJson.overloaded(before), StatusJson.overloaded(after)).isLessThanOrEqualTo(simAfter.responses(529));
             RenderedStatus.Pool pool = flowing.pools().get(sonnet);
             assertThat(pool).as("the sonnet pool's card").isNotNull();
             assertThat(pool.limit()).containsEntry("requests", 50.0); // Tier 1, learned from the headers through the gateway
-            assertThat(pool.responses()).isBetween(find(before, sonnet), find(after, sonnet));
+            assertThat(pool.responses()).isBetween(StatusJson.responses(before, sonnet), StatusJson.responses(after, sonnet));
 
             // 2. Quiet: the page, the document and the simulator agree exactly (looked at again, up to ten times, while
             // a last answer is still being counted on one side).
@@ -151,30 +125,26 @@ class StatusPageThroughGatewayTest {
                 quiet = RenderedStatus.parse(chromium.dumpDom(page, 2_000));
                 doc = statusJson(fixture);
                 stats = sim.snapshot();
-                if (quiet.responses() == responses(doc) && responses(doc) == stats.requests() && quiet.overloaded() == overloaded(doc)
-                        && poolsAgree(quiet, doc)) {
+                if (quiet.responses() == StatusJson.responses(doc) && StatusJson.responses(doc) == stats.requests() && quiet.overloaded() == StatusJson.overloaded(doc)
+                        && StatusJson.poolsAgree(quiet, doc)) {
                     break;
                 }
                 Thread.sleep(200);
             }
-            assertThat(quiet.responses()).isEqualTo(responses(doc)).isEqualTo(stats.requests()).isGreaterThan(flowing.responses());
-            assertThat(quiet.overloaded()).isEqualTo(overloaded(doc)).isEqualTo(stats.responses(529)).isPositive();
+            assertThat(quiet.responses()).isEqualTo(StatusJson.responses(doc)).isEqualTo(stats.requests()).isGreaterThan(flowing.responses());
+            assertThat(quiet.overloaded()).isEqualTo(StatusJson.overloaded(doc)).isEqualTo(stats.responses(529)).isPositive();
             assertThat(quiet.rateLimited()).isEqualTo(doc.path("last_15_minutes").path("rate_limited").asLong())
                     .isEqualTo(stats.responses(429));
             RenderedStatus.Pool quietPool = quiet.pools().get(sonnet);
             assertThat(quietPool.waitingNormal()).isZero();
             assertThat(quietPool.inFlight()).isZero();
-            assertThat(quietPool.responses()).isEqualTo(find(doc, sonnet)).isPositive();
-            assertThat(poolsAgree(quiet, doc)).as("every pool's card shows the document's count").isTrue();
-            long summed = 0;
-            for (JsonNode p : doc.path("pools")) {
-                summed += p.path("last_15_minutes").path("responses").asLong();
-            }
-            assertThat(summed).as("the pools together, fallbacks to Haiku included").isEqualTo(stats.requests());
+            assertThat(quietPool.responses()).isEqualTo(StatusJson.responses(doc, sonnet)).isPositive();
+            assertThat(StatusJson.poolsAgree(quiet, doc)).as("every pool's card shows the document's count").isTrue();
+            assertThat(StatusJson.pooledResponses(doc)).as("the pools together, fallbacks to Haiku included").isEqualTo(stats.requests());
 
             // 3. More traffic, and a screenshot of the page under load.
             List<CompletableFuture<HttpResponse<String>>> second = calls(fixture, 100);
-            awaitResponses(fixture, responses(doc) + 10);
+            awaitResponses(fixture, StatusJson.responses(doc) + 10);
             Path png = Path.of("target", "gateway-status-page.png");
             chromium.screenshot(page, png, 1280, 1100, 2_000);
             RenderedStatus later = RenderedStatus.parse(chromium.dumpDom(page, 1_000));
@@ -187,7 +157,7 @@ class StatusPageThroughGatewayTest {
 
     private void awaitResponses(GatewayFixture fixture, long atLeast) throws Exception {
         Instant until = Instant.now().plusSeconds(60);
-        while (responses(statusJson(fixture)) < atLeast && Instant.now().isBefore(until)) {
+        while (StatusJson.responses(statusJson(fixture)) < atLeast && Instant.now().isBefore(until)) {
             Thread.sleep(20);
         }
     }
@@ -195,7 +165,7 @@ class StatusPageThroughGatewayTest {
     /** The simulator counts an answer as it writes it: wait until both sides have counted the last one. */
     private void awaitSettled(GatewayFixture fixture, SimServer sim) throws Exception {
         Instant until = Instant.now().plusSeconds(10);
-        while (responses(statusJson(fixture)) != sim.snapshot().requests() && Instant.now().isBefore(until)) {
+        while (StatusJson.responses(statusJson(fixture)) != sim.snapshot().requests() && Instant.now().isBefore(until)) {
             Thread.sleep(20);
         }
     }

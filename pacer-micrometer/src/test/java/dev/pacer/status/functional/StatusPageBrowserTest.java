@@ -59,33 +59,6 @@ class StatusPageBrowserTest {
         return JSON.readTree(r.body());
     }
 
-    private static long responses(JsonNode doc) {
-        return doc.path("last_15_minutes").path("responses").asLong();
-    }
-
-    private static long find(JsonNode doc, String pool) {
-        for (JsonNode p : doc.path("pools")) {
-            if (p.path("pool").asText().equals(pool)) {
-                return p.path("last_15_minutes").path("responses").asLong();
-            }
-        }
-        return 0;
-    }
-
-    private static boolean poolsAgree(RenderedStatus page, JsonNode doc) {
-        for (JsonNode p : doc.path("pools")) {
-            RenderedStatus.Pool card = page.pools().get(p.path("pool").asText());
-            if (card == null || card.responses() != p.path("last_15_minutes").path("responses").asLong()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static long overloaded(JsonNode doc) {
-        return doc.path("last_15_minutes").path("overloaded").asLong();
-    }
-
     @Test
     void theRenderedPageShowsTheLiveFiguresOfStatusJsonAndTheSimulator() throws Exception {
         Chromium chromium = new Chromium(Files.createDirectories(dir.resolve("profile")));
@@ -125,16 +98,16 @@ class StatusPageBrowserTest {
                 SimStats simAfter = sim.snapshot();
                 looking.set(false);
                 trickle.join();
-                assertThat(responses(after)).as("answers came in during the look").isGreaterThan(responses(before));
+                assertThat(StatusJson.responses(after)).as("answers came in during the look").isGreaterThan(StatusJson.responses(before));
                 assertThat(flowing.refreshes()).as("the page polled status.json").isPositive();
-                assertThat(flowing.responses()).isBetween(responses(before), responses(after)).isLessThanOrEqualTo(simAfter.requests());
-                assertThat(flowing.overloaded()).isBetween(overloaded(before), overloaded(after))
+                assertThat(flowing.responses()).isBetween(StatusJson.responses(before), StatusJson.responses(after)).isLessThanOrEqualTo(simAfter.requests());
+                assertThat(flowing.overloaded()).isBetween(StatusJson.overloaded(before), StatusJson.overloaded(after))
                         .isLessThanOrEqualTo(simAfter.responses(529));
                 RenderedStatus.Pool pool = flowing.pools().get(sonnet);
                 assertThat(pool).as("the pool's card").isNotNull();
                 assertThat(pool.limit()).containsEntry("requests", 50.0); // Tier 1, learned from the headers
                 assertThat(pool.level().get("requests")).isBetween(-50.0, 50.0);
-                assertThat(pool.responses()).isBetween(find(before, sonnet), find(after, sonnet));
+                assertThat(pool.responses()).isBetween(StatusJson.responses(before, sonnet), StatusJson.responses(after, sonnet));
 
                 // 2. Quiet: the page, the document and the simulator agree exactly.
                 Traffic.join(wave);
@@ -148,14 +121,14 @@ class StatusPageBrowserTest {
                     quiet = RenderedStatus.parse(chromium.dumpDom(page, 2_000));
                     doc = statusJson(server);
                     stats = sim.snapshot();
-                    if (quiet.responses() == responses(doc) && responses(doc) == stats.requests()
-                            && quiet.overloaded() == overloaded(doc) && poolsAgree(quiet, doc)) {
+                    if (quiet.responses() == StatusJson.responses(doc) && StatusJson.responses(doc) == stats.requests()
+                            && quiet.overloaded() == StatusJson.overloaded(doc) && StatusJson.poolsAgree(quiet, doc)) {
                         break;
                     }
                     Thread.sleep(200);
                 }
-                assertThat(quiet.responses()).isEqualTo(responses(doc)).isEqualTo(stats.requests()).isGreaterThan(flowing.responses());
-                assertThat(quiet.overloaded()).isEqualTo(overloaded(doc)).isEqualTo(stats.responses(529)).isPositive();
+                assertThat(quiet.responses()).isEqualTo(StatusJson.responses(doc)).isEqualTo(stats.requests()).isGreaterThan(flowing.responses());
+                assertThat(quiet.overloaded()).isEqualTo(StatusJson.overloaded(doc)).isEqualTo(stats.responses(529)).isPositive();
                 assertThat(quiet.rateLimited()).isEqualTo(doc.path("last_15_minutes").path("rate_limited").asLong())
                         .isEqualTo(stats.responses(429));
                 RenderedStatus.Pool quietPool = quiet.pools().get(sonnet);
@@ -164,17 +137,13 @@ class StatusPageBrowserTest {
                 assertThat(quietPool.reserved()).containsEntry("requests", 0.0);
                 // A call the simulator overloaded may have ended on the fallback model's pool: per pool, the page and the
                 // document agree; summed over the pools, they account for every request the simulator answered.
-                assertThat(quietPool.responses()).isEqualTo(find(doc, sonnet)).isPositive();
-                assertThat(poolsAgree(quiet, doc)).as("every pool's card shows the document's count").isTrue();
-                long summed = 0;
-                for (JsonNode p : doc.path("pools")) {
-                    summed += p.path("last_15_minutes").path("responses").asLong();
-                }
-                assertThat(summed).isEqualTo(stats.requests());
+                assertThat(quietPool.responses()).isEqualTo(StatusJson.responses(doc, sonnet)).isPositive();
+                assertThat(StatusJson.poolsAgree(quiet, doc)).as("every pool's card shows the document's count").isTrue();
+                assertThat(StatusJson.pooledResponses(doc)).isEqualTo(stats.requests());
 
                 // 3. More traffic, and a screenshot of the page under load.
                 List<CompletableFuture<?>> second = Traffic.calls(claude, "claude-sonnet-4-5", 100, CallOptions.defaults());
-                awaitResponses(server, responses(doc) + 10);
+                awaitResponses(server, StatusJson.responses(doc) + 10);
                 Path png = Path.of("target", "status-page.png");
                 chromium.screenshot(page, png, 1280, 1100, 2_000);
                 RenderedStatus later = RenderedStatus.parse(chromium.dumpDom(page, 1_000));
@@ -189,7 +158,7 @@ class StatusPageBrowserTest {
 
     private void awaitResponses(StatusServer server, long atLeast) throws Exception {
         Instant until = Instant.now().plusSeconds(60);
-        while (responses(statusJson(server)) < atLeast && Instant.now().isBefore(until)) {
+        while (StatusJson.responses(statusJson(server)) < atLeast && Instant.now().isBefore(until)) {
             Thread.sleep(20);
         }
     }
@@ -197,7 +166,7 @@ class StatusPageBrowserTest {
     /** The simulator counts an answer as it writes it: wait until both sides have counted the last one. */
     private void awaitSettled(StatusServer server, SimServer sim) throws Exception {
         Instant until = Instant.now().plusSeconds(10);
-        while (responses(statusJson(server)) != sim.snapshot().requests() && Instant.now().isBefore(until)) {
+        while (StatusJson.responses(statusJson(server)) != sim.snapshot().requests() && Instant.now().isBefore(until)) {
             Thread.sleep(20);
         }
     }

@@ -38,7 +38,8 @@ class FleetOfBatchWorkersTest {
 
     private static final int WORKERS = 4;
     private static final int REQUESTS = 120;
-    private static final double SCALE = 60;
+    // 30x, not 60x: at 60x a 20 ms stall of a loaded machine is 1.2 simulated seconds, and a clean-clone CI saw 2 429s in 122 (bound 1).
+    private static final double SCALE = 30;
 
     @TempDir
     Path dir;

@@ -262,7 +262,7 @@ public final class AdmissionLine {
         state.settle(permit.reservation, actual, snapshot);
         if (adaptive) {
             synchronized (this) {
-                slots.endAdaptive(permit.signal);
+                slots.endAdaptive(permit.signalled());
             }
         } else {
             slots.ended(permit.slotted);

@@ -50,6 +50,9 @@ final class DimensionLevels {
     private long pausedAllUntil = Long.MIN_VALUE;
     private long lastRefill;
     private boolean anyLimit;
+    /** The limited dimensions' indices (the first {@code limitedCount}) and their capacities: the refill's loop, kept short. */
+    private int[] limitedDims = new int[0];
+    private double[] capacity;
 
     DimensionLevels(long now) {
         int n = Math.max(3, Dimension.count());
@@ -62,6 +65,7 @@ final class DimensionLevels {
         Arrays.fill(occupied, Double.NaN);
         this.pausedUntil = new long[n];
         Arrays.fill(pausedUntil, Long.MIN_VALUE);
+        this.capacity = new double[n];
         this.width = n;
         this.lastRefill = now;
     }
@@ -101,19 +105,18 @@ final class DimensionLevels {
             return false;
         }
         lastRefill = now;
-        for (int d = 0; d < width; d++) {
-            if (limited[d]) {
-                double ceiling = limits[d].capacity() - occupation(d);
-                double l = level[d];
-                if (l < ceiling) {
-                    double gain = ratePerNano[d] * elapsed;
-                    if (l >= 0) {
-                        l += gain * share;
-                    } else {
-                        l = gain <= -l ? l + gain : (gain + l) * share;
-                    }
-                    level[d] = l > ceiling ? ceiling : l;
+        int[] dims = limitedDims;
+        for (int d : dims) {
+            double ceiling = capacity[d] - occupation(d);
+            double l = level[d];
+            if (l < ceiling) {
+                double gain = ratePerNano[d] * elapsed;
+                if (l >= 0) {
+                    l += gain * share;
+                } else {
+                    l = gain <= -l ? l + gain : (gain + l) * share;
                 }
+                level[d] = l > ceiling ? ceiling : l;
             }
         }
         return true;
@@ -180,7 +183,7 @@ final class DimensionLevels {
             reserved[d] -= t;
             if (limited[d] && diff != 0) {
                 double l = level[d] + diff;
-                double ceiling = limits[d].capacity() - occupation(d);
+                double ceiling = capacity[d] - occupation(d);
                 level[d] = l > ceiling ? Math.max(level[d], ceiling) : l;
             }
         }
@@ -298,9 +301,14 @@ final class DimensionLevels {
         } else if (level[d] > limit.capacity()) {
             level[d] = limit.capacity();
         }
+        if (!limited[d]) {
+            limitedDims = Arrays.copyOf(limitedDims, limitedDims.length + 1);
+            limitedDims[limitedDims.length - 1] = d;
+        }
         limited[d] = true;
         anyLimit = true;
         limits[d] = limit;
+        capacity[d] = limit.capacity();
         ratePerNano[d] = limit.refillPerSecond() / NANOS_PER_SECOND;
         return wasUnknown;
     }
@@ -330,6 +338,7 @@ final class DimensionLevels {
         limits = Arrays.copyOf(limits, n);
         level = Arrays.copyOf(level, n);
         ratePerNano = Arrays.copyOf(ratePerNano, n);
+        capacity = Arrays.copyOf(capacity, n);
         reserved = Arrays.copyOf(reserved, n);
         double[] occ = Arrays.copyOf(occupied, n);
         Arrays.fill(occ, width, n, Double.NaN);

@@ -19,7 +19,7 @@ import java.util.Map;
 
 /**
  * One quota's state in memory: the {@link DimensionLevels}, the {@link Calibrator}, the
- * {@link ShareEstimator} and the reservations in flight, under this object's lock. Each operation of
+ * {@link ShareEstimator} and the reservations in flight, under its {@link StateLock}. Each operation of
  * {@link QuotaState} is one critical section; listeners are called after it, outside the lock.
  *
  * <h2>Settling without reading the clock</h2>
@@ -40,6 +40,7 @@ final class InMemoryQuotaState implements QuotaState {
     private final PacerClock clock;
     private final QuotaListener listener;
     private final Calibrator calibrator;
+    private final StateLock lock = new StateLock();
 
     // Guarded by "this".
     private final DimensionLevels levels;
@@ -66,7 +67,8 @@ final class InMemoryQuotaState implements QuotaState {
     @Override
     public ReserveResult reserve(Cost cost, long callId, int attempt) {
         ReserveResult result;
-        synchronized (this) {
+        lock.lock();
+        try {
             long now = clock.nanoTime();
             refill(now);
             int exceeded = levels.exceededDimension(cost);
@@ -94,6 +96,8 @@ final class InMemoryQuotaState implements QuotaState {
                 }
                 result = wait;
             }
+        } finally {
+            lock.unlock();
         }
         reportShare();
         return result;
@@ -102,24 +106,32 @@ final class InMemoryQuotaState implements QuotaState {
     @Override
     public Refusal estimate(Cost cost, Cost ahead) {
         Refusal result;
-        synchronized (this) {
+        lock.lock();
+        try {
             long now = clock.nanoTime();
             refill(now);
             int exceeded = levels.exceededDimension(cost);
             result = exceeded >= 0
                     ? Refusal.never(Dimension.byIndex(exceeded), cost.at(exceeded), levels.limit(exceeded).capacity())
                     : levels.waitFor(ahead == Cost.ZERO ? cost : cost.plus(ahead), now, share.value());
+        } finally {
+            lock.unlock();
         }
         reportShare();
         return result;
     }
 
     @Override
-    public synchronized void sent(Reservation reservation) {
+    public void sent(Reservation reservation) {
         MemoryReservation r = (MemoryReservation) reservation;
-        if (r.sentSeq == 0 && !r.ended) {
-            r.sentSeq = ++sendSequence;
-            share.recordSend(r.cost.get(Dimension.REQUESTS), clock.nanoTime());
+        lock.lock();
+        try {
+            if (r.sentSeq == 0 && !r.ended) {
+                r.sentSeq = ++sendSequence;
+                share.recordSend(r.cost.get(Dimension.REQUESTS), clock.nanoTime());
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -127,15 +139,19 @@ final class InMemoryQuotaState implements QuotaState {
     public void settle(Reservation reservation, Cost actual, RateLimitSnapshot snapshot) {
         MemoryReservation r = (MemoryReservation) reservation;
         if (snapshot == null) {
-            synchronized (this) {
+            lock.lock();
+            try {
                 if (!r.ended) {
                     end(r, actual, -1);
                 }
+            } finally {
+                lock.unlock();
             }
             return;
         }
         List<Runnable> events = new ArrayList<>(2);
-        synchronized (this) {
+        lock.lock();
+        try {
             if (r.ended) {
                 return;
             }
@@ -149,6 +165,8 @@ final class InMemoryQuotaState implements QuotaState {
                 share.detectSharing(snapshot, now, r.admittedNanos, r.callId, r.attempt);
                 shareReportPending = share.hasReport();
             }
+        } finally {
+            lock.unlock();
         }
         notifyAll(events);
         reportShare();
@@ -158,13 +176,16 @@ final class InMemoryQuotaState implements QuotaState {
     public void calibrate(RateLimitSnapshot snapshot, Reservation source) {
         MemoryReservation r = (MemoryReservation) source;
         List<Runnable> events = new ArrayList<>(2);
-        synchronized (this) {
+        lock.lock();
+        try {
             if (!calibrator.isNewest(snapshot, r)) {
                 return;
             }
             share.answered(clock.nanoTime());
             refill(clock.nanoTime());
             applySnapshot(snapshot, r, events);
+        } finally {
+            lock.unlock();
         }
         notifyAll(events);
         reportShare();
@@ -198,28 +219,37 @@ final class InMemoryQuotaState implements QuotaState {
 
     @Override
     public void pause(Dimension dimension, Instant until, long callId, int attempt) {
-        synchronized (this) {
+        lock.lock();
+        try {
             levels.pause(dimension == null ? -1 : dimension.index(), clock.toNanoTime(until));
+        } finally {
+            lock.unlock();
         }
         Listeners.notifySafely(() -> listener.onPaused(callId, attempt, key, dimension, until));
     }
 
     @Override
     public void setLimit(Dimension dimension, Limit limit) {
-        synchronized (this) {
+        lock.lock();
+        try {
             refill(clock.nanoTime());
             levels.applyLimit(dimension.index(), limit);
             limitsKnown = true;
+        } finally {
+            lock.unlock();
         }
         Listeners.notifySafely(() -> listener.onLimitChanged(0, 0, key, dimension, limit));
     }
 
     @Override
     public void rateLimited(long callId, int attempt) {
-        synchronized (this) {
+        lock.lock();
+        try {
             refill(clock.nanoTime());
             share.cut(callId, attempt);
             shareReportPending = true;
+        } finally {
+            lock.unlock();
         }
         reportShare();
     }
@@ -235,17 +265,25 @@ final class InMemoryQuotaState implements QuotaState {
     }
 
     @Override
-    public synchronized double share() {
-        return share.value();
+    public double share() {
+        lock.lock();
+        try {
+            return share.value();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public View view() {
-        synchronized (this) {
+        lock.lock();
+        try {
             long now = clock.nanoTime();
             refill(now);
             Instant wallNow = clock.instant();
             return new View(levels.view(now, wallNow), levels.pausedAllUntil(now, wallNow), inFlight);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -362,9 +400,12 @@ final class InMemoryQuotaState implements QuotaState {
             return;
         }
         ShareEstimator.Report report;
-        synchronized (this) {
+        lock.lock();
+        try {
             shareReportPending = false;
             report = share.takeReport();
+        } finally {
+            lock.unlock();
         }
         if (report != null) {
             Listeners.notifySafely(() -> listener.onShareChanged(report.callId(), report.attempt(), key, report.before(),

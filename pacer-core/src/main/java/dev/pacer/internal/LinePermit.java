@@ -26,7 +26,8 @@ public final class LinePermit implements Permit {
     final int attempt;
     private final long waitedNanos;
     private volatile boolean ended;
-    volatile ConcurrencySignal signal = ConcurrencySignal.IGNORE;
+    /** Null until {@link #signal} is called: IGNORE (an initial value would be a volatile write, a fence, in every permit's constructor). */
+    private volatile ConcurrencySignal signal;
 
     private static final VarHandle ENDED;
 
@@ -84,6 +85,12 @@ public final class LinePermit implements Permit {
     /** Records how the call went, for an adaptive concurrency limit (default IGNORE). */
     public void signal(ConcurrencySignal signal) {
         this.signal = signal;
+    }
+
+    /** How the call went, as last {@linkplain #signal(ConcurrencySignal) signalled}. */
+    ConcurrencySignal signalled() {
+        ConcurrencySignal s = signal;
+        return s == null ? ConcurrencySignal.IGNORE : s;
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.pacer.quota;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -17,7 +16,9 @@ public final class Dimension {
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,39}");
     private static final Map<String, Dimension> BY_NAME = new ConcurrentHashMap<>();
-    private static final List<Dimension> BY_INDEX = new ArrayList<>();
+    private static final Object CREATING = new Object();
+    /** Copied on write (dimensions are few and created once); read without a lock on the hot path. */
+    private static volatile Dimension[] byIndex = new Dimension[0];
 
     /** Requests per minute (RPM). */
     public static final Dimension REQUESTS = of("requests");
@@ -48,10 +49,13 @@ public final class Dimension {
             throw new IllegalArgumentException("Dimension name '" + name
                     + "' is invalid: use lower-case letters, digits, '_' or '-', starting with a letter (at most 40 characters).");
         }
-        synchronized (BY_INDEX) {
+        synchronized (CREATING) {
             return BY_NAME.computeIfAbsent(name, n -> {
-                Dimension created = new Dimension(n, BY_INDEX.size());
-                BY_INDEX.add(created);
+                Dimension[] all = byIndex;
+                Dimension created = new Dimension(n, all.length);
+                Dimension[] grown = Arrays.copyOf(all, all.length + 1);
+                grown[all.length] = created;
+                byIndex = grown;
                 return created;
             });
         }
@@ -59,16 +63,12 @@ public final class Dimension {
 
     /** The number of dimensions created so far; every index is below it. */
     public static int count() {
-        synchronized (BY_INDEX) {
-            return BY_INDEX.size();
-        }
+        return byIndex.length;
     }
 
     /** The dimension with this {@link #index()}. */
     public static Dimension byIndex(int index) {
-        synchronized (BY_INDEX) {
-            return BY_INDEX.get(index);
-        }
+        return byIndex[index];
     }
 
     /** The name, e.g. {@code input_tokens}. */

@@ -10,7 +10,11 @@ import dev.pacer.route.Target;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -40,7 +44,7 @@ public final class PacerMetrics implements AutoCloseable {
     private final Pacer pacer;
     private final PacerMeters meters;
     private final Runnable unbindUsage;
-    private final java.util.Set<ClientBinding> clients = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<ClientBinding> clients = ConcurrentHashMap.newKeySet();
 
     private PacerMetrics(Pacer pacer, PacerMeters meters, Runnable unbindUsage) {
         this.pacer = pacer;
@@ -77,7 +81,7 @@ public final class PacerMetrics implements AutoCloseable {
         // The other providers' answers (an OpenAI fallback's) are heard from their fallbacks.
         claude.fallbacks().forEach(f -> f.addUsageListener(usage));
         ClientBinding binding = new ClientBinding() {
-            private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+            private final AtomicBoolean closed = new AtomicBoolean();
 
             @Override
             public void close() {
@@ -123,7 +127,7 @@ public final class PacerMetrics implements AutoCloseable {
     public void close() {
         pacer.removeListener(meters);
         unbindUsage.run();
-        java.util.List.copyOf(clients).forEach(ClientBinding::close);
+        List.copyOf(clients).forEach(ClientBinding::close);
         meters.removeMeters();
     }
 

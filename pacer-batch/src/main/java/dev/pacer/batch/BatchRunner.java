@@ -48,6 +48,8 @@ public final class BatchRunner {
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile java.util.function.Consumer<dev.pacer.Pacer> onEngine = pacer -> {
     };
+    private volatile java.util.function.Consumer<dev.pacer.anthropic.AnthropicPacer> onClient = claude -> {
+    };
     private volatile Shard shard = Shard.ALL;
 
     public BatchRunner(RunOptions options) {
@@ -60,6 +62,16 @@ public final class BatchRunner {
      */
     public BatchRunner onEngine(java.util.function.Consumer<dev.pacer.Pacer> observer) {
         this.onEngine = java.util.Objects.requireNonNull(observer, "observer");
+        return this;
+    }
+
+    /**
+     * Hears the Anthropic client the live run builds over its engine (after {@link #onEngine}, before it sends
+     * anything): to count its answers' usage and cost in metrics ({@code PacerMetrics#hear}). Called on the run's
+     * thread; set it before {@link #run()}. The Batches path builds no such client.
+     */
+    public BatchRunner onClient(java.util.function.Consumer<dev.pacer.anthropic.AnthropicPacer> observer) {
+        this.onClient = java.util.Objects.requireNonNull(observer, "observer");
         return this;
     }
 
@@ -191,7 +203,7 @@ public final class BatchRunner {
                 todo = todo.stream().filter(i -> !log.isDone(i.customId())).toList();
             }
             if (via == RunOptions.Via.MESSAGES && !todo.isEmpty() && !stop.isSet()) {
-                LiveRun live = new LiveRun(options, log, tally, stop).onEngine(onEngine);
+                LiveRun live = new LiveRun(options, log, tally, stop).onEngine(onEngine).onClient(onClient);
                 live.run(todo, total);
                 utilization = live.utilization().stream()
                         .sorted(java.util.Comparator.comparingDouble(Utilization::share).reversed()).toList();

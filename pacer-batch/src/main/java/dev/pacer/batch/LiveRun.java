@@ -77,6 +77,9 @@ final class LiveRun {
     /** Hears the engine this run builds, before anything is sent (see {@link BatchRunner#onEngine}). */
     private java.util.function.Consumer<Pacer> onEngine = pacer -> {
     };
+    /** Hears the client this run builds over that engine, before anything is sent (see {@link BatchRunner#onClient}). */
+    private java.util.function.Consumer<AnthropicPacer> onClient = claude -> {
+    };
 
     LiveRun(RunOptions options, ResultLog log, Tally tally, StopSignal stop) {
         this(options, log, tally, stop, MAX_OUTSTANDING);
@@ -84,6 +87,11 @@ final class LiveRun {
 
     LiveRun onEngine(java.util.function.Consumer<Pacer> observer) {
         this.onEngine = observer;
+        return this;
+    }
+
+    LiveRun onClient(java.util.function.Consumer<AnthropicPacer> observer) {
+        this.onClient = observer;
         return this;
     }
 
@@ -130,6 +138,7 @@ final class LiveRun {
         others.forEach(cb::fallback);
         try (AnthropicPacer claude = cb.build();
              Progress progress = new Progress(options, pacer, tally, totalItems, log.finishedCount())) {
+            onClient.accept(claude);
             Set<QuotaKey> keys = new LinkedHashSet<>();
             todo.forEach(i -> keys.add(claude.quotaKey(i.params().path("model").asText())));
             options.fallbackModels().forEach(m -> keys.add(claude.quotaKey(m)));

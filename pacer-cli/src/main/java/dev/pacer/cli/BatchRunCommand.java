@@ -209,7 +209,7 @@ final class BatchRunCommand implements Callable<Integer> {
         runner.shard(share);
         StatusPort statusServer = null;
         try {
-            statusServer = statusPort == null ? null : StatusPort.open(statusHost, statusPort);
+            statusServer = statusPort == null ? null : StatusPort.open(statusHost, statusPort, options.prices());
         } catch (UsageException e) {
             if (builtIn != null) {
                 builtIn.close();
@@ -220,7 +220,7 @@ final class BatchRunCommand implements Callable<Integer> {
             if (shared != null) {
                 statusServer.bind(new dev.pacer.redis.RedisStoreMeters(shared));
             }
-            runner.onEngine(statusServer::watch);
+            statusServer.follow(runner);
             out.println("Status: " + statusServer.url() + " (and /status.json, /metrics) while the job runs.");
         }
         CountDownLatch printed = new CountDownLatch(1);

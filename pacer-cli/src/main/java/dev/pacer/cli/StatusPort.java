@@ -1,6 +1,9 @@
 package dev.pacer.cli;
 
 import dev.pacer.Pacer;
+import dev.pacer.anthropic.AnthropicPacer;
+import dev.pacer.batch.BatchRunner;
+import dev.pacer.batch.Prices;
 import dev.pacer.cli.PacerCommand.UsageException;
 import dev.pacer.micrometer.PacerMetrics;
 import dev.pacer.status.PacerStatus;
@@ -21,7 +24,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code batch run --status-port N}: the status page, {@code /status.json} and {@code /metrics} (with
  * the JVM's own metrics) on the JDK's HTTP server while the job runs. The port is bound before the run
  * starts (so a port in use is said at once); each engine the run builds is watched from the moment it
- * exists, and until then the endpoints answer 503.
+ * exists, and until then the endpoints answer 503. The live run's client is heard too, so {@code /metrics}
+ * has the answers' tokens by direction and their cost ({@code pacer_cost_usd_total}, at the run's prices).
  */
 final class StatusPort implements AutoCloseable {
 
@@ -29,10 +33,12 @@ final class StatusPort implements AutoCloseable {
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final AtomicReference<StatusEndpoints> current = new AtomicReference<>();
     private final StatusServer server;
+    private final Prices prices;
     private PacerMetrics metrics;
     private PacerStatus status;
 
-    private StatusPort(String host, int port) throws IOException {
+    private StatusPort(String host, int port, Prices prices) throws IOException {
+        this.prices = prices;
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -43,14 +49,14 @@ final class StatusPort implements AutoCloseable {
     }
 
     /**
-     * Serves on {@code host:port}.
+     * Serves on {@code host:port}, pricing the answers' cost with {@code prices}.
      *
      * @throws UsageException with one sentence when the port is out of range or cannot be bound
      */
-    static StatusPort open(String host, int port) {
+    static StatusPort open(String host, int port, Prices prices) {
         check(host, port);
         try {
-            return new StatusPort(host, port);
+            return new StatusPort(host, port, java.util.Objects.requireNonNull(prices, "prices"));
         } catch (IOException | RuntimeException e) {
             throw new UsageException("--status-port " + port + " cannot be served on " + host + " (" + e.getMessage()
                     + "); choose another port, or free this one.");
@@ -83,12 +89,22 @@ final class StatusPort implements AutoCloseable {
         binder.bindTo(registry);
     }
 
+    /** Watches every engine {@code runner} builds, and hears its live client's answers. */
+    void follow(BatchRunner runner) {
+        runner.onEngine(this::watch).onClient(this::hear);
+    }
+
     /** Watches {@code pacer} from now on, in place of the engine watched before. */
     synchronized void watch(Pacer pacer) {
         closeWatch();
-        metrics = PacerMetrics.bind(pacer, registry);
+        metrics = PacerMetrics.builder().prices(prices::ofAnswer).bind(pacer, registry);
         status = PacerStatus.watch(pacer);
         current.set(StatusEndpoints.of(status, StatusEndpoints.prometheus(registry)));
+    }
+
+    /** Counts the answers of {@code claude}, a client over the engine watched now, until that engine is replaced. */
+    synchronized void hear(AnthropicPacer claude) {
+        metrics.hear(claude); // closed with the binding
     }
 
     private void closeWatch() {

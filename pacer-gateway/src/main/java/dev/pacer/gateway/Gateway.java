@@ -57,7 +57,8 @@ public final class Gateway implements AutoCloseable {
         }
         this.pacer = engine.build();
         GatewaySettings s = b.settings;
-        this.runtime = new AtomicReference<>(new GatewayRuntime(s, pacer, time));
+        this.status = new StatusHandler(pacer);
+        this.runtime = new AtomicReference<>(new GatewayRuntime(s, pacer, time, status));
         this.passThrough = new PassThrough();
         QueuedThreadPool pool = new QueuedThreadPool();
         pool.setName("pacer-gateway");
@@ -75,7 +76,6 @@ public final class Gateway implements AutoCloseable {
         connector.addEventListener(guard);
         server.addConnector(connector);
         GracefulHandler graceful = new GracefulHandler();
-        this.status = new StatusHandler(pacer);
         // Jetty's own meters beside the engine's on /metrics: request times by method, status and outcome (bounded
         // tags: no path), connections and bytes, the thread pool.
         io.micrometer.jetty12.server.TimedHandler timed = new io.micrometer.jetty12.server.TimedHandler(status.registry(),
@@ -135,7 +135,7 @@ public final class Gateway implements AutoCloseable {
      */
     public void reload(GatewaySettings settings) {
         Objects.requireNonNull(settings, "settings");
-        GatewayRuntime old = runtime.getAndSet(new GatewayRuntime(settings, pacer, time));
+        GatewayRuntime old = runtime.getAndSet(new GatewayRuntime(settings, pacer, time, status));
         if (!settings.listen().equals(old.settings().listen()) || !settings.timeouts().header().equals(old.settings().timeouts().header())
                 || !settings.timeouts().idle().equals(old.settings().timeouts().idle())) {
             log.accept("pacer gateway: the new listen address and connection timeouts take effect at the next start.");

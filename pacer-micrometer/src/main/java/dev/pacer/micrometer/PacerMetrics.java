@@ -10,7 +10,11 @@ import dev.pacer.route.Target;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -30,17 +34,66 @@ import java.util.function.Function;
  * key's fingerprint), dimensions, priorities, outcomes and statuses, with at most
  * {@link Builder#maxModels} model classes and {@link Builder#maxPools} pools; past them a value is
  * {@code other} (and a pool gets no gauges). {@link #close()} unbinds and removes the meters.
+ *
+ * <p>An engine that outlives its clients (the gateway's, which builds a new {@code AnthropicPacer} on every
+ * reload) is bound once and {@linkplain #hear hears} each client while it serves: every answer's usage is heard
+ * once, by the client that got it, into the same meters.
  */
 public final class PacerMetrics implements AutoCloseable {
 
     private final Pacer pacer;
     private final PacerMeters meters;
     private final Runnable unbindUsage;
+    private final Set<ClientBinding> clients = ConcurrentHashMap.newKeySet();
 
     private PacerMetrics(Pacer pacer, PacerMeters meters, Runnable unbindUsage) {
         this.pacer = pacer;
         this.meters = meters;
         this.unbindUsage = unbindUsage;
+    }
+
+    /** A client's answers counted by a binding until {@link #close()}; closing twice is harmless. */
+    public interface ClientBinding extends AutoCloseable {
+        /** Stops hearing the client's answers; what they counted stays in the meters. */
+        @Override
+        void close();
+    }
+
+    /**
+     * Counts the answers of {@code claude}, a client over this binding's engine, from now on: their tokens by
+     * direction from the API's usage (cache reads and writes included) and, given {@link Builder#prices}, their
+     * {@code pacer.cost} — Anthropic's answers and those of the providers its chain falls back to. From the first
+     * client heard, a bare engine's binding counts tokens from its clients' usage instead of the settled costs, so
+     * hear a client before it sends. Close the returned binding when the client goes (a configuration replaced);
+     * {@link #close()} closes those still open.
+     *
+     * @throws IllegalArgumentException when {@code claude} runs on another engine than this binding's
+     */
+    public ClientBinding hear(AnthropicPacer claude) {
+        Objects.requireNonNull(claude, "claude");
+        if (claude.pacer() != pacer) {
+            throw new IllegalArgumentException("claude runs on another engine than the one this binding is bound to;"
+                    + " bind that engine, or build the client with .pacer(engine).");
+        }
+        meters.countTokensFromUsage();
+        BiConsumer<Target, Usage> usage = meters::usage;
+        claude.calls().responses().addUsageListener(usage);
+        // The other providers' answers (an OpenAI fallback's) are heard from their fallbacks.
+        claude.fallbacks().forEach(f -> f.addUsageListener(usage));
+        ClientBinding binding = new ClientBinding() {
+            private final AtomicBoolean closed = new AtomicBoolean();
+
+            @Override
+            public void close() {
+                if (closed.compareAndSet(false, true)) {
+                    claude.calls().responses().removeUsageListener(usage);
+                    claude.fallbacks().forEach(f -> f.removeUsageListener(usage));
+                    clients.remove(this);
+                }
+            }
+        };
+        clients.add(binding);
+        return binding;
     }
 
     /** Binds {@code pacer}'s metrics to {@code registry} with the defaults. */
@@ -74,6 +127,7 @@ public final class PacerMetrics implements AutoCloseable {
     public void close() {
         pacer.removeListener(meters);
         unbindUsage.run();
+        List.copyOf(clients).forEach(ClientBinding::close);
         meters.removeMeters();
     }
 
@@ -90,8 +144,9 @@ public final class PacerMetrics implements AutoCloseable {
 
         /**
          * Counts {@code pacer.cost} (USD, by model class) at these prices for every answer whose usage the binding
-         * hears: bound to an {@code AnthropicPacer} or {@code PacedAnthropic.Options}, Anthropic's answers and those of
-         * the other providers a chain ends with; a bare {@code Pacer}'s settled costs carry no usage, so it counts none.
+         * hears: bound to an {@code AnthropicPacer} or {@code PacedAnthropic.Options}, or a bare {@code Pacer} hearing
+         * its clients ({@link PacerMetrics#hear}), Anthropic's answers and those of the other providers a chain ends
+         * with; a bare {@code Pacer}'s settled costs carry no usage, so alone it counts none.
          */
         public Builder prices(AnswerPrice prices) {
             this.prices = Objects.requireNonNull(prices, "prices");
@@ -139,15 +194,10 @@ public final class PacerMetrics implements AutoCloseable {
         /** Binds {@code claude}'s engine, with tokens by direction from the API's usage (cache reads and writes included). */
         public PacerMetrics bind(AnthropicPacer claude, MeterRegistry registry) {
             Objects.requireNonNull(claude, "claude");
-            PacerMeters meters = meters(claude.pacer(), registry, true);
-            BiConsumer<Target, Usage> usage = meters::usage;
-            claude.calls().responses().addUsageListener(usage);
-            // The other providers' answers (an OpenAI fallback's) are heard from their fallbacks.
-            claude.fallbacks().forEach(f -> f.addUsageListener(usage));
-            return new PacerMetrics(claude.pacer(), meters, () -> {
-                claude.calls().responses().removeUsageListener(usage);
-                claude.fallbacks().forEach(f -> f.removeUsageListener(usage));
+            PacerMetrics metrics = new PacerMetrics(claude.pacer(), meters(claude.pacer(), registry, true), () -> {
             });
+            metrics.hear(claude);
+            return metrics;
         }
 
         /**

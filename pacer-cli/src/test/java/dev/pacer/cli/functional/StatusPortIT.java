@@ -81,6 +81,9 @@ class StatusPortIT {
                 double scraped = metrics.body().lines().filter(l -> l.startsWith("pacer_upstream_responses_total{"))
                         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
                 assertThat(scraped).isGreaterThanOrEqualTo(answers).isLessThanOrEqualTo(sim.snapshot().requests());
+                double cost = metrics.body().lines().filter(l -> l.startsWith("pacer_cost_usd_total{") && l.contains("model=\"sonnet-4\""))
+                        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+                assertThat(cost).as("the answers' cost so far, at the list prices").isPositive();
                 assertThat(get(port, "/metrics", "application/openmetrics-text").body()).endsWith("# EOF\n");
                 HttpResponse<String> page = get(port, "/status", null);
                 assertThat(page.statusCode()).isEqualTo(200);

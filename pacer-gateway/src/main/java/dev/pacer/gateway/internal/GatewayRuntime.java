@@ -17,7 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * What one configuration of the gateway serves with: its settings, the Anthropic pipeline
  * ({@link AnthropicPacer}, over the engine every configuration shares, so a reload keeps what was
  * learned about each quota), its keys and their own limits. A reload builds a new one and swaps it
- * in; exchanges already running finish on the one they started with.
+ * in; exchanges already running finish on the one they started with, and their answers are still
+ * metered (the pipeline is heard by {@code /metrics} until it is closed).
  */
 public final class GatewayRuntime {
 
@@ -28,9 +29,10 @@ public final class GatewayRuntime {
     private final GatewayKeys keys;
     private final KeyLimits keyLimits;
     private final GatewayTime<?> time;
+    private final dev.pacer.micrometer.PacerMetrics.ClientBinding metered;
     private final Set<String> limitsDeclared = ConcurrentHashMap.newKeySet();
 
-    public GatewayRuntime(GatewaySettings settings, Pacer pacer, GatewayTime<?> time) {
+    public GatewayRuntime(GatewaySettings settings, Pacer pacer, GatewayTime<?> time, StatusHandler status) {
         this.settings = settings;
         this.time = time;
         this.upstream = new JettyWire(10_000); // the upstream hop (why Jetty's client: JettyWire)
@@ -40,6 +42,7 @@ public final class GatewayRuntime {
             cb.fallback(dev.pacer.openai.OpenAiFallback.builder(other).pacer(pacer).build());
         }
         this.claude = cb.build();
+        this.metered = status.hear(claude);
         this.keys = new GatewayKeys(settings);
         this.keyLimits = new KeyLimits(settings.keys(), time.time());
     }
@@ -102,6 +105,7 @@ public final class GatewayRuntime {
 
     /** Releases this configuration's HTTP client (after the exchanges that use it have ended). */
     public void close() {
+        metered.close();
         claude.close();
         http.close();
         upstream.close();

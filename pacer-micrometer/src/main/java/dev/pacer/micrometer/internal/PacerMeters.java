@@ -52,7 +52,7 @@ public final class PacerMeters implements PacerListener {
     private final Map<Target, Boolean> breakerTargets = new ConcurrentHashMap<>();
     private final Set<String> gaugedBreakerModels = ConcurrentHashMap.newKeySet();
     private final Set<Meter.Id> created = ConcurrentHashMap.newKeySet();
-    private final boolean tokensFromUsage;
+    private volatile boolean tokensFromUsage;
     private final dev.pacer.micrometer.AnswerPrice prices;
     private volatile boolean closed;
 
@@ -116,6 +116,11 @@ public final class PacerMeters implements PacerListener {
             default -> {
             }
         }
+    }
+
+    /** From now on tokens come from {@link #usage} (a client of the engine is heard), not from the settled costs. */
+    public void countTokensFromUsage() {
+        tokensFromUsage = true;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.pacer.micrometer.functional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pacer.Pacer;
 import dev.pacer.anthropic.AnthropicPacer;
@@ -20,6 +21,7 @@ import dev.pacer.time.ScaledClock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,6 +86,49 @@ class CostMeterTest {
                 assertThat(tokens.get("gpt-4o-mini")).isEqualTo(sim.chatStats().tokensUsed());
                 assertThat(registry.scrape()).contains("pacer_cost_usd_total{model=\"gpt-4o-mini\"}");
             }
+        }
+    }
+
+    @Test
+    void aBareEngineBindingHearsEachClientOnceAcrossClientsThatReplaceEachOther() throws Exception {
+        try (SimServer sim = SimServer.builder().tier(Tier.TIER_2).timeScale(SCALE).seed(62).start()) {
+            ScaledClock clock = new ScaledClock(sim.clock().now(), SCALE);
+            Pacer pacer = Pacer.builder().clock(clock).scheduler(clock).build();
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            Prices prices = Prices.defaults();
+            Map<String, Double> expected = new HashMap<>();
+            Map<String, Long> tokens = new HashMap<>();
+            String key = "sk-ant-test-" + Long.toHexString(new SecureRandom().nextLong());
+            try (PacerMetrics metrics = PacerMetrics.builder().prices(prices::ofAnswer).bind(pacer, registry)) {
+                // A gateway's reload: a new client over the same engine while the old one finishes; each heard once.
+                AnthropicPacer first = AnthropicPacer.builder().baseUrl(sim.baseUrl()).apiKey(key).pacer(pacer).build();
+                PacerMetrics.ClientBinding firstHeard = metrics.hear(first);
+                AnthropicPacer.Reply r = first.messages(Traffic.params("claude-haiku-4-5", 20), CallOptions.defaults()).join();
+                add(expected, tokens, prices, r.model(), r.usage());
+                AnthropicPacer second = AnthropicPacer.builder().baseUrl(sim.baseUrl()).apiKey(key).pacer(pacer).build();
+                metrics.hear(second);
+                for (AnthropicPacer c : List.of(first, second, second)) {
+                    r = c.messages(Traffic.params("claude-haiku-4-5", 25), CallOptions.defaults()).join();
+                    add(expected, tokens, prices, r.model(), r.usage());
+                }
+                firstHeard.close();
+                firstHeard.close();
+                first.messages(Traffic.params("claude-haiku-4-5", 25), CallOptions.defaults()).join(); // no longer heard
+                r = second.messages(Traffic.params("claude-haiku-4-5", 30), CallOptions.defaults()).join();
+                add(expected, tokens, prices, r.model(), r.usage());
+
+                Scrape scrape = Scrape.parse(registry.scrape());
+                assertThat(scrape.sum("pacer_cost_usd_total", "model", "haiku-4-5")).isCloseTo(expected.get("haiku-4-5"), Offset.offset(1e-12));
+                assertThat((long) scrape.sum("pacer_tokens_total", "model", "haiku-4-5")).as("tokens from usage, not also from settled costs")
+                        .isEqualTo(tokens.get("haiku-4-5"));
+                AnthropicPacer elsewhere = AnthropicPacer.builder().baseUrl(sim.baseUrl()).apiKey(key).build();
+                assertThatThrownBy(() -> metrics.hear(elsewhere))
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("claude runs on another engine");
+                first.close();
+                second.close();
+                elsewhere.close();
+            }
+            assertThat(registry.find("pacer.cost").meters()).as("closing the binding removes its meters").isEmpty();
         }
     }
 

@@ -35,6 +35,8 @@ final class StatusPort implements AutoCloseable {
     private final StatusServer server;
     private final Prices prices;
     private PacerMetrics metrics;
+    /** The live client heard now, if any; closed when another is heard or the engine is replaced. */
+    private PacerMetrics.ClientBinding heard;
     private PacerStatus status;
 
     private StatusPort(String host, int port, Prices prices) throws IOException {
@@ -104,10 +106,17 @@ final class StatusPort implements AutoCloseable {
 
     /** Counts the answers of {@code claude}, a client over the engine watched now, until that engine is replaced. */
     synchronized void hear(AnthropicPacer claude) {
-        metrics.hear(claude); // closed with the binding
+        if (heard != null) {
+            heard.close();
+        }
+        heard = metrics.hear(claude);
     }
 
     private void closeWatch() {
+        if (heard != null) {
+            heard.close();
+            heard = null;
+        }
         if (metrics != null) {
             metrics.close();
             status.close();

@@ -50,7 +50,7 @@ final class DimensionLevels {
     private long pausedAllUntil = Long.MIN_VALUE;
     private long lastRefill;
     private boolean anyLimit;
-    /** The limited dimensions' indices (the first {@code limitedCount}) and their capacities: the refill's loop, kept short. */
+    /** The limited dimensions' indices, in the order their limits became known, and every dimension's capacity: the refill's loop, kept short. */
     private int[] limitedDims = new int[0];
     private double[] capacity;
 

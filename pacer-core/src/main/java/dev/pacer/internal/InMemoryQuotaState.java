@@ -42,7 +42,7 @@ final class InMemoryQuotaState implements QuotaState {
     private final Calibrator calibrator;
     private final StateLock lock = new StateLock();
 
-    // Guarded by "this".
+    // Guarded by the lock.
     private final DimensionLevels levels;
     private final ShareEstimator share = new ShareEstimator();
     private final GenerationPacing pacing;

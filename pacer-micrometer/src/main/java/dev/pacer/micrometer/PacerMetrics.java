@@ -10,10 +10,10 @@ import dev.pacer.route.Target;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -44,7 +44,9 @@ public final class PacerMetrics implements AutoCloseable {
     private final Pacer pacer;
     private final PacerMeters meters;
     private final Runnable unbindUsage;
-    private final Set<ClientBinding> clients = ConcurrentHashMap.newKeySet();
+    /** The clients heard, each once; guarded by itself, with {@code closed}. */
+    private final Map<AnthropicPacer, ClientBinding> clients = new IdentityHashMap<>();
+    private boolean closed;
 
     private PacerMetrics(Pacer pacer, PacerMeters meters, Runnable unbindUsage) {
         this.pacer = pacer;
@@ -75,25 +77,36 @@ public final class PacerMetrics implements AutoCloseable {
             throw new IllegalArgumentException("claude runs on another engine than the one this binding is bound to;"
                     + " bind that engine, or build the client with .pacer(engine).");
         }
+        synchronized (clients) {
+            if (closed) {
+                throw new IllegalStateException("This metrics binding is closed: bind the engine again to hear a client.");
+            }
+            // Heard once however often it is asked (say bind(claude) and then hear(claude)): each answer counts once.
+            return clients.computeIfAbsent(claude, this::listen);
+        }
+    }
+
+    /** Under {@code clients}' lock: starts hearing {@code claude}. */
+    private ClientBinding listen(AnthropicPacer claude) {
         meters.countTokensFromUsage();
         BiConsumer<Target, Usage> usage = meters::usage;
         claude.calls().responses().addUsageListener(usage);
         // The other providers' answers (an OpenAI fallback's) are heard from their fallbacks.
         claude.fallbacks().forEach(f -> f.addUsageListener(usage));
-        ClientBinding binding = new ClientBinding() {
-            private final AtomicBoolean closed = new AtomicBoolean();
+        return new ClientBinding() {
+            private final AtomicBoolean ended = new AtomicBoolean();
 
             @Override
             public void close() {
-                if (closed.compareAndSet(false, true)) {
+                if (ended.compareAndSet(false, true)) {
                     claude.calls().responses().removeUsageListener(usage);
                     claude.fallbacks().forEach(f -> f.removeUsageListener(usage));
-                    clients.remove(this);
+                    synchronized (clients) {
+                        clients.remove(claude, this);
+                    }
                 }
             }
         };
-        clients.add(binding);
-        return binding;
     }
 
     /** Binds {@code pacer}'s metrics to {@code registry} with the defaults. */
@@ -127,7 +140,12 @@ public final class PacerMetrics implements AutoCloseable {
     public void close() {
         pacer.removeListener(meters);
         unbindUsage.run();
-        List.copyOf(clients).forEach(ClientBinding::close);
+        List<ClientBinding> open;
+        synchronized (clients) {
+            closed = true;
+            open = List.copyOf(clients.values());
+        }
+        open.forEach(ClientBinding::close);
         meters.removeMeters();
     }
 

@@ -42,9 +42,9 @@ public final class GatewayRuntime {
             cb.fallback(dev.pacer.openai.OpenAiFallback.builder(other).pacer(pacer).build());
         }
         this.claude = cb.build();
-        this.metered = status.hear(claude);
         this.keys = new GatewayKeys(settings);
         this.keyLimits = new KeyLimits(settings.keys(), time.time());
+        this.metered = status.hear(claude); // last: a configuration that fails above leaves no listener behind
     }
 
     public GatewaySettings settings() {

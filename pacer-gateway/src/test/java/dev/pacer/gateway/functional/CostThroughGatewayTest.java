@@ -70,8 +70,8 @@ class CostThroughGatewayTest {
             }
             // The OpenAI answers' tokens are what the simulator's OpenAI side says it used.
             assertThat(expectedTokens.get("gpt-4o-mini")).isEqualTo(sim.chatStats().tokensUsed());
-            assertThat(after.text()).doesNotContain(KEY).doesNotContain(KEY.substring(KEY.length() - 6))
-                    .doesNotContain(openaiKey.substring(openaiKey.length() - 6));
+            // Whole keys: a six-character tail of random hex may be all digits and turn up in a number.
+            assertThat(after.text()).doesNotContain(KEY).doesNotContain(openaiKey);
         }
     }
 

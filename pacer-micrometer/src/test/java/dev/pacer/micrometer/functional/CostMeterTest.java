@@ -99,14 +99,17 @@ class CostMeterTest {
             Map<String, Double> expected = new HashMap<>();
             Map<String, Long> tokens = new HashMap<>();
             String key = "sk-ant-test-" + Long.toHexString(new SecureRandom().nextLong());
+            PacerMetrics closedLater;
             try (PacerMetrics metrics = PacerMetrics.builder().prices(prices::ofAnswer).bind(pacer, registry)) {
+                closedLater = metrics;
                 // A gateway's reload: a new client over the same engine while the old one finishes; each heard once.
                 AnthropicPacer first = AnthropicPacer.builder().baseUrl(sim.baseUrl()).apiKey(key).pacer(pacer).build();
                 PacerMetrics.ClientBinding firstHeard = metrics.hear(first);
                 AnthropicPacer.Reply r = first.messages(Traffic.params("claude-haiku-4-5", 20), CallOptions.defaults()).join();
                 add(expected, tokens, prices, r.model(), r.usage());
                 AnthropicPacer second = AnthropicPacer.builder().baseUrl(sim.baseUrl()).apiKey(key).pacer(pacer).build();
-                metrics.hear(second);
+                PacerMetrics.ClientBinding secondHeard = metrics.hear(second);
+                assertThat(metrics.hear(second)).as("a client heard again is heard once (the sums below would double)").isSameAs(secondHeard);
                 for (AnthropicPacer c : List.of(first, second, second)) {
                     r = c.messages(Traffic.params("claude-haiku-4-5", 25), CallOptions.defaults()).join();
                     add(expected, tokens, prices, r.model(), r.usage());
@@ -129,6 +132,10 @@ class CostMeterTest {
                 elsewhere.close();
             }
             assertThat(registry.find("pacer.cost").meters()).as("closing the binding removes its meters").isEmpty();
+            AnthropicPacer late = AnthropicPacer.builder().baseUrl(sim.baseUrl()).apiKey(key).pacer(pacer).build();
+            assertThatThrownBy(() -> closedLater.hear(late)).as("a closed binding hears no new client")
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+            late.close();
         }
     }
 

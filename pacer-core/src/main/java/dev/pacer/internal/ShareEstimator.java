@@ -21,9 +21,10 @@ import java.util.Arrays;
  * at this process's part of it. A full bucket says nothing, and a single client whose first answer
  * is slow is never mistaken for several: the replay refills as the provider does. One request of
  * difference can be the moment the provider counted rather than another client (a loaded machine read
- * a lone client's first answer one short and halved its share for the first minute), so such a verdict
- * is tentative: the next answer with a request count looks again, and gives the share back if it shows
- * nobody else.
+ * a lone client's first answer one short and halved its share for the first minute), so a verdict that
+ * the moment of counting could explain (its others vanish when the replay refills only up to the answering
+ * call's admission) is tentative: the next answer with a request count looks again, and gives the share
+ * back if it shows nobody else.
  *
  * <h2>Growing without evidence</h2>
  * When calls wait, none is out and no answer came for 5 s, nothing can show room, so the share grows
@@ -97,8 +98,8 @@ final class ShareEstimator {
     /**
      * At the first answer with a request count: do others use this key? (See the class comment.) A
      * verdict resting on a single request is only tentative: the next answer with a request count looks
-     * again and, if it shows nobody else, gives the share back. {@code sentAt} (when the answering call was
-     * admitted) is not used by the replay, which runs to {@code now}.
+     * again and, if it shows nobody else, gives the share back. A verdict is firm only when others are there
+     * even if the provider counted at {@code sentAt}, when the answering call was admitted (the earliest moment).
      */
     void detectSharing(RateLimitSnapshot snapshot, long now, long sentAt, long callId, int attempt) {
         RateLimitSnapshot.Entry requests = snapshot.entries().get(Dimension.REQUESTS);
@@ -113,15 +114,12 @@ final class ShareEstimator {
             return; // without a record of our sends nothing can be said
         }
         double limit = requests.limit();
-        double perNano = limit / 60.0 / DimensionLevels.NANOS_PER_SECOND;
-        double alone = limit;
-        long previous = sends[0];
-        for (int i = 0; i < count; i++) {
-            alone = Math.min(limit, alone + perNano * (sends[i] - previous)) - 1;
-            previous = sends[i];
-        }
-        alone = Math.min(limit, alone + perNano * Math.max(0, now - previous));
+        double alone = replay(sends, count, limit, now);
         double others = requests.remaining() >= requests.limit() ? 0 : Math.floor(alone) - requests.remaining();
+        // The provider counted at some moment between the answering call's admission and the reading; refilled only
+        // to the admission, the replay gives the least that nobody else could explain: others certainly there.
+        double certainlyOthers = Math.floor(replay(sends, count, limit, Math.min(now, Math.max(sentAt, sends[0]))))
+                - requests.remaining();
         if (tentative != null) {
             // The second look: nobody else now means the first was the timing of one answer, not a client. One
             // request short again is the same doubt (seen: a full saturate run kept a half share for its whole
@@ -149,15 +147,32 @@ final class ShareEstimator {
             double before = share;
             set(Math.max(MIN_SHARE, Math.min(share, ours / (ours + others))),
                     "the first answer counted requests of other clients on the key", callId, attempt);
-            if (others < 2) {
-                // One request could be the moment the provider counted (a loaded machine read a lone client's
-                // first answer one request short, and halved its share for the first minute): look once more.
+            if (certainlyOthers < 1) {
+                // The moment the provider counted could explain it all (a loaded machine read a lone client's first
+                // answer late, by two requests of refill at the benchmark's time scale, and the share stayed cut with
+                // pacing by generation off for the whole job): look once more.
                 tentative = new Report(before, share, "tentative", callId, attempt);
                 return;
             }
         }
         sharingChecked = true;
         earlySends = null;
+    }
+
+    /**
+     * What would be left at {@code end} on a bucket of {@code limit} requests per minute, full at the first send,
+     * after this process's {@code count} sends (each at its instant, or at {@code end} if later), with nobody else.
+     */
+    private static double replay(long[] sends, int count, double limit, long end) {
+        double perNano = limit / 60.0 / DimensionLevels.NANOS_PER_SECOND;
+        double alone = limit;
+        long previous = sends[0];
+        for (int i = 0; i < count; i++) {
+            long t = Math.min(sends[i], end);
+            alone = Math.min(limit, alone + perNano * Math.max(0, t - previous)) - 1;
+            previous = t;
+        }
+        return Math.min(limit, alone + perNano * Math.max(0, end - previous));
     }
 
     /** The provider shows room beyond what this process expects. */

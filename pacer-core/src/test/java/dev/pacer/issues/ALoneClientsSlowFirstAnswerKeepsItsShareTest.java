@@ -58,18 +58,53 @@ class ALoneClientsSlowFirstAnswerKeepsItsShareTest {
     }
 
     @Test
-    void aFirstAnswerOneRequestShortIsTentativeAndTheNextAnswerShowingNobodyGivesTheShareBack() {
+    void aFirstAnswerCountedBeforeItWasReadIsTentativeAndTheNextAnswerGivesTheShareBack() {
         Quotas q = tier1();
         List<Permit> sent = fourSentAtOnce(q);
         // 3.4 s in flight; the provider counted 1.2 s before the answer was read: 46 + 2.2 * 50/60 = 47.8, shown as 47,
-        // where the replay to the moment of reading expects 48.8.
+        // where a replay to the moment of reading expects 48.8. At the earliest moment of counting, the call's admission,
+        // four sends of ours explain 46: the moment of counting may explain it all.
         time.advance(Duration.ofMillis(3_400));
         sent.get(3).settle(Cost.requests(1, 900, 100), snapshot(47));
-        assertThat(q.share(key)).as("one request short: cut, tentatively").isLessThan(1.0);
+        assertThat(q.share(key)).as("one request short of a replay to the reading: cut, tentatively").isLessThan(1.0);
         // The next answer: the bucket is what our four sends explain (full again by now).
         time.advance(Duration.ofMillis(2_000));
         sent.get(0).settle(Cost.requests(1, 900, 100), snapshot(50));
         assertThat(q.share(key)).isEqualTo(1.0);
+    }
+
+    /**
+     * Issue 16, on a loaded machine (two CPU-bound loops beside quick {@code saturate}: the configured lane fell to
+     * 0.70–0.72 in 3 of 11 runs): the first answer was read 2.4 s (a tenth of a second of wall time at the benchmark's
+     * time scale) after the provider counted it. Refilled to the reading, the replay expected a full bucket and saw two
+     * requests of "others": a firm verdict, so the share fell and pacing by generation was off for the rest of the job.
+     * Now the verdict is tentative (the moment of counting explains it), and the next answer decides.
+     */
+    @Test
+    void aFirstAnswerReadLateOnABusyMachineIsOnlyTentative() {
+        Quotas q = tier1();
+        List<Permit> sent = fourSentAtOnce(q);
+        // Counted at 3.4 s: 46 + 3.4 * 50/60 = 48.8, shown as 48; read at 5.8 s, when 46 + 4.8 would be 50 (full):
+        // two requests of "others" that the call's admission (46 explained by our sends) shows may be none.
+        time.advance(Duration.ofMillis(5_800));
+        sent.get(3).settle(Cost.requests(1, 900, 100), snapshot(48));
+        // The next answer, read at once this time, shows nobody else: the share comes back (the old rule kept it cut).
+        sent.get(0).settle(Cost.requests(1, 900, 100), snapshot(50));
+        assertThat(q.share(key)).isEqualTo(1.0);
+    }
+
+    @Test
+    void aFirstAnswerShortEvenAtTheCallsAdmissionIsAFirmVerdict() {
+        Quotas q = tier1();
+        List<Permit> sent = fourSentAtOnce(q);
+        // One short of the least our four sends explain (46 at the call's admission), whenever it was counted.
+        time.advance(Duration.ofMillis(3_400));
+        sent.get(3).settle(Cost.requests(1, 900, 100), snapshot(45));
+        double cut = q.share(key);
+        assertThat(cut).isLessThan(1.0);
+        time.advance(Duration.ofMillis(2_000));
+        sent.get(0).settle(Cost.requests(1, 900, 100), snapshot(50));
+        assertThat(q.share(key)).as("not looked at again").isEqualTo(cut);
     }
 
     @Test
@@ -79,10 +114,10 @@ class ALoneClientsSlowFirstAnswerKeepsItsShareTest {
         time.advance(Duration.ofMillis(3_400));
         sent.get(3).settle(Cost.requests(1, 900, 100), snapshot(47));
         double cut = q.share(key);
-        assertThat(cut).isLessThan(1.0);
-        // Somebody keeps sending: 50 expected by now, 45 shown.
+        assertThat(cut).as("tentative").isLessThan(1.0);
+        // Somebody keeps sending: 50 expected by now, 44 shown.
         time.advance(Duration.ofMillis(2_000));
-        sent.get(0).settle(Cost.requests(1, 900, 100), snapshot(45));
+        sent.get(0).settle(Cost.requests(1, 900, 100), snapshot(44));
         assertThat(q.share(key)).isLessThanOrEqualTo(cut);
     }
 

@@ -18,11 +18,13 @@ import java.util.concurrent.locks.LockSupport;
  * did not get worse. A ticket lock (fair) was tried and measured ten times slower on this 2-core machine:
  * a waiter whose turn comes while it is descheduled holds up everyone behind it.
  *
+ * <p>Public only for the regression tests in {@code dev.pacer.issues}; internal, not API.
+ *
  * <p>Not fair: the order of the calls is the admission line's (its own FIFO lines), never the order in
  * which threads take this lock. A waiter that keeps losing falls back to parking, so the threads that
  * hold the CPU go on.
  */
-final class StateLock {
+public final class StateLock {
 
     private static final int SPINS = 100;
     private static final int YIELDS = 100;
@@ -40,13 +42,13 @@ final class StateLock {
 
     private volatile int held;
 
-    void lock() {
+    public void lock() {
         if (!HELD.compareAndSet(this, 0, 1)) {
             contended();
         }
     }
 
-    void unlock() {
+    public void unlock() {
         HELD.setRelease(this, 0);
     }
 

@@ -14,25 +14,6 @@ class StateLockTest {
     private int mostInside;
 
     @Test
-    void aWaiterInterruptedWhileTheLockIsHeldGetsItWhenFreedAndKeepsItsInterrupt() throws InterruptedException {
-        StateLock lock = new StateLock();
-        lock.lock();
-        boolean[] interruptedAfter = new boolean[1];
-        Thread waiter = Thread.ofPlatform().start(() -> {
-            lock.lock();
-            interruptedAfter[0] = Thread.currentThread().isInterrupted();
-            lock.unlock();
-        });
-        waiter.interrupt();
-        waiter.join(50); // still waiting: the lock is held
-        assertThat(waiter.isAlive()).isTrue();
-        lock.unlock();
-        waiter.join(10_000);
-        assertThat(waiter.isAlive()).as("the waiter took the freed lock").isFalse();
-        assertThat(interruptedAfter[0]).as("the interrupt is kept for the caller").isTrue();
-    }
-
-    @Test
     void noTwoThreadsAreEverInsideAtOnceAndNoIncrementIsLost() throws InterruptedException {
         StateLock lock = new StateLock();
         int threads = 6;
